@@ -1,0 +1,100 @@
+/**
+ * PlatformSpec: the validated, defaulted, sorted description of one stack. Every builder
+ * (synth charts, Pulumi components, runtime config) takes this and nothing else.
+ */
+import type { HarnessDefinition } from './harness-definition.ts';
+import type { EgressRule, Resources } from './schema.ts';
+
+export type Environment = 'kind' | 'eks';
+
+export interface NetworkSpec {
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  readonly nodeCidr: string;
+}
+
+export interface ModelGatewaySpec {
+  readonly url: string;
+  readonly port: number;
+  readonly cidrs?: readonly string[];
+  readonly inCluster?: { readonly namespace: string; readonly podSelector: Readonly<Record<string, string>> };
+}
+
+export interface InClusterDatabaseSpec {
+  readonly mode: 'in-cluster';
+  readonly image: string;
+  readonly storage: string;
+  readonly storageClassName?: string;
+  readonly resources: Resources;
+}
+
+export interface ExternalDatabaseSpec {
+  readonly mode: 'external';
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly allocatedStorageGb: number;
+  readonly backupRetentionDays: number;
+  readonly multiAz: boolean;
+}
+
+export interface EksSpec {
+  readonly region: string;
+  readonly kubernetesVersion: string;
+  readonly vpcCidr: string;
+  readonly availabilityZones: number;
+  readonly publicAccessCidrs: readonly string[];
+  readonly nodeGroup: { readonly instanceTypes: readonly string[]; readonly minSize: number; readonly desiredSize: number; readonly maxSize: number; readonly diskSizeGb: number };
+  readonly production: boolean;
+}
+
+export interface KindSpec {
+  readonly nodeImage: string;
+  readonly workers: number;
+}
+
+export interface RuntimeSpec {
+  readonly image: string;
+  readonly replicas: number;
+  readonly resources: Resources;
+  readonly turnTimeoutSeconds: number;
+}
+
+export interface PlatformSettings {
+  readonly environment: Environment;
+  readonly clusterName: string;
+  readonly agentSandbox: { readonly version: string };
+  readonly runtime: RuntimeSpec;
+  readonly modelGateway: ModelGatewaySpec;
+  readonly network: NetworkSpec;
+  readonly database: InClusterDatabaseSpec | ExternalDatabaseSpec;
+  readonly kind?: KindSpec;
+  readonly eks?: EksSpec;
+}
+
+export interface TeamHarnessSpec {
+  readonly name: string;
+  readonly warmPool: number;
+  readonly resources: Resources;
+  readonly runtimeClassName?: string;
+  readonly definition: HarnessDefinition;
+}
+
+export interface TeamSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly harnesses: readonly TeamHarnessSpec[];
+  readonly quota: { readonly cpu: string; readonly memory: string; readonly maxSandboxes: number };
+  readonly egress: readonly EgressRule[];
+  /** sorted by name */
+  readonly env: Readonly<Record<string, string>>;
+  /** sorted */
+  readonly secrets: readonly string[];
+}
+
+export interface PlatformSpec {
+  readonly stack: string;
+  readonly platform: PlatformSettings;
+  /** sorted by name */
+  readonly teams: readonly TeamSpec[];
+  readonly envFile?: string;
+}

@@ -1,0 +1,61 @@
+/**
+ * The runtime controller's view of a stack: teams -> namespaces, harness -> warm pool and
+ * port. Synth renders it into the ConfigMap `paddock-runtime-config` (key `config.json`); the
+ * runtime validates it with the same schema at start-up. No secret values: only names.
+ */
+import { z } from 'zod';
+import { warmPoolName } from './names.ts';
+import type { PlatformSpec } from './platform-spec.ts';
+
+export const RUNTIME_CONFIG_KEY = 'config.json';
+
+export const runtimeHarnessSchema = z.strictObject({
+  name: z.string(),
+  /** SandboxWarmPool in the team namespace that claims reference */
+  warmPool: z.string(),
+  port: z.number().int(),
+  /** env names that receive the model gateway URL (the local driver sets them too) */
+  modelGatewayEnv: z.array(z.strictObject({ name: z.string(), path: z.string() })),
+});
+
+export const runtimeTeamSchema = z.strictObject({
+  name: z.string(),
+  namespace: z.string(),
+  harnesses: z.array(runtimeHarnessSchema),
+  /** the team's non-secret env (the local driver passes it to the harness process) */
+  env: z.record(z.string(), z.string()),
+});
+
+export const runtimeConfigSchema = z.strictObject({
+  version: z.literal(1),
+  stack: z.string(),
+  environment: z.enum(['kind', 'eks']),
+  modelGatewayUrl: z.string(),
+  turnTimeoutSeconds: z.number().int(),
+  teams: z.array(runtimeTeamSchema),
+});
+
+export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
+export type RuntimeTeamConfig = z.output<typeof runtimeTeamSchema>;
+export type RuntimeHarnessConfig = z.output<typeof runtimeHarnessSchema>;
+
+export function buildRuntimeConfig(spec: PlatformSpec): RuntimeConfig {
+  return {
+    version: 1,
+    stack: spec.stack,
+    environment: spec.platform.environment,
+    modelGatewayUrl: spec.platform.modelGateway.url,
+    turnTimeoutSeconds: spec.platform.runtime.turnTimeoutSeconds,
+    teams: spec.teams.map((team) => ({
+      name: team.name,
+      namespace: team.namespace,
+      harnesses: team.harnesses.map((h) => ({
+        name: h.name,
+        warmPool: warmPoolName(h.name),
+        port: h.definition.port,
+        modelGatewayEnv: h.definition.modelGatewayEnv.map((e) => ({ name: e.name, path: e.path })),
+      })),
+      env: { ...team.env },
+    })),
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * Raw `paddock:*` config -> PlatformSpec, or a ConfigError listing every problem with its
+ * file and path. Pure: the caller reads files; this only checks and resolves.
+ */
+import type { z } from 'zod';
+import { parseCidr, cidrContains, cidrsOverlap } from './cidr.ts';
+import { ConfigError, problemsFromZod, sortProblems, type ConfigProblem, type KnownKeysLookup } from './errors.ts';
+import type { HarnessRegistry } from './harness-definition.ts';
+import { reservedEnvReason, teamNamespace } from './names.ts';
+import type { NetworkSpec, PlatformSettings, PlatformSpec, TeamHarnessSpec, TeamSpec } from './platform-spec.ts';
+import { quoted } from './primitives.ts';
+import { compareQuantities, formatCpu, formatMemory, parseQuantity } from './quantity.ts';
+import { paddockConfigSchema, platformSchema, teamSchema, egressRuleSchema, teamHarnessSchema } from './schema.ts';
+
+export interface ValidateOptions {
+  /** shown in every message, e.g. "stacks/Pulumi.prod.yaml" */
+  readonly file: string;
+  readonly stack: string;
+  readonly registry: HarnessRegistry;
+}
+
+/** Ranges every sandbox is kept away from, whatever a team allows. */
+export const METADATA_CIDR = '169.254.0.0/16';
+
+const NETWORK_DEFAULTS: Record<'kind' | 'eks', (vpcCidr: string) => NetworkSpec> = {
+  // kind's defaults: kubeadm pod/service ranges, and the docker network its nodes (and API server) live on
+  kind: () => ({ podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodeCidr: '172.18.0.0/16' }),
+  // EKS with the VPC CNI: pods take VPC addresses; the API server's ENIs are in the VPC too
+  eks: (vpcCidr) => ({ podCidr: vpcCidr, serviceCidr: '172.20.0.0/16', nodeCidr: vpcCidr }),
+};
+
+const SECRET_LOOKING_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)/i;
+
+function objectKeys(schema: z.ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** Known keys at a zod path, for "did you mean"; a best effort over the few nested objects. */
+const knownKeys: KnownKeysLookup = (path) => {
+  const names = path.filter((p): p is string => typeof p === 'string');
+  const last = names.at(-1);
+  if (path.length === 0) return objectKeys(paddockConfigSchema);
+  if (names[0] === 'paddock:platform') {
+    if (last === 'paddock:platform') return objectKeys(platformSchema);
+    const field = (platformSchema.shape as Record<string, z.ZodType>)[last ?? ''];
+    const inner = field ? unwrap(field) : undefined;
+    return inner ? objectKeys(inner) : [];
+  }
+  if (names[0] === 'paddock:teams') {
+    if (names.includes('harnesses')) return last === 'harnesses' ? objectKeys(teamHarnessSchema) : ['requests', 'limits', 'cpu', 'memory'];
+    if (names.includes('egress')) return objectKeys(egressRuleSchema);
+    if (last === 'quota') return ['cpu', 'memory', 'maxSandboxes'];
+    return objectKeys(teamSchema);
+  }
+  return [];
+};
+
+function unwrap(schema: z.ZodType): z.ZodType | undefined {
+  let current: unknown = schema;
+  for (let i = 0; i < 5; i++) {
+    const def = (current as { def?: { innerType?: unknown; in?: unknown } }).def;
+    if ((current as { shape?: unknown }).shape) return current as z.ZodType;
+    current = def?.innerType ?? def?.in;
+    if (!current) return undefined;
+  }
+  return undefined;
+}
+
+export function validatePlatformConfig(raw: unknown, options: ValidateOptions): PlatformSpec {
+  const parsed = paddockConfigSchema.safeParse(raw);
+  const problems: ConfigProblem[] = parsed.success ? [] : problemsFromZod(parsed.error.issues, [], knownKeys);
+
+  // Semantic checks run on every part that parsed, so one run reports every problem at once.
+  const input = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const platformParsed = parsed.success ? { success: true as const, data: parsed.data['paddock:platform'] } : platformSchema.safeParse(input['paddock:platform']);
+  const platform = platformParsed.success ? resolvePlatform(platformParsed.data, problems) : undefined;
+  const rawTeams = parsed.success ? parsed.data['paddock:teams'] : Array.isArray(input['paddock:teams']) ? input['paddock:teams'].map((t) => teamSchema.safeParse(t)).map((r) => (r.success ? r.data : undefined)) : [];
+  const teams = rawTeams.map((team, index) => (team ? resolveTeam(team, index, platform, options.registry, problems) : undefined));
+  checkUniqueTeamNames(rawTeams, problems);
+
+  if (problems.length > 0 || !parsed.success || !platform) throw new ConfigError(options.file, dedupe(sortProblems(problems)));
+  const envFile = parsed.data['paddock:envFile'];
+  return {
+    stack: options.stack,
+    platform,
+    teams: teams.filter((t): t is TeamSpec => t !== undefined).sort((a, b) => a.name.localeCompare(b.name)),
+    ...(envFile === undefined ? {} : { envFile }),
+  };
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${String(p.path.join('\u0000'))}\u0001${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+type RawPlatform = z.output<typeof platformSchema>;
+type RawTeam = z.output<typeof teamSchema>;
+const P = 'paddock:platform';
+const T = 'paddock:teams';
+
+function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformSettings {
+  const env = raw.environment;
+  const expectedMode = env === 'kind' ? 'in-cluster' : 'external';
+  const database = raw.database ?? (env === 'kind' ? { mode: 'in-cluster' as const, image: 'docker.io/library/postgres:16.4-alpine3.20', storage: '10Gi', resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } } : { mode: 'external' as const, engineVersion: '16.4', instanceClass: 'db.t4g.medium', allocatedStorageGb: 50, backupRetentionDays: 14, multiAz: true });
+  if (database.mode !== expectedMode) {
+    problems.push({ path: [P, 'database', 'mode'], message: `"${database.mode}" is not available with environment "${env}" (use "${expectedMode}": ${env === 'kind' ? 'Postgres runs in the cluster' : 'RDS PostgreSQL'})` });
+  }
+  if (env === 'eks' && !raw.eks) problems.push({ path: [P, 'eks'], message: 'is required when environment is "eks" (at least eks.region)' });
+  if (env === 'kind' && raw.eks) problems.push({ path: [P, 'eks'], message: 'is only allowed when environment is "eks"' });
+  if (env === 'eks' && raw.kind) problems.push({ path: [P, 'kind'], message: 'is only allowed when environment is "kind"' });
+
+  const vpcCidr = raw.eks?.vpcCidr ?? '10.0.0.0/16';
+  const network: NetworkSpec = { ...NETWORK_DEFAULTS[env](vpcCidr), ...raw.network };
+
+  const gatewayUrl = new URL(raw.modelGateway.url);
+  const port = gatewayUrl.port ? Number(gatewayUrl.port) : gatewayUrl.protocol === 'https:' ? 443 : 80;
+  const metadata = parseCidr(METADATA_CIDR)!;
+  (raw.modelGateway.cidrs ?? []).forEach((text, i) => {
+    const range = parseCidr(text)!;
+    if (cidrsOverlap(range, metadata)) problems.push({ path: [P, 'modelGateway', 'cidrs', i], message: `${quoted(text)} overlaps the link-local/metadata range ${METADATA_CIDR}` });
+  });
+
+  return {
+    environment: env,
+    clusterName: raw.clusterName,
+    agentSandbox: raw.agentSandbox,
+    runtime: raw.runtime,
+    modelGateway: {
+      url: raw.modelGateway.url,
+      port,
+      ...(raw.modelGateway.cidrs ? { cidrs: raw.modelGateway.cidrs } : {}),
+      ...(raw.modelGateway.inCluster ? { inCluster: raw.modelGateway.inCluster } : {}),
+    },
+    network,
+    database,
+    ...(env === 'kind' ? { kind: raw.kind ?? { nodeImage: 'kindest/node:v1.30.13', workers: 1 } } : {}),
+    ...(raw.eks ? { eks: raw.eks } : {}),
+  };
+}
+
+/** Ranges a team's egress may never open: cluster networks, and the cloud metadata endpoint. */
+export function blockedRanges(network: NetworkSpec): string[] {
+  return [...new Set([METADATA_CIDR, network.podCidr, network.serviceCidr, network.nodeCidr])].sort();
+}
+
+function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | undefined, registry: HarnessRegistry, problems: ConfigProblem[]): TeamSpec | undefined {
+  const at = (...path: PropertyKey[]) => [T, index, ...path];
+  const harnesses: TeamHarnessSpec[] = [];
+  const seen = new Set<string>();
+  const known = [...registry.keys()].join(', ');
+  raw.harnesses.forEach((h, i) => {
+    const definition = registry.get(h.name);
+    if (!definition) {
+      problems.push({ path: at('harnesses', i, 'name'), message: `unknown harness ${quoted(h.name)} (known: ${known})` });
+      return;
+    }
+    if (seen.has(h.name)) {
+      problems.push({ path: at('harnesses', i, 'name'), message: `harness ${quoted(h.name)} is listed twice` });
+      return;
+    }
+    seen.add(h.name);
+    const resources = h.resources ?? definition.resources;
+    for (const key of ['cpu', 'memory'] as const) {
+      const quota = raw.quota[key];
+      if (compareQuantities(resources.limits[key], quota) > 0) {
+        problems.push({ path: at('harnesses', i), message: `one ${quoted(h.name)} sandbox needs ${key} limit ${resources.limits[key]}, more than the team quota ${key} ${quota}` });
+      }
+    }
+    harnesses.push({ name: h.name, warmPool: h.warmPool, resources, ...(h.runtimeClassName ? { runtimeClassName: h.runtimeClassName } : {}), definition });
+  });
+
+  // warm sandboxes are running pods: together they must fit in the quota
+  const warm = harnesses.reduce(
+    (acc, h) => ({
+      count: acc.count + h.warmPool,
+      cpu: acc.cpu + h.warmPool * parseQuantity(h.resources.limits.cpu),
+      memory: acc.memory + h.warmPool * parseQuantity(h.resources.limits.memory),
+    }),
+    { count: 0, cpu: 0, memory: 0 },
+  );
+  if (warm.count > raw.quota.maxSandboxes) problems.push({ path: at('quota', 'maxSandboxes'), message: `the warm pools hold ${warm.count} sandboxes, more than maxSandboxes ${raw.quota.maxSandboxes}` });
+  if (Math.round(warm.cpu * 1000) > Math.round(parseQuantity(raw.quota.cpu) * 1000)) problems.push({ path: at('quota', 'cpu'), message: `the warm pools need cpu ${formatCpu(warm.cpu)} (limits), more than the quota ${raw.quota.cpu}` });
+  if (warm.memory > parseQuantity(raw.quota.memory)) problems.push({ path: at('quota', 'memory'), message: `the warm pools need memory ${formatMemory(warm.memory)} (limits), more than the quota ${raw.quota.memory}` });
+
+  const gatewayEnv = new Set(harnesses.flatMap((h) => h.definition.modelGatewayEnv.map((e) => e.name)));
+  for (const name of Object.keys(raw.env)) {
+    const reserved = reservedEnvReason(name) ?? (gatewayEnv.has(name) ? `"${name}" is set by the platform to the model gateway URL` : undefined);
+    if (reserved) problems.push({ path: at('env', name), message: reserved });
+    else if (SECRET_LOOKING_NAME.test(name)) problems.push({ path: at('env', name), message: `"${name}" looks like a secret: list it under "secrets" and set its value with \`pulumi config set --secret --path 'paddock:teamSecrets.${raw.name}.${name}'\`` });
+    if (raw.secrets.includes(name)) problems.push({ path: at('env', name), message: `"${name}" is declared both in env and in secrets` });
+  }
+  const seenSecrets = new Set<string>();
+  raw.secrets.forEach((name, i) => {
+    const reserved = reservedEnvReason(name) ?? (gatewayEnv.has(name) ? `"${name}" is set by the platform to the model gateway URL` : undefined);
+    if (reserved) problems.push({ path: at('secrets', i), message: reserved });
+    if (seenSecrets.has(name)) problems.push({ path: at('secrets', i), message: `secret "${name}" is listed twice` });
+    seenSecrets.add(name);
+  });
+
+  const blocked = platform ? blockedRanges(platform.network) : [];
+  void 0;
+  const blockedCidrs = blocked.map((text) => parseCidr(text)!);
+  raw.egress.forEach((rule, i) => {
+    const range = parseCidr(rule.cidr)!;
+    const inside = blockedCidrs.find((b) => cidrContains(b, range));
+    if (inside) problems.push({ path: at('egress', i, 'cidr'), message: `${quoted(rule.cidr)} lies inside ${inside.text}, which sandboxes may never reach (cluster network or cloud metadata)` });
+  });
+
+  return {
+    name: raw.name,
+    namespace: teamNamespace(raw.name),
+    harnesses: harnesses.sort((a, b) => a.name.localeCompare(b.name)),
+    quota: raw.quota,
+    egress: raw.egress,
+    env: Object.fromEntries(Object.entries(raw.env).sort(([a], [b]) => a.localeCompare(b))),
+    secrets: [...new Set(raw.secrets)].sort(),
+  };
+}
+
+function checkUniqueTeamNames(teams: readonly (RawTeam | undefined)[], problems: ConfigProblem[]): void {
+  const first = new Map<string, number>();
+  teams.forEach((team, index) => {
+    if (!team) return;
+    const previous = first.get(team.name);
+    if (previous === undefined) first.set(team.name, index);
+    else problems.push({ path: [T, index, 'name'], message: `duplicate team name ${quoted(team.name)} (first used by paddock:teams[${previous}])` });
+  });
+}

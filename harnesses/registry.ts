@@ -1,0 +1,43 @@
+/**
+ * Loads the harness registry from `harnesses/<name>/harness.yaml` (I/O edge). Each folder is
+ * one harness; its definition is validated with the same error format as stack files.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { ConfigError, problemsFromZod, type ConfigProblem } from '../config/errors.ts';
+import { createHarnessRegistry, harnessDefinitionSchema, type HarnessDefinition, type HarnessRegistry } from '../config/harness-definition.ts';
+import { displayPath } from '../config/stack-file.ts';
+
+export const HARNESSES_DIR = dirname(fileURLToPath(import.meta.url));
+export const DEFINITION_FILE = 'harness.yaml';
+
+export function parseHarnessDefinition(text: string, file: string, folderName: string): HarnessDefinition {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new ConfigError(file, [{ path: [], message: `YAML: ${(error as Error).message.split('\n')[0]}` }]);
+  }
+  const parsed = harnessDefinitionSchema.safeParse(raw);
+  const problems: ConfigProblem[] = parsed.success ? [] : problemsFromZod(parsed.error.issues, [], () => Object.keys(harnessDefinitionSchema.shape));
+  if (parsed.success && parsed.data.name !== folderName) problems.push({ path: ['name'], message: `"${parsed.data.name}" must equal its folder name "${folderName}"` });
+  if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems);
+  return parsed.data;
+}
+
+export function loadHarnessRegistry(dir = HARNESSES_DIR): HarnessRegistry {
+  const definitions: HarnessDefinition[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name, DEFINITION_FILE);
+    if (!existsSync(path)) continue;
+    definitions.push(parseHarnessDefinition(readFileSync(path, 'utf8'), displayPath(path), entry.name));
+  }
+  return createHarnessRegistry(definitions);
+}
+
+/** The folder of a harness, for adapters and local (dev mode) commands. */
+export function harnessDir(name: string, dir = HARNESSES_DIR): string {
+  return join(dir, name);
+}
