@@ -51,3 +51,20 @@ export function reservedEnvReason(name: string): string | undefined {
   const prefix = RESERVED_ENV_PREFIXES.find((p) => name.startsWith(p));
   return prefix ? `"${name}" uses the prefix "${prefix}", which is reserved by the platform` : undefined;
 }
+
+/** Environment of the runtime controller's container (read by runtime/main.ts). */
+export const RUNTIME_ENV = {
+  /** path of config.json from the ConfigMap */
+  config: 'PADDOCK_CONFIG',
+  /** directory of the token-hash Secret: one file per key (`admin`, `team.<name>`), hex sha256 */
+  tokenHashesDir: 'PADDOCK_TOKEN_HASHES_DIR',
+  /** postgres://... from the Secret paddock-database, key `url` */
+  databaseUrl: 'DATABASE_URL',
+  /** kubernetes | local */
+  driver: 'PADDOCK_DRIVER',
+  port: 'PORT',
+  /** the pod's name: owner id for turn leases */
+  podName: 'POD_NAME',
+} as const;
+export const DATABASE_SECRET_URL_KEY = 'url';
+export const POSTGRES_SECRET_PASSWORD_KEY = 'password';

@@ -68,14 +68,14 @@ function unwrap(schema: z.ZodType): z.ZodType | undefined {
 }
 
 export function validatePlatformConfig(raw: unknown, options: ValidateOptions): PlatformSpec {
-  const parsed = paddockConfigSchema.safeParse(raw);
+  const parsed = paddockConfigSchema.safeParse(raw, { reportInput: true });
   const problems: ConfigProblem[] = parsed.success ? [] : problemsFromZod(parsed.error.issues, [], knownKeys);
 
   // Semantic checks run on every part that parsed, so one run reports every problem at once.
   const input = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-  const platformParsed = parsed.success ? { success: true as const, data: parsed.data['paddock:platform'] } : platformSchema.safeParse(input['paddock:platform']);
-  const platform = platformParsed.success ? resolvePlatform(platformParsed.data, problems) : undefined;
-  const rawTeams = parsed.success ? parsed.data['paddock:teams'] : Array.isArray(input['paddock:teams']) ? input['paddock:teams'].map((t) => teamSchema.safeParse(t)).map((r) => (r.success ? r.data : undefined)) : [];
+  const platformData = parsed.success ? parsed.data['paddock:platform'] : salvage(platformSchema, input['paddock:platform']);
+  const platform = platformData ? resolvePlatform(platformData, problems) : undefined;
+  const rawTeams = parsed.success ? parsed.data['paddock:teams'] : Array.isArray(input['paddock:teams']) ? input['paddock:teams'].map((t) => salvage(teamSchema, t)) : [];
   const teams = rawTeams.map((team, index) => (team ? resolveTeam(team, index, platform, options.registry, problems) : undefined));
   checkUniqueTeamNames(rawTeams, problems);
 
@@ -87,6 +87,39 @@ export function validatePlatformConfig(raw: unknown, options: ValidateOptions): 
     teams: teams.filter((t): t is TeamSpec => t !== undefined).sort((a, b) => a.name.localeCompare(b.name)),
     ...(envFile === undefined ? {} : { envFile }),
   };
+}
+
+/**
+ * Parses what can be parsed of a part that has schema errors (already reported), by dropping
+ * the offending keys of mappings, so its semantic checks still run in the same pass.
+ */
+function salvage<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
+  let candidate: unknown = structuredClone(value);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const result = schema.safeParse(candidate);
+    if (result.success) return result.data;
+    let removed = false;
+    for (const issue of result.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const path of keys) removed = deleteAt(candidate, path) || removed;
+    }
+    if (!removed) return undefined;
+  }
+  return undefined;
+}
+
+/** Deletes the value at `path` when its parent is a mapping (never shifts list indices). */
+function deleteAt(root: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  let parent: unknown = root;
+  for (const key of path.slice(0, -1)) {
+    if (typeof parent !== 'object' || parent === null) return false;
+    parent = (parent as Record<PropertyKey, unknown>)[key];
+  }
+  const last = path.at(-1)!;
+  if (typeof parent !== 'object' || parent === null || Array.isArray(parent) || !(last in parent)) return false;
+  delete (parent as Record<PropertyKey, unknown>)[last];
+  return true;
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

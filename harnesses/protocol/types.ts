@@ -1,6 +1,11 @@
 /** Harness protocol v1 wire types (docs/harness-protocol-v1.md). */
 export const HARNESS_PROTOCOL = 'paddock.harness/v1';
 
+/** A bind token is at least this long (POST /v1/bind). */
+export const MIN_TOKEN_LENGTH = 32;
+/** Request bodies above this size answer 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 export interface HistoryMessage {
   readonly role: 'user' | 'assistant';
   readonly text: string;
@@ -13,15 +18,27 @@ export interface TurnRequest {
   readonly history: readonly HistoryMessage[];
 }
 
+export interface BindRequest {
+  readonly token: string;
+}
+
+export interface AbortRequest {
+  readonly sessionId?: string;
+  readonly turn?: number;
+}
+
+export type StopReason = 'end_turn' | 'aborted' | 'error';
+
 export type HarnessEvent =
   | { readonly type: 'status'; readonly message: string }
   | { readonly type: 'text_delta'; readonly text: string }
   | { readonly type: 'tool_call'; readonly id: string; readonly name: string; readonly input: unknown }
   | { readonly type: 'tool_result'; readonly id: string; readonly output: string; readonly isError: boolean }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly retryable: boolean }
-  | { readonly type: 'done'; readonly stopReason: 'end_turn' | 'aborted' | 'error'; readonly usage?: { readonly inputTokens: number; readonly outputTokens: number } };
+  | { readonly type: 'done'; readonly stopReason: StopReason; readonly usage?: { readonly inputTokens: number; readonly outputTokens: number } };
 
 export type HarnessEventType = HarnessEvent['type'];
+export type DoneEvent = Extract<HarnessEvent, { type: 'done' }>;
 
 export interface HealthResponse {
   readonly status: 'ok';
@@ -29,4 +46,16 @@ export interface HealthResponse {
   readonly harness: string;
   readonly bound: boolean;
   readonly busy: boolean;
+}
+
+/** `GET /v1/status` (authenticated): lets the runtime check a sandbox is alive *and ours*. */
+export interface StatusResponse {
+  readonly protocol: typeof HARNESS_PROTOCOL;
+  readonly harness: string;
+  readonly busy: boolean;
+  readonly turn: { readonly sessionId: string; readonly turn: number } | null;
+}
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
 }

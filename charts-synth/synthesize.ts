@@ -1,0 +1,38 @@
+/**
+ * PlatformSpec -> the stack's charts, in apply order. Pure and deterministic: the same spec
+ * gives byte-identical output on any machine. `paddock synth` renders these to
+ * manifests/<stack>/ and the Pulumi program applies the very same objects.
+ */
+import type { PlatformSpec } from '../config/platform-spec.ts';
+import { agentSandboxControllerObjects } from './charts/agent-sandbox-controller.ts';
+import { postgresObjects } from './charts/postgres.ts';
+import { runtimeControllerObjects } from './charts/runtime-controller.ts';
+import { teamObjects } from './charts/team.ts';
+import { agentSandboxCrds } from './crds/index.ts';
+import type { KubeObject } from './kube-object.ts';
+import { sortObjects } from './object-order.ts';
+import { synthChart } from './platform-chart.ts';
+import type { SynthesizedChart } from './synthesized-chart.ts';
+
+export const CHART_WAVES = { crds: 0, 'agent-sandbox': 1, runtime: 2, postgres: 3, team: 4 } as const;
+
+function chart(name: string, wave: number, objects: readonly KubeObject[]): SynthesizedChart {
+  return { name, file: `${name}.k8s.yaml`, wave, objects: sortObjects(synthChart(name, objects)) };
+}
+
+export function synthesizeStack(spec: PlatformSpec): SynthesizedChart[] {
+  const charts = [
+    chart('crds', CHART_WAVES.crds, agentSandboxCrds()),
+    chart('agent-sandbox', CHART_WAVES['agent-sandbox'], agentSandboxControllerObjects(spec)),
+    chart('runtime', CHART_WAVES.runtime, runtimeControllerObjects(spec)),
+  ];
+  const postgres = postgresObjects(spec);
+  if (postgres.length > 0) charts.push(chart('postgres', CHART_WAVES.postgres, postgres));
+  for (const team of spec.teams) charts.push(chart(`team-${team.name}`, CHART_WAVES.team, teamObjects(spec, team)));
+  return charts;
+}
+
+/** Every object of the stack, in apply order. */
+export function stackObjects(charts: readonly SynthesizedChart[]): KubeObject[] {
+  return [...charts].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name)).flatMap((c) => c.objects);
+}
