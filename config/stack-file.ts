@@ -40,11 +40,11 @@ export function displayPath(path: string, cwd = process.cwd()): string {
 
 /** Parses YAML text of a stack file. `file` is the name errors carry. */
 export function parseStackFile(text: string, file: string, stack: string): StackFile {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ path: [], message: `YAML ${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => ({ path: [], message: `YAML ${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` })),
     );
   }
   const root: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};

@@ -1,0 +1,97 @@
+/**
+ * The scripted agent: deterministic replies, no model. Directives at the start of the input
+ * make it misbehave on purpose, so the runtime's failure handling can be tested for real:
+ *   /crash      exit the process mid-turn (after the first delta)
+ *   /hang       stream nothing more until aborted
+ *   /slow <ms>  wait <ms> between deltas (0..60000)
+ *   /tool       emit a tool call and its result before replying
+ *   /error      emit an error event and end the turn with stopReason "error"
+ *   /recall     reply with the history it was handed instead of an echo
+ * Directives combine (`/slow 50 /tool hi`); the rest of the input is the message.
+ */
+import type { HarnessEvent, HistoryMessage, TurnRequest } from '../protocol/types.ts';
+
+export interface Directives {
+  readonly crash: boolean;
+  readonly hang: boolean;
+  readonly slowMs: number;
+  readonly tool: boolean;
+  readonly error: boolean;
+  readonly recall: boolean;
+  /** the input without its directives */
+  readonly message: string;
+}
+
+const MAX_SLOW_MS = 60_000;
+
+export function parseDirectives(input: string): Directives {
+  const directives = { crash: false, hang: false, slowMs: 0, tool: false, error: false, recall: false };
+  const tokens = input.trim().split(/\s+/).filter((t) => t.length > 0);
+  let i = 0;
+  for (; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token === '/crash') directives.crash = true;
+    else if (token === '/hang') directives.hang = true;
+    else if (token === '/tool') directives.tool = true;
+    else if (token === '/error') directives.error = true;
+    else if (token === '/recall') directives.recall = true;
+    else if (token === '/slow' && /^\d+$/.test(tokens[i + 1] ?? '')) {
+      directives.slowMs = Math.min(Number(tokens[i + 1]), MAX_SLOW_MS);
+      i++;
+    } else break;
+  }
+  return { ...directives, message: tokens.slice(i).join(' ') };
+}
+
+export function recallText(history: readonly HistoryMessage[]): string {
+  if (history.length === 0) return 'I remember nothing: no history was handed to me.';
+  return `I remember ${history.length} messages: ${history.map((m) => `${m.role}: ${m.text}`).join(' | ')}`;
+}
+
+/** The reply text, split into the deltas it is streamed as (word by word, spaces kept). */
+export function replyDeltas(turn: TurnRequest, directives: Directives): string[] {
+  const text = directives.recall ? recallText(turn.history) : `I heard: ${directives.message} (turn ${turn.turn}, ${turn.history.length} history messages)`;
+  return text.split(/(?<= )/);
+}
+
+export interface ScriptEffects {
+  /** resolves after `ms`, or early when the signal aborts */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** ends the process as a crashing agent would */
+  crash(): Promise<never>;
+}
+
+const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+export async function* scriptedTurn(turn: TurnRequest, signal: AbortSignal, effects: ScriptEffects): AsyncGenerator<HarnessEvent> {
+  const directives = parseDirectives(turn.input);
+  yield { type: 'status', message: `scripted agent: turn ${turn.turn}, ${turn.history.length} history messages` };
+  if (directives.tool) {
+    const id = `call-${turn.turn}-1`;
+    yield { type: 'tool_call', id, name: 'echo', input: { text: directives.message } };
+    yield { type: 'tool_result', id, output: directives.message, isError: false };
+  }
+  if (directives.error) {
+    yield { type: 'error', code: 'scripted_error', message: 'the scripted agent was told to fail (/error)', retryable: false };
+    yield { type: 'done', stopReason: 'error' };
+    return;
+  }
+  if (directives.hang) {
+    yield { type: 'status', message: 'hanging until aborted (/hang)' };
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return;
+  }
+  const deltas = replyDeltas(turn, directives);
+  for (const [index, text] of deltas.entries()) {
+    if (signal.aborted) return;
+    if (index > 0 && directives.slowMs > 0) await effects.sleep(directives.slowMs, signal);
+    if (signal.aborted) return;
+    yield { type: 'text_delta', text };
+    if (directives.crash) await effects.crash();
+  }
+  const inputTokens = wordCount(turn.input) + turn.history.reduce((sum, m) => sum + wordCount(m.text), 0);
+  yield { type: 'done', stopReason: 'end_turn', usage: { inputTokens, outputTokens: wordCount(deltas.join('')) } };
+}

@@ -1,0 +1,232 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HarnessCallError, HarnessClient } from '../../../harnesses/protocol/client.ts';
+import { createHarnessServer, type HarnessServer, type TurnHandler } from '../../../harnesses/protocol/server.ts';
+import type { HarnessEvent, TurnRequest } from '../../../harnesses/protocol/types.ts';
+
+const TOKEN = 'a'.repeat(40);
+const turnRequest = (over: Partial<TurnRequest> = {}): TurnRequest => ({ sessionId: 's1', turn: 1, input: 'hello', history: [], ...over });
+
+let servers: HarnessServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function start(handleTurn: TurnHandler, options: { token?: string; abortGraceMs?: number; maxBodyBytes?: number } = {}) {
+  const harness = createHarnessServer({ harness: 'test', handleTurn, log: () => undefined, ...options });
+  servers.push(harness);
+  const address = await harness.listen(0, '127.0.0.1');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+async function collect(events: AsyncIterable<HarnessEvent>): Promise<HarnessEvent[]> {
+  const out: HarnessEvent[] = [];
+  for await (const e of events) out.push(e);
+  return out;
+}
+
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers }, body });
+
+const echo: TurnHandler = async function* (turn) {
+  yield { type: 'status', message: 'thinking' };
+  yield { type: 'text_delta', text: `echo ${turn.input}` };
+};
+
+const waitForAbort: TurnHandler = async function* (_turn, { signal }) {
+  yield { type: 'status', message: 'waiting' };
+  await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+};
+
+describe('harness protocol server', () => {
+  it('answers /healthz without auth and reveals only protocol, name and state', async () => {
+    const base = await start(echo);
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', protocol: 'paddock.harness/v1', harness: 'test', bound: false, busy: false });
+  });
+
+  it('is unbound until POST /v1/bind, binds exactly once, then requires that token', async () => {
+    const base = await start(echo);
+    const before = await post(`${base}/v1/turns`, JSON.stringify(turnRequest()));
+    expect(before.status).toBe(401);
+    expect(((await before.json()) as { error: { message: string } }).error.message).toMatch(/not bound/);
+
+    const short = await post(`${base}/v1/bind`, JSON.stringify({ token: 'short' }));
+    expect(short.status).toBe(400);
+    expect(await short.text()).toMatch(/token: a bind token has at least 32 characters/);
+
+    await new HarnessClient(base).bind(TOKEN);
+    const second = new HarnessClient(base).bind('b'.repeat(40));
+    await expect(second).rejects.toMatchObject({ code: 'already_bound', status: 409 });
+
+    const wrong = new HarnessClient(base, 'b'.repeat(40));
+    await expect(collect(wrong.turn(turnRequest()))).rejects.toMatchObject({ code: 'unauthorized' });
+    const events = await collect(new HarnessClient(base, TOKEN).turn(turnRequest()));
+    expect(events.at(-1)).toEqual({ type: 'done', stopReason: 'end_turn' });
+    expect((await new HarnessClient(base).health()).bound).toBe(true);
+  });
+
+  it('refuses a bind when started with a token', async () => {
+    const base = await start(echo, { token: TOKEN });
+    await expect(new HarnessClient(base).bind('c'.repeat(40))).rejects.toMatchObject({ code: 'already_bound' });
+    const missing = await fetch(`${base}/v1/status`);
+    expect(missing.status).toBe(401);
+    expect(await new HarnessClient(base, TOKEN).status()).toEqual({ protocol: 'paddock.harness/v1', harness: 'test', busy: false, turn: null });
+  });
+
+  it('streams events with ids 1..n and appends exactly one done', async () => {
+    const base = await start(echo, { token: TOKEN });
+    const res = await post(`${base}/v1/turns`, JSON.stringify(turnRequest({ input: 'hi' })));
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await res.text();
+    expect(text).toBe(
+      'id: 1\nevent: status\ndata: {"type":"status","message":"thinking"}\n\n' +
+        'id: 2\nevent: text_delta\ndata: {"type":"text_delta","text":"echo hi"}\n\n' +
+        'id: 3\nevent: done\ndata: {"type":"done","stopReason":"end_turn"}\n\n',
+    );
+  });
+
+  it('turns a throwing handler into error + done(error), and drops events after done', async () => {
+    const base = await start(
+      async function* (turn) {
+        if (turn.input === 'throw') throw new Error('cli exited with 2');
+        yield { type: 'done', stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 2 } };
+        yield { type: 'text_delta', text: 'too late' };
+      },
+      { token: TOKEN },
+    );
+    const client = new HarnessClient(base, TOKEN);
+    expect(await collect(client.turn(turnRequest({ input: 'throw' })))).toEqual([
+      { type: 'error', code: 'harness_failed', message: 'cli exited with 2', retryable: false },
+      { type: 'done', stopReason: 'error' },
+    ]);
+    const raw = await (await post(`${base}/v1/turns`, JSON.stringify(turnRequest({ turn: 2 })))).text();
+    expect(raw).not.toContain('too late');
+    expect(raw.match(/event: done/g)).toHaveLength(1);
+  });
+
+  it('runs one turn at a time: a second turn is 409 busy', async () => {
+    const base = await start(waitForAbort, { token: TOKEN });
+    const client = new HarnessClient(base, TOKEN);
+    const first = client.turn(turnRequest())[Symbol.asyncIterator]();
+    expect((await first.next()).value).toEqual({ type: 'status', message: 'waiting' });
+    await expect(collect(client.turn(turnRequest({ turn: 2 })))).rejects.toMatchObject({ code: 'busy', status: 409 });
+    expect(await client.status()).toMatchObject({ busy: true, turn: { sessionId: 's1', turn: 1 } });
+    expect(await client.abort({ sessionId: 'other' })).toBe(false);
+    expect(await client.abort({ sessionId: 's1', turn: 1 })).toBe(true);
+    expect((await first.next()).value).toEqual({ type: 'done', stopReason: 'aborted' });
+    expect(await client.abort()).toBe(false);
+    expect((await client.status()).busy).toBe(false);
+  });
+
+  it('ends an aborted turn after the grace period even when the handler ignores the signal', async () => {
+    const base = await start(
+      async function* () {
+        yield { type: 'status', message: 'stuck' };
+        await delay(60_000);
+      },
+      { token: TOKEN, abortGraceMs: 100 },
+    );
+    const client = new HarnessClient(base, TOKEN);
+    const stream = client.turn(turnRequest())[Symbol.asyncIterator]();
+    await stream.next();
+    await client.abort();
+    expect((await stream.next()).value).toEqual({ type: 'done', stopReason: 'aborted' });
+    expect((await client.status()).busy).toBe(false);
+  });
+
+  it('aborts the handler when the caller hangs up, and frees the harness', async () => {
+    let reason: unknown;
+    const base = await start(
+      async function* (_turn, { signal }) {
+        yield { type: 'status', message: 'working' };
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        reason = signal.reason;
+      },
+      { token: TOKEN },
+    );
+    const controller = new AbortController();
+    const client = new HarnessClient(base, TOKEN);
+    const stream = client.turn(turnRequest(), controller.signal)[Symbol.asyncIterator]();
+    await stream.next();
+    controller.abort();
+    await expect(stream.next()).rejects.toThrow();
+    for (let i = 0; i < 50 && (await client.status()).busy; i++) await delay(20);
+    expect((await client.status()).busy).toBe(false);
+    expect(reason).toMatchObject({ kind: 'disconnected' });
+  });
+
+  it('rejects bad bodies with a 4xx naming the problem', async () => {
+    const base = await start(echo, { token: TOKEN, maxBodyBytes: 1000 });
+    const cases: Array<[string, Record<string, string>, number, RegExp]> = [
+      ['{"sessionId":', {}, 400, /invalid_json/],
+      ['[1,2]', {}, 400, /must be a JSON object/],
+      [JSON.stringify({ ...turnRequest(), extra: 1 }), {}, 400, /unknown field \\"extra\\"/],
+      [JSON.stringify({ ...turnRequest(), turn: 0 }), {}, 400, /turn: /],
+      [JSON.stringify({ ...turnRequest(), history: [{ role: 'system', text: 'x' }] }), {}, 400, /history\[0\]\.role/],
+      [JSON.stringify(turnRequest()), { 'content-type': 'text/plain' }, 415, /application\/json/],
+      [JSON.stringify(turnRequest({ input: 'x'.repeat(2000) })), {}, 413, /limit is 1000 bytes/],
+      ['', {}, 400, /empty/],
+    ];
+    for (const [body, headers, status, message] of cases) {
+      const res = await post(`${base}/v1/turns`, body, headers);
+      const text = await res.text();
+      expect({ body: body.slice(0, 40), status: res.status }).toEqual({ body: body.slice(0, 40), status });
+      expect(text).toMatch(message);
+    }
+    expect((await new HarnessClient(base).health()).busy).toBe(false);
+  });
+
+  it('answers 404 and 405 as JSON errors', async () => {
+    const base = await start(echo, { token: TOKEN });
+    const missing = await fetch(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /nope' } });
+    const wrongMethod = await fetch(`${base}/v1/turns`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('harness protocol client', () => {
+  let raw: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => (raw ? raw.close(resolve) : resolve(undefined)));
+    raw = undefined;
+  });
+
+  async function rawServer(body: string, endEarly: boolean): Promise<string> {
+    raw = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(body);
+      if (endEarly) setTimeout(() => res.destroy(), 50);
+      else res.end();
+    });
+    await new Promise<void>((resolve) => raw!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  }
+
+  it('reports a stream that ends before done as stream_ended, after the events it got', async () => {
+    const base = await rawServer('id: 1\nevent: text_delta\ndata: {"type":"text_delta","text":"par"}\n\n', true);
+    const seen: HarnessEvent[] = [];
+    const error = await (async () => {
+      for await (const e of new HarnessClient(base, TOKEN).turn(turnRequest())) seen.push(e);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([{ type: 'text_delta', text: 'par' }]);
+    expect(error).toBeInstanceOf(HarnessCallError);
+    expect(error).toMatchObject({ code: 'stream_ended' });
+  });
+
+  it('rejects events that break the protocol', async () => {
+    const base = await rawServer('event: text_delta\ndata: {"type":"text_delta"}\n\n', false);
+    await expect(collect(new HarnessClient(base, TOKEN).turn(turnRequest()))).rejects.toMatchObject({ code: 'protocol_error', message: expect.stringMatching(/text: /) });
+  });
+
+  it('reports an unreachable harness', async () => {
+    await expect(new HarnessClient('http://127.0.0.1:1', TOKEN).status()).rejects.toMatchObject({ code: 'unreachable' });
+  });
+});
