@@ -57,7 +57,7 @@ export const RUNTIME_ENV = {
   /** path of config.json from the ConfigMap */
   config: 'PADDOCK_CONFIG',
   /** directory of the token-hash Secret: one file per key (`admin`, `team.<name>`), hex sha256 */
-  tokenHashesDir: 'PADDOCK_TOKEN_HASHES_DIR',
+  tokenHashesDir: 'PADDOCK_API_AUTH_DIR',
   /** postgres://... from the Secret paddock-database, key `url` */
   databaseUrl: 'DATABASE_URL',
   /** kubernetes | local */

@@ -166,7 +166,8 @@ export function agentSandboxControllerObjects(spec: PlatformSpec): KubeObject[] 
   const replicas = controllerReplicas(spec);
   const podTemplate = controllerPodTemplate(spec, replicas);
   assertValidPodTemplate(`Deployment ${ns}/${AGENT_SANDBOX_CONTROLLER}`, podTemplate);
-  const tokenWaiver = waiverAnnotation('automount-service-account-token', 'The agent-sandbox controller reconciles Sandboxes, SandboxClaims, pods, PVCs, Services and NetworkPolicies through the Kubernetes API.');
+  // The policy reports a mounted token on the workload, so the waiver lives on the Deployment.
+  const tokenWaiver = waiverAnnotation('no-service-account-token', 'The agent-sandbox controller reconciles Sandboxes, SandboxClaims, pods, PVCs, Services and NetworkPolicies through the Kubernetes API.');
   const leaderElection = `${AGENT_SANDBOX_CONTROLLER}-leader-election`;
   const subject = { kind: 'ServiceAccount', name: AGENT_SANDBOX_CONTROLLER, namespace: ns };
   return [
@@ -175,7 +176,7 @@ export function agentSandboxControllerObjects(spec: PlatformSpec): KubeObject[] 
     {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { name: AGENT_SANDBOX_CONTROLLER, namespace: ns, labels, annotations: tokenWaiver },
+      metadata: { name: AGENT_SANDBOX_CONTROLLER, namespace: ns, labels },
       automountServiceAccountToken: true,
     },
     {

@@ -56,8 +56,10 @@ function postgresPodTemplate(database: InClusterDatabaseSpec): IPodTemplateSpec 
     startupProbe: pgIsReady(5, 60),
     livenessProbe: pgIsReady(10, 6),
     readinessProbe: pgIsReady(5, 3),
-    // Kubernetes sends SIGTERM ("smart" shutdown: waits for every client to leave); stop fast and cleanly instead.
-    lifecycle: { preStop: { exec: { command: ['pg_ctl', 'stop', '--mode=fast', '--wait', '--timeout=50'] } } },
+    // Kubernetes stops with SIGTERM, Postgres' "smart" shutdown that waits for every client (the
+    // runtime's pool) to leave; start a fast, clean shutdown first. --no-wait: the hook must not
+    // outlive the server it stops.
+    lifecycle: { preStop: { exec: { command: ['pg_ctl', 'stop', '--mode=fast', '--no-wait'] } } },
     securityContext: restrictedContainerSecurityContext(POSTGRES_USER_ID),
     volumeMounts: [
       { name: POSTGRES_DATA_VOLUME, mountPath: POSTGRES_DATA_MOUNT },
@@ -79,7 +81,7 @@ function postgresPodTemplate(database: InClusterDatabaseSpec): IPodTemplateSpec 
       containers: [container],
       volumes: [
         { name: 'run', emptyDir: { sizeLimit: '16Mi' } },
-        { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+        { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
         // parallel query workers share memory through /dev/shm; the runtime's default 64 MiB is tight
         { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '256Mi' } },
       ],

@@ -7,13 +7,13 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
 import type { KubeObject } from '../kube-object.ts';
-import { parseCidr } from '../../config/cidr.ts';
 import {
   API_TOKENS_SECRET, DATABASE_SECRET, DATABASE_SECRET_URL_KEY, HARNESS_LABEL, MANAGED_BY_LABELS, PADDOCK_SYSTEM_NAMESPACE,
   POSTGRES_NAME, POSTGRES_PORT, RUNTIME_CONFIG_MAP, RUNTIME_ENV, RUNTIME_NAME, RUNTIME_PORT, TEAM_LABEL,
 } from '../../config/names.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { buildRuntimeConfig, RUNTIME_CONFIG_KEY } from '../../config/runtime-config.ts';
+import { apiServerEgressRule } from '../builders/api-server.ts';
 import { componentLabels, selectorLabels } from '../builders/labels.ts';
 import { restrictedNamespace } from '../builders/namespace.ts';
 import { allowDnsEgress, defaultDenyAll, networkPolicy, tcpPorts } from '../builders/network-policy.ts';
@@ -26,20 +26,6 @@ const RUNTIME_USER = { uid: 10001, gid: 10001 };
 const CONFIG_DIR = '/etc/paddock/config';
 const TOKENS_DIR = '/etc/paddock/tokens';
 const ns = PADDOCK_SYSTEM_NAMESPACE;
-
-/** The `kubernetes` Service's ClusterIP: the first address of the service range. */
-export function kubernetesServiceIp(serviceCidr: string): string {
-  const range = parseCidr(serviceCidr);
-  if (!range) throw new Error(`invalid service CIDR ${serviceCidr}`);
-  const n = range.network + 1;
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
-}
-
-/** Egress to the Kubernetes API server: its service IP and the node/VPC range it listens in. */
-export function apiServerEgress(spec: PlatformSpec): INetworkPolicyEgressRule {
-  const { nodeCidr, serviceCidr } = spec.platform.network;
-  return { to: [{ ipBlock: { cidr: `${kubernetesServiceIp(serviceCidr)}/32` } }, { ipBlock: { cidr: nodeCidr } }], ports: tcpPorts([443, 6443]) };
-}
 
 function databaseEgress(spec: PlatformSpec): INetworkPolicyEgressRule {
   if (spec.platform.database.mode === 'in-cluster') {
@@ -67,7 +53,7 @@ function runtimeNetworkPolicies(spec: PlatformSpec): KubeObject[] {
       policyTypes: ['Ingress', 'Egress'],
       // The API authenticates every session call with a bearer token; probes and /metrics expose no session data.
       ingress: [{ ports: tcpPorts([RUNTIME_PORT]) }],
-      egress: [apiServerEgress(spec), databaseEgress(spec), ...sandboxEgress],
+      egress: [apiServerEgressRule(spec.platform.network), databaseEgress(spec), ...sandboxEgress],
     }, 'Runtime controller: API port in; out to the Kubernetes API, its database and team sandboxes on harness ports.'),
   ];
 }
@@ -132,10 +118,7 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
     {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: {
-        name: RUNTIME_NAME, namespace: ns, labels,
-        annotations: waiverAnnotation('automount-service-account-token', 'The runtime controller creates, watches and deletes SandboxClaims through the Kubernetes API.'),
-      },
+      metadata: { name: RUNTIME_NAME, namespace: ns, labels },
       automountServiceAccountToken: true,
     },
     {
@@ -156,7 +139,10 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: RUNTIME_NAME, namespace: ns, labels },
+      metadata: {
+        name: RUNTIME_NAME, namespace: ns, labels,
+        annotations: waiverAnnotation('no-service-account-token', 'The runtime controller creates, watches and deletes SandboxClaims through the Kubernetes API (RoleBindings in team namespaces only).'),
+      },
       spec: {
         replicas,
         revisionHistoryLimit: 5,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kubernetesServiceIp, runtimeControllerObjects } from '../../../charts-synth/charts/runtime-controller.ts';
+import { runtimeControllerObjects } from '../../../charts-synth/charts/runtime-controller.ts';
 import type { KubeObject } from '../../../charts-synth/kube-object.ts';
 import { runtimeConfigSchema } from '../../../config/runtime-config.ts';
 import { shippedSpec } from '../../support/fixtures.ts';
@@ -47,9 +47,5 @@ describe('runtime controller chart', () => {
     expect(egress(local)[1]).toEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'paddock-postgres' } } }], ports: [{ protocol: 'TCP', port: 5432 }] });
     expect(egress(prod)[1]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ protocol: 'TCP', port: 5432 }] });
     expect(egress(local)[0].to[0]).toEqual({ ipBlock: { cidr: '10.96.0.1/32' } });
-  });
-
-  it('computes the kubernetes Service IP', () => {
-    expect(kubernetesServiceIp('172.20.0.0/16')).toBe('172.20.0.1');
   });
 });

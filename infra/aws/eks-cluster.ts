@@ -1,0 +1,165 @@
+/**
+ * The EKS cluster, as a careful engineer sets it (ADR 0010):
+ * - control plane ENIs and nodes in the private subnets only; nodes never get a public IP;
+ * - API endpoint private; public only when eks.publicAccessCidrs lists ranges, and then only
+ *   for those ranges;
+ * - authentication mode API: access entries only (no aws-auth ConfigMap), with two roles this
+ *   stack creates for people — cluster admin and read-only viewer — assumable by principals of
+ *   the account that IAM allows to;
+ * - Kubernetes Secrets envelope-encrypted with a customer-managed KMS key (rotation on);
+ * - every control-plane log type, into a log group with a retention (created before the cluster
+ *   so EKS does not create one that keeps logs forever);
+ * - the VPC CNI add-on with its network-policy agent on, so NetworkPolicy is enforced;
+ * - a managed node group on a launch template that requires IMDSv2 with hop limit 1 and encrypts
+ *   the root volume;
+ * - a pinned Kubernetes version, STANDARD upgrade policy (never silently into paid extended
+ *   support), the service range the NetworkPolicies assume, and deletion protection (EKS and
+ *   Pulumi `protect`) for production stacks.
+ */
+import * as aws from '@pulumi/aws';
+import * as eks from '@pulumi/eks';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { EksSpec, NetworkSpec } from '../../config/platform-spec.ts';
+import { CLUSTER_ADMIN_POLICY, CLUSTER_VIEW_POLICY, CONTROL_PLANE_LOG_TYPES, NODE_METADATA_OPTIONS, NODE_ROLE_POLICIES, nodeAmiType } from './eks-settings.ts';
+import type { Network } from './network.ts';
+
+export interface EksClusterArgs {
+  readonly clusterName: string;
+  readonly eks: EksSpec;
+  readonly network: NetworkSpec;
+  readonly vpc: Network;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+function assumeRolePolicy(principal: Record<string, pulumi.Input<string>>): pulumi.Output<string> {
+  return pulumi.jsonStringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }] });
+}
+
+export class EksCluster extends pulumi.ComponentResource {
+  readonly provider: k8s.Provider;
+  readonly kubeconfig: pulumi.Output<string>;
+  /** the security group of the nodes (and so of every pod's traffic through the VPC CNI) */
+  readonly nodeSecurityGroupId: pulumi.Output<string>;
+  readonly clusterAdminRoleArn: pulumi.Output<string>;
+  readonly clusterViewerRoleArn: pulumi.Output<string>;
+  /** what workloads wait for: nodes to run on */
+  readonly ready: readonly pulumi.Resource[];
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('paddock:aws:EksCluster', name, {}, opts);
+    const { eks: settings, clusterName, tags } = args;
+    const parent = { parent: this };
+    const partition = aws.getPartitionOutput({}, parent).partition;
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const managedPolicy = (policy: string) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`;
+    const accessPolicy = (policy: string) => pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${policy}`;
+
+    const secretsKey = new aws.kms.Key(
+      'secrets-key',
+      { description: `EKS ${clusterName}: envelope encryption of Kubernetes Secrets`, enableKeyRotation: true, deletionWindowInDays: 30, tags: { ...tags, Name: `${clusterName}-eks-secrets` } },
+      parent,
+    );
+    new aws.kms.Alias('secrets-key', { name: `alias/${clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      'control-plane-logs',
+      { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: settings.production ? 365 : 90, tags },
+      parent,
+    );
+
+    const nodeRole = new aws.iam.Role('node-role', { assumeRolePolicy: assumeRolePolicy({ Service: 'ec2.amazonaws.com' }), description: `EKS ${clusterName} managed nodes`, tags }, parent);
+    const nodePolicies = NODE_ROLE_POLICIES.map((policy) => new aws.iam.RolePolicyAttachment(`node-role-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }, parent));
+
+    // Roles for people: whoever IAM in this account allows to assume them (e.g. an SSO permission set).
+    const accountRoot = pulumi.interpolate`arn:${partition}:iam::${accountId}:root`;
+    const adminRole = new aws.iam.Role('cluster-admin', { assumeRolePolicy: assumeRolePolicy({ AWS: accountRoot }), description: `Kubernetes cluster admin of ${clusterName} (EKS access entry)`, maxSessionDuration: 3600, tags }, parent);
+    const viewerRole = new aws.iam.Role('cluster-viewer', { assumeRolePolicy: assumeRolePolicy({ AWS: accountRoot }), description: `Read-only access to ${clusterName} (EKS access entry)`, maxSessionDuration: 3600, tags }, parent);
+    this.clusterAdminRoleArn = adminRole.arn;
+    this.clusterViewerRoleArn = viewerRole.arn;
+
+    const publicCidrs = [...settings.publicAccessCidrs];
+    const cluster = new eks.Cluster(
+      'eks',
+      {
+        name: clusterName,
+        version: settings.kubernetesVersion,
+        vpcId: args.vpc.vpcId,
+        privateSubnetIds: args.vpc.privateSubnetIds,
+        nodeAssociatePublicIpAddress: false,
+        skipDefaultNodeGroup: true,
+        createOidcProvider: true,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicCidrs.length > 0,
+        ...(publicCidrs.length > 0 ? { publicAccessCidrs: publicCidrs } : {}),
+        authenticationMode: eks.AuthenticationMode.Api,
+        accessEntries: {
+          'cluster-admin': {
+            principalArn: adminRole.arn,
+            type: eks.AccessEntryType.Standard,
+            accessPolicies: { admin: { policyArn: accessPolicy(CLUSTER_ADMIN_POLICY), accessScope: { type: 'cluster' } } },
+          },
+          'cluster-viewer': {
+            principalArn: viewerRole.arn,
+            type: eks.AccessEntryType.Standard,
+            accessPolicies: { view: { policyArn: accessPolicy(CLUSTER_VIEW_POLICY), accessScope: { type: 'cluster' } } },
+          },
+        },
+        encryptionConfigKeyArn: secretsKey.arn,
+        enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+        useDefaultVpcCni: false,
+        vpcCniOptions: { enableNetworkPolicy: true },
+        kubernetesServiceIpAddressRange: args.network.serviceCidr,
+        upgradePolicy: { supportType: 'STANDARD' },
+        deletionProtection: settings.production,
+        tags: { ...tags },
+        clusterTags: { ...tags },
+      },
+      { parent: this, dependsOn: [logGroup], protect: settings.production },
+    );
+    this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
+    this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+
+    const nodeTags = { ...tags, Name: `${clusterName}-node` };
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      'nodes',
+      {
+        namePrefix: `${clusterName}-nodes-`,
+        description: `EKS ${clusterName} managed nodes: IMDSv2 only, hop limit 1, encrypted root volume`,
+        updateDefaultVersion: true,
+        metadataOptions: { ...NODE_METADATA_OPTIONS },
+        blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: settings.nodeGroup.diskSizeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } }],
+        vpcSecurityGroupIds: [cluster.nodeSecurityGroupId],
+        tagSpecifications: [
+          { resourceType: 'instance', tags: nodeTags },
+          { resourceType: 'volume', tags: nodeTags },
+        ],
+        tags,
+      },
+      parent,
+    );
+
+    const nodeGroup = new eks.ManagedNodeGroup(
+      'nodes',
+      {
+        cluster,
+        nodeGroupNamePrefix: `${clusterName}-`,
+        nodeRole,
+        subnetIds: args.vpc.privateSubnetIds,
+        instanceTypes: [...settings.nodeGroup.instanceTypes],
+        amiType: nodeAmiType(settings.nodeGroup.instanceTypes),
+        capacityType: 'ON_DEMAND',
+        version: settings.kubernetesVersion,
+        scalingConfig: { minSize: settings.nodeGroup.minSize, desiredSize: settings.nodeGroup.desiredSize, maxSize: settings.nodeGroup.maxSize },
+        launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+        labels: { 'paddock.dev/node-pool': 'default' },
+        tags,
+      },
+      { parent: this, dependsOn: nodePolicies },
+    );
+
+    this.provider = new k8s.Provider('eks', { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [cluster] });
+    this.ready = [nodeGroup];
+    this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId, clusterAdminRoleArn: this.clusterAdminRoleArn, clusterViewerRoleArn: this.clusterViewerRoleArn });
+  }
+}

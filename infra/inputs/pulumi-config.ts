@@ -1,0 +1,44 @@
+/**
+ * Reading the stack's `paddock:*` config from the Pulumi engine (I/O edge). Pulumi has already
+ * parsed stacks/Pulumi.<stack>.yaml (and decrypted secrets); structured values arrive as JSON
+ * text, exactly what `Config.getObject` parses. Every `paddock:` key is passed on, so a typo
+ * such as `paddock:team` gets the schema's "unknown key (did you mean ...)" message.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import type { TeamSpec } from '../../config/platform-spec.ts';
+import { TEAM_SECRETS_KEY, teamSecretValues } from './team-secrets.ts';
+
+export const PROJECT = 'paddock';
+
+function parseValue(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text; // the schema reports "expected a mapping, got string"
+    }
+  }
+  return text;
+}
+
+/** Every `paddock:*` config key with its parsed value. Secret values are included: never log this. */
+export function readPaddockConfig(): Record<string, unknown> {
+  const all = pulumi.runtime.allConfig();
+  const config: Record<string, unknown> = {};
+  for (const key of Object.keys(all).sort()) {
+    if (key.startsWith(`${PROJECT}:`)) config[key] = parseValue(all[key]!);
+  }
+  return config;
+}
+
+/**
+ * One team's secret values as a Pulumi secret, read through `requireSecretObject` so they stay
+ * encrypted in state. Call only after `checkTeamSecrets` passed; a team without secrets gets {}.
+ */
+export function teamSecretsOutput(team: TeamSpec): pulumi.Output<Record<string, string>> {
+  if (team.secrets.length === 0) return pulumi.secret<Record<string, string>>({});
+  const config = new pulumi.Config(PROJECT);
+  const all = config.requireSecretObject<unknown>(TEAM_SECRETS_KEY.slice(PROJECT.length + 1));
+  return pulumi.secret(all.apply((raw) => teamSecretValues(raw, team)));
+}

@@ -1,0 +1,68 @@
+/**
+ * The runtime's connection pool, and how database failures are told apart: an unreachable or
+ * restarting database is "unavailable" (the API answers 503 + Retry-After and everything
+ * recovers by itself once it is back); anything else is a bug or a constraint violation.
+ */
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+export interface PoolOptions {
+  readonly connectionString: string;
+  readonly max?: number;
+  /** called for errors on idle connections (e.g. the server restarted) */
+  readonly onError?: (error: Error) => void;
+}
+
+// int8 (seq) and counts fit in a JS number for any realistic session
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export function createPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 20,
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    // a query never waits longer than this on a lock or a sick server
+    statement_timeout: 15_000,
+    query_timeout: 20_000,
+    application_name: 'paddock-runtime',
+    keepAlive: true,
+  });
+  // without a listener an idle connection's error (server restart) would crash the process
+  pool.on('error', (error) => options.onError?.(error));
+  return pool;
+}
+
+/** SQLSTATE classes and codes that mean "the database is not reachable right now". */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '08007', '08P01']);
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /Query read timeout/i, /the database system is (starting up|shutting down)/i, /Client was closed/i, /Cannot use a pool after calling end/i];
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNO.has(code))) return true;
+  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
+  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
+}
+
+/** Runs `work` in a transaction on one connection; rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken = isDatabaseUnavailable(error);
+    if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

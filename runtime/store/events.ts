@@ -1,0 +1,80 @@
+/**
+ * The append-only event log. Appending bumps the session's `last_seq` and inserts the rows in
+ * one statement, so seqs are unique, monotonic and gap-free per session, and a reader never
+ * sees an event that is not committed. A NOTIFY in the same statement (delivered on commit)
+ * wakes every replica's live streams.
+ */
+import type { Queryable } from '../db/pool.ts';
+import type { SessionEvent, StoredEvent } from '../session-events.ts';
+
+export const EVENTS_CHANNEL = 'paddock_events';
+
+/** The writer no longer owns the turn (its lease expired and another replica took it). */
+export class LeaseLostError extends Error {
+  constructor(sessionId: string, turn: number) {
+    super(`lost the lease of turn ${turn} of session ${sessionId}`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export interface AppendFence {
+  /** only append while this owner holds the running turn's lease */
+  readonly owner: string;
+}
+
+interface AppendedRow {
+  seq: number;
+  created_at: Date;
+}
+
+/**
+ * Appends events of one turn (or of no turn: `turn` null). With a fence, nothing is written
+ * unless `owner` still holds the turn's lease (LeaseLostError). Returns the stored events.
+ */
+export async function appendEvents(db: Queryable, sessionId: string, turn: number | null, events: readonly SessionEvent[], fence?: AppendFence): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const fenceSql = fence ? `AND EXISTS (SELECT 1 FROM turns WHERE session_id = $1 AND turn = $2 AND state = 'running' AND lease_owner = $5)` : '';
+  const { rows } = await db.query<AppendedRow>(
+    `WITH bump AS (
+       UPDATE sessions SET last_seq = last_seq + cardinality($3::text[]), updated_at = now()
+       WHERE id = $1 ${fenceSql}
+       RETURNING last_seq
+     ), inserted AS (
+       INSERT INTO events (session_id, seq, turn, type, data)
+       SELECT $1, bump.last_seq - cardinality($3::text[]) + x.ord, $2, x.type, x.data
+       FROM bump, unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS x(type, data, ord)
+       RETURNING seq, created_at
+     ), notified AS (
+       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || max(seq)::text) FROM inserted HAVING count(*) > 0
+     )
+     SELECT inserted.seq, inserted.created_at FROM inserted, notified ORDER BY inserted.seq`,
+    [sessionId, turn, events.map((e) => e.type), events.map((e) => JSON.stringify(e)), ...(fence ? [fence.owner] : [])],
+  );
+  if (rows.length === 0) {
+    if (fence && turn !== null) throw new LeaseLostError(sessionId, turn);
+    throw new Error(`session ${sessionId} does not exist`);
+  }
+  return rows.map((row, i) => ({ sessionId, seq: row.seq, turn, event: events[i]!, createdAt: row.created_at }));
+}
+
+interface EventRow {
+  seq: number;
+  turn: number | null;
+  data: SessionEvent;
+  created_at: Date;
+}
+
+/** Events with seq > after, oldest first. */
+export async function listEvents(db: Queryable, sessionId: string, after: number, limit: number): Promise<StoredEvent[]> {
+  const { rows } = await db.query<EventRow>('SELECT seq, turn, data, created_at FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [sessionId, after, limit]);
+  return rows.map((row) => ({ sessionId, seq: row.seq, turn: row.turn, event: row.data, createdAt: row.created_at }));
+}
+
+/** The assistant text a turn streamed so far (for a turn that never finished cleanly). */
+export async function streamedText(db: Queryable, sessionId: string, turn: number): Promise<string> {
+  const { rows } = await db.query<{ text: string | null }>(
+    "SELECT string_agg(data->>'text', '' ORDER BY seq) AS text FROM events WHERE session_id = $1 AND turn = $2 AND type = 'text_delta'",
+    [sessionId, turn],
+  );
+  return rows[0]?.text ?? '';
+}

@@ -1,0 +1,48 @@
+/**
+ * Every object of the shipped stacks validates: built-in kinds against kubernetes-models,
+ * custom resources against our own CRD schemas (ajv, strict, x-kubernetes vocabulary).
+ */
+import { describe, expect, it } from 'vitest';
+import { synthesizeStack, stackObjects } from '../../charts-synth/synthesize.ts';
+import type { KubeObject } from '../../charts-synth/kube-object.ts';
+import { describeObject } from '../../charts-synth/kube-object.ts';
+import { validateCustomResource } from '../support/crd-validator.ts';
+import { SHIPPED_STACKS, shippedSpec } from '../support/fixtures.ts';
+
+const CUSTOM_GROUPS = ['agents.x-k8s.io', 'extensions.agents.x-k8s.io'];
+
+async function validateBuiltIn(object: KubeObject): Promise<void> {
+  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
+  const module = group ? `kubernetes-models/${group}/${version}/${object.kind}` : `kubernetes-models/${version}/${object.kind}`;
+  const models = (await import(module)) as Record<string, new (data: unknown) => { validate(): void }>;
+  const Model = models[object.kind];
+  if (!Model) throw new Error(`kubernetes-models has no ${object.apiVersion} ${object.kind}`);
+  new Model(object).validate();
+}
+
+describe.each(SHIPPED_STACKS)('rendered objects of stack %s', (stack) => {
+  const objects = stackObjects(synthesizeStack(shippedSpec(stack)));
+
+  it('has unique kind/namespace/name identities', () => {
+    const ids = objects.map((o) => describeObject(o));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('validates every built-in object with kubernetes-models', async () => {
+    const builtIn = objects.filter((o) => !CUSTOM_GROUPS.some((g) => o.apiVersion.startsWith(`${g}/`)));
+    expect(builtIn.length).toBeGreaterThan(20);
+    for (const object of builtIn) await expect(validateBuiltIn(object), describeObject(object)).resolves.toBeUndefined();
+  });
+
+  it('validates every custom resource against our CRD schemas', () => {
+    const custom = objects.filter((o) => CUSTOM_GROUPS.some((g) => o.apiVersion.startsWith(`${g}/`)));
+    expect(custom.length).toBeGreaterThan(0);
+    for (const object of custom) expect(validateCustomResource(object), describeObject(object)).toEqual([]);
+  });
+
+  it('contains no Secret objects and no literal secret-looking values', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const text = JSON.stringify(objects);
+    expect(text).not.toMatch(/"(password|token|apiKey)"\s*:\s*"[^"]/i);
+  });
+});
