@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { cidr, dns1123Label, dns1123Subdomain, envName, pinnedImage, port, quantity, resources } from './primitives.ts';
 
+export const SUPPORTED_AGENT_SANDBOX_VERSIONS = ['v0.5.6'] as const;
 export const DEFAULT_AGENT_SANDBOX_VERSION = 'v0.5.6';
 export const DEFAULT_RUNTIME_IMAGE = 'ghcr.io/paddock-dev/paddock-runtime:0.1.0';
 export const DEFAULT_POSTGRES_IMAGE = 'docker.io/library/postgres:16.4-alpine3.20';
@@ -92,7 +93,8 @@ const kindSchema = z.strictObject({
 export const platformSchema = z.strictObject({
   environment: z.enum(['kind', 'eks']),
   clusterName: dns1123Label(40),
-  agentSandbox: z.strictObject({ version: z.string().regex(/^v\d+\.\d+\.\d+$/, 'is not a release tag (e.g. "v0.5.6")').default(DEFAULT_AGENT_SANDBOX_VERSION) }).default({ version: DEFAULT_AGENT_SANDBOX_VERSION }),
+  /** the CRDs in charts-synth/crds/ are authored for these releases only */
+  agentSandbox: z.strictObject({ version: z.enum(SUPPORTED_AGENT_SANDBOX_VERSIONS).default(DEFAULT_AGENT_SANDBOX_VERSION) }).default({ version: DEFAULT_AGENT_SANDBOX_VERSION }),
   runtime: runtimeSchema.default(() => runtimeSchema.parse({})),
   modelGateway: modelGatewaySchema,
   /** defaults depend on the environment (see defaults.ts) */

@@ -32,6 +32,10 @@ export function endpointOf(site: PodSite): PodEndpoint {
   return { namespace: site.namespace, labels: podLabelsOf(site), ports, origin: describeObject(site.object) };
 }
 
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function endpointsByNamespace(namespaces: readonly string[], sites: readonly PodSite[], policies: readonly NormalizedPolicy[]): Map<string, PodEndpoint[]> {
   const result = new Map<string, PodEndpoint[]>();
   const seen = new Map<string, Set<string>>();
@@ -55,5 +59,7 @@ export function endpointsByNamespace(namespaces: readonly string[], sites: reado
     if (labels) add({ namespace: policy.namespace, labels, origin: `pods selected by ${policy.label}` });
   }
   for (const name of namespaces) add({ namespace: name, labels: {}, origin: 'any other pod' });
+  // input order must not change which example a message gives
+  for (const list of result.values()) list.sort((a, b) => compare(a.origin ?? '', b.origin ?? '') || compare(formatLabels(a.labels), formatLabels(b.labels)));
   return result;
 }

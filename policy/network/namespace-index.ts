@@ -85,7 +85,7 @@ export class NamespaceIndex {
         candidates = [...(this.byLabel.get(expression.key)?.values() ?? [])].flat();
       }
     }
-    const result = new Set((candidates ?? this.names).filter((name) => this.matches(selector, name)));
+    const result = new Set([...new Set(candidates ?? this.names)].filter((name) => this.matches(selector, name)).sort());
     this.selections.set(key, result);
     return result;
   }

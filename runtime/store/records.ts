@@ -14,6 +14,7 @@ export interface SessionRecord {
   readonly errorMessage: string | null;
   readonly lastTurn: number;
   readonly lastSeq: number;
+  readonly sandboxGeneration: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly endedAt: Date | null;
@@ -47,6 +48,7 @@ export interface SessionRow {
   error_message: string | null;
   last_turn: number;
   last_seq: number;
+  sandbox_generation: number;
   created_at: Date;
   updated_at: Date;
   ended_at: Date | null;
@@ -81,6 +83,7 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
     errorMessage: row.error_message,
     lastTurn: row.last_turn,
     lastSeq: row.last_seq,
+    sandboxGeneration: row.sandbox_generation,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     endedAt: row.ended_at,

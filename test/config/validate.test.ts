@@ -77,8 +77,11 @@ describe('errors name the file, the path and the problem, all at once', () => {
 
   it('rejects a bad enum value', () => {
     const config = minimalKindConfig();
-    (config['paddock:platform'] as Record<string, unknown>).environment = 'gke';
-    expect(errorLines(config)).toContain(`${F}: paddock:platform.environment: "gke" is not one of "kind", "eks"`);
+    Object.assign(config['paddock:platform'] as Record<string, unknown>, { environment: 'gke', agentSandbox: { version: 'v0.6.0' } });
+    expect(errorLines(config)).toEqual([
+      `${F}: paddock:platform.agentSandbox.version: "v0.6.0" is not one of "v0.5.6"`,
+      `${F}: paddock:platform.environment: "gke" is not one of "kind", "eks"`,
+    ]);
   });
 
   it('rejects duplicate team names', () => {

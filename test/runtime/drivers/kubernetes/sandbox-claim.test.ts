@@ -69,6 +69,9 @@ describe('buildSandboxClaim', () => {
     const crd = readUpstreamCrd('extensions.agents.x-k8s.io_sandboxclaims.yaml') as unknown as CustomResourceDefinitionObject;
     const validator = createCustomResourceValidator([crd]);
     expect(validator.check(buildSandboxClaim({ ...input, shutdownTime: new Date() })).errors, `against ${join(UPSTREAM_DIR, 'extensions.agents.x-k8s.io_sandboxclaims.yaml')}`).toEqual([]);
+    // the same check rejects what upstream would reject
+    const broken = buildSandboxClaim(input);
+    expect(validator.check({ ...broken, spec: { lifecycle: { shutdownPolicy: 'Never' } } }).errors.join('\n')).toMatch(/warmPoolRef[\s\S]*shutdownPolicy|shutdownPolicy[\s\S]*warmPoolRef/);
   });
 });
 

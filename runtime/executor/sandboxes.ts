@@ -1,0 +1,158 @@
+/**
+ * Getting a working sandbox for a turn. A session keeps its sandbox between turns; before each
+ * turn the binding is checked over the protocol (alive, bound to our token, idle). A sandbox
+ * that is gone — pod deleted, expired, harness crashed, or a restarted runtime finding a stale
+ * binding — is recorded as lost and queued for release, and a new one is acquired; the turn
+ * then hands it the whole history, so the agent resumes with context.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { HarnessCallError, HarnessClient } from '../../harnesses/protocol/client.ts';
+import type { RuntimeHarnessConfig, RuntimeTeamConfig } from '../../config/runtime-config.ts';
+import type { Pool } from '../db/pool.ts';
+import { SandboxError, type SandboxBinding, type SandboxDriver } from '../drivers/sandbox-driver.ts';
+import { errorMessage, type Logger } from '../log.ts';
+import type { RuntimeMetrics } from '../metrics.ts';
+import type { SessionEvent } from '../session-events.ts';
+import { completeRelease, getBinding, moveBindingToReleases, pendingReleases, queueRelease, recordReleaseFailure, saveBinding, type StoredBinding } from '../store/bindings.ts';
+
+export class SessionNotActiveError extends Error {
+  constructor(sessionId: string) {
+    super(`session ${sessionId} is no longer active`);
+    this.name = 'SessionNotActiveError';
+  }
+}
+
+export interface SandboxTarget {
+  readonly sessionId: string;
+  readonly team: RuntimeTeamConfig;
+  readonly harness: RuntimeHarnessConfig;
+}
+
+/** Appends runtime events of the running turn (fenced by its lease). */
+export type EmitEvents = (events: readonly SessionEvent[]) => Promise<void>;
+
+export type SandboxCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export class SandboxKeeper {
+  /** sandboxes the driver confirmed alive in this process (re-checked after a restart) */
+  private readonly verified = new Set<string>();
+
+  constructor(
+    private readonly pool: Pool,
+    readonly driver: SandboxDriver,
+    private readonly metrics: RuntimeMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** The session's sandbox, replaced when it is gone. */
+  async ensure(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal): Promise<StoredBinding> {
+    const binding = await getBinding(this.pool, target.sessionId);
+    if (binding) {
+      const check = await this.check(binding, signal);
+      if (check.ok) return binding;
+      await this.markLost(target.sessionId, binding, check.reason, emit);
+    }
+    return this.acquire(target, emit, signal);
+  }
+
+  /** Is this sandbox alive, ours and idle? A busy one is asked to abort its stale turn. */
+  async check(binding: SandboxBinding, signal: AbortSignal): Promise<SandboxCheck> {
+    if (!this.verified.has(binding.sandboxId)) {
+      let alive = false;
+      try {
+        alive = await this.driver.isAlive(binding);
+      } catch (error) {
+        this.log.warn('sandbox liveness check failed', { sandbox: binding.sandboxId, error: errorMessage(error) });
+      }
+      if (!alive) return { ok: false, reason: 'the sandbox no longer exists' };
+      this.verified.add(binding.sandboxId);
+    }
+    const client = new HarnessClient(binding.endpoint, binding.token, { timeoutMs: 3_000 });
+    try {
+      let status = await client.status(signal);
+      if (status.busy) {
+        // a turn a previous runtime process started: nobody listens to it any more
+        await client.abort({}, signal);
+        for (let i = 0; i < 30 && status.busy; i++) {
+          await delay(100, undefined, { signal });
+          status = await client.status(signal);
+        }
+        if (status.busy) return { ok: false, reason: 'the sandbox is stuck on an earlier turn' };
+      }
+      return { ok: true };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof HarnessCallError && error.code === 'unauthorized') return { ok: false, reason: 'the sandbox no longer accepts this session\'s token (it was replaced)' };
+      if (error instanceof HarnessCallError && error.code === 'unreachable') return { ok: false, reason: 'the sandbox does not answer' };
+      return { ok: false, reason: `the sandbox misbehaves: ${errorMessage(error)}` };
+    }
+  }
+
+  /** Takes a dead sandbox off its session (queued for release) and records why. */
+  async markLost(sessionId: string, binding: StoredBinding, reason: string, emit: EmitEvents): Promise<void> {
+    this.verified.delete(binding.sandboxId);
+    this.metrics.sandboxesLost.inc({ driver: binding.driver });
+    this.log.warn('sandbox lost', { session: sessionId, sandbox: binding.sandboxId, reason });
+    await moveBindingToReleases(this.pool, sessionId, binding.sandboxId);
+    await emit([{ type: 'sandbox', action: 'lost', generation: binding.generation, reason }]);
+    void this.releaseNow(binding);
+  }
+
+  /** Claims a new sandbox from the driver and binds it to the session. */
+  async acquire(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal): Promise<StoredBinding> {
+    const started = performance.now();
+    let binding: SandboxBinding;
+    try {
+      binding = await this.driver.acquire({ team: target.team, harness: target.harness, sessionId: target.sessionId }, signal);
+    } catch (error) {
+      const sandboxError = error instanceof SandboxError ? error : new SandboxError('driver_error', `the ${this.driver.name} driver failed: ${errorMessage(error)}`, false);
+      this.metrics.sandboxClaimFailures.inc({ driver: this.driver.name, code: sandboxError.code });
+      throw sandboxError;
+    }
+    this.metrics.sandboxClaimSeconds.observe((performance.now() - started) / 1000, { driver: this.driver.name });
+    let generation: number | undefined;
+    try {
+      generation = await saveBinding(this.pool, target.sessionId, binding);
+    } catch (error) {
+      await queueRelease(this.pool, binding).catch(() => undefined);
+      void this.releaseNow(binding);
+      throw error;
+    }
+    if (generation === undefined) {
+      void this.releaseNow(binding, true);
+      throw new SessionNotActiveError(target.sessionId);
+    }
+    this.verified.add(binding.sandboxId);
+    this.log.info('sandbox acquired', { session: target.sessionId, sandbox: binding.sandboxId, generation, ms: Math.round(performance.now() - started) });
+    await emit([{ type: 'sandbox', action: 'acquired', generation }]);
+    return { ...binding, sessionId: target.sessionId, generation, acquiredAt: new Date() };
+  }
+
+  /** Best-effort immediate release; the queue (releasePending) retries what fails. */
+  async releaseNow(binding: SandboxBinding, queueOnFailure = false): Promise<void> {
+    this.verified.delete(binding.sandboxId);
+    try {
+      await this.driver.release(binding);
+      await completeRelease(this.pool, binding.sandboxId).catch(() => undefined);
+    } catch (error) {
+      this.log.warn('sandbox release failed; will retry', { sandbox: binding.sandboxId, error: errorMessage(error) });
+      if (queueOnFailure) await queueRelease(this.pool, binding).catch(() => undefined);
+    }
+  }
+
+  /** Releases queued sandboxes (ended sessions, replaced sandboxes). */
+  async releasePending(limit = 20): Promise<number> {
+    const pending = await pendingReleases(this.pool, this.driver.name, limit);
+    let released = 0;
+    for (const binding of pending) {
+      try {
+        await this.driver.release(binding);
+        await completeRelease(this.pool, binding.sandboxId);
+        released++;
+      } catch (error) {
+        await recordReleaseFailure(this.pool, binding.sandboxId, errorMessage(error)).catch(() => undefined);
+      }
+    }
+    return released;
+  }
+}
