@@ -13,6 +13,7 @@
  * `effectiveSandboxEnv` computes the same result, for `paddock plan` and the tests.
  */
 import { DotenvError, type DotenvProblem, type DotenvVariable } from './dotenv.ts';
+import type { HarnessRegistry } from './harness-definition.ts';
 import { CONTAINER_ENV_PREFIX, reservedEnvReason } from './names.ts';
 
 export interface ContainerEnvOptions {
@@ -20,6 +21,15 @@ export interface ContainerEnvOptions {
   readonly file: string;
   /** names the platform sets besides the reserved ones (e.g. ANTHROPIC_BASE_URL -> the model gateway) */
   readonly platformSetNames?: ReadonlyMap<string, string>;
+}
+
+/** Env names the platform sets for some harness (the model gateway URL), with the reason. */
+export function modelGatewayEnvNames(registry: HarnessRegistry): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const definition of registry.values()) {
+    for (const env of definition.modelGatewayEnv) names.set(env.name, `"${env.name}" is set by the platform to the model gateway URL (harness "${definition.name}")`);
+  }
+  return names;
 }
 
 /** The CONTAINER_ENV_ variables with the prefix stripped, sorted by name. Other keys are ignored. */

@@ -6,23 +6,30 @@
  * .env reader.
  */
 import { ConfigError, formatProblem, type ConfigProblem } from '../../config/errors.ts';
-import { extractContainerEnv } from '../../config/container-env.ts';
+import { extractContainerEnv, modelGatewayEnvNames } from '../../config/container-env.ts';
 import { DotenvError, type DotenvVariable } from '../../config/dotenv.ts';
 import type { HarnessRegistry } from '../../config/harness-definition.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { validatePlatformConfig } from '../../config/validate.ts';
 import { checkEksSettings } from '../aws/eks-settings.ts';
-import { checkTeamSecrets, TEAM_SECRETS_KEY } from './team-secrets.ts';
+import { checkTeamSecrets, missingSecretProblems, missingTeamSecrets, TEAM_SECRETS_KEY } from './team-secrets.ts';
 
 export const DEFAULT_ENV_FILE = '.env';
 
 export interface ProgramSources {
   readonly stack: string;
+  /** how messages name the stack file; default stacks/Pulumi.<stack>.yaml */
+  readonly stackFile?: string;
   /** every `paddock:*` config key, structured values already parsed */
   readonly config: Readonly<Record<string, unknown>>;
   readonly registry: HarnessRegistry;
   /** reads a .env file by its path relative to the project root; `required` when explicitly configured */
   readonly readEnvFile: (path: string, required: boolean) => DotenvVariable[];
+  /**
+   * A declared team secret without a value: an error (`pulumi up`), or listed in
+   * `missingTeamSecrets` for `paddock plan`, which works without the real values.
+   */
+  readonly missingTeamSecrets?: 'error' | 'report';
 }
 
 export interface ProgramInputs {
@@ -33,6 +40,8 @@ export interface ProgramInputs {
   readonly envFile: string;
   /** CONTAINER_ENV_ variables, prefix stripped, sorted */
   readonly containerEnv: Readonly<Record<string, string>>;
+  /** declared secrets without a value (empty unless `missingTeamSecrets: 'report'`) */
+  readonly missingTeamSecrets: readonly { readonly team: string; readonly name: string }[];
 }
 
 /** Every config problem of a program run, one line each, from whichever file it belongs to. */
@@ -54,17 +63,8 @@ function redact(value: unknown): unknown {
   return '[secret]';
 }
 
-/** Env names the platform sets for some harness (the model gateway URL), with the reason. */
-export function modelGatewayEnvNames(registry: HarnessRegistry): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const definition of registry.values()) {
-    for (const env of definition.modelGatewayEnv) names.set(env.name, `"${env.name}" is set by the platform to the model gateway URL (harness "${definition.name}")`);
-  }
-  return names;
-}
-
 export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
-  const stackFile = stackFileName(sources.stack);
+  const stackFile = sources.stackFile ?? stackFileName(sources.stack);
   const lines: string[] = [];
 
   const teamSecretsRaw = sources.config[TEAM_SECRETS_KEY];
@@ -90,12 +90,15 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
     lines.push(...error.lines);
   }
 
+  let missing: { team: string; name: string }[] = [];
   if (spec) {
     const problems: ConfigProblem[] = [...checkTeamSecrets(teamSecretsRaw, spec.teams, sources.stack)];
+    missing = missingTeamSecrets(teamSecretsRaw, spec.teams);
+    if (sources.missingTeamSecrets !== 'report') problems.push(...missingSecretProblems(missing, sources.stack));
     if (spec.platform.eks) problems.push(...checkEksSettings(spec.platform.eks, spec.platform.network));
     lines.push(...problems.map((p) => formatProblem(stackFile, p)));
   }
 
   if (lines.length > 0 || !spec) throw new ProgramInputError(lines);
-  return { spec, stackFile, envFile, containerEnv };
+  return { spec, stackFile, envFile, containerEnv, missingTeamSecrets: sources.missingTeamSecrets === 'report' ? missing : [] };
 }

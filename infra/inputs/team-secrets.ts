@@ -51,20 +51,17 @@ export function teamSecretValues(raw: unknown, team: TeamSpec): Record<string, s
 }
 
 /**
- * Every problem with the team secret values: an unknown team, a value for a name the team
- * does not declare, a reserved name, a value that is not text, and a declared secret without
- * a value (each with the command that sets it).
+ * Every problem with the team secret values that exist: an unknown team, a value for a name
+ * the team does not declare, a reserved name, a value that is not text or is empty.
+ * Declared secrets without a value are `missingTeamSecrets` (see `missingSecretProblems`).
  */
 export function checkTeamSecrets(raw: unknown, teams: readonly TeamSpec[], stack: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const known = new Map(teams.map((t) => [t.name, t]));
-  if (raw !== undefined && !isMapping(raw)) {
-    problems.push({ path: [TEAM_SECRETS_KEY], message: `expected a mapping of team name to secret values, got ${kindOf(raw)}` });
-    raw = undefined;
-  }
-  const byTeam = (raw ?? {}) as Record<string, unknown>;
+  if (raw === undefined) return problems;
+  if (!isMapping(raw)) return [{ path: [TEAM_SECRETS_KEY], message: `expected a mapping of team name to secret values, got ${kindOf(raw)}` }];
 
-  for (const [teamName, values] of Object.entries(byTeam).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [teamName, values] of Object.entries(raw).sort(([a], [b]) => a.localeCompare(b))) {
     const team = known.get(teamName);
     if (!team) {
       problems.push({ path: [TEAM_SECRETS_KEY, teamName], message: `no team "${teamName}" in paddock:teams (teams: ${[...known.keys()].join(', ') || 'none'})` });
@@ -83,15 +80,12 @@ export function checkTeamSecrets(raw: unknown, teams: readonly TeamSpec[], stack
       else if (secretText(value) === '') problems.push({ path, message: 'is empty' });
     }
   }
-
-  for (const team of teams) {
-    const values = byTeam[team.name];
-    for (const name of team.secrets) {
-      const present = isMapping(values) && Object.hasOwn(values, name);
-      if (!present) problems.push({ path: [TEAM_SECRETS_KEY, team.name, name], message: `team "${team.name}" declares secret "${name}" but no value is set: ${setSecretCommand(stack, team.name, name)}` });
-    }
-  }
   return problems;
+}
+
+/** A problem per declared secret without a value, with the command that sets it. */
+export function missingSecretProblems(missing: readonly { team: string; name: string }[], stack: string): ConfigProblem[] {
+  return missing.map(({ team, name }) => ({ path: [TEAM_SECRETS_KEY, team, name], message: `team "${team}" declares secret "${name}" but no value is set: ${setSecretCommand(stack, team, name)}` }));
 }
 
 /** Declared secrets that have no value yet, as [team, name] pairs (for `paddock plan`). */

@@ -56,7 +56,8 @@ export function endpointsByNamespace(namespaces: readonly string[], sites: reado
   for (const policy of policies) {
     if (policy.origin !== 'network-policy') continue;
     const labels = witnessLabels(policy.podSelector);
-    if (labels) add({ namespace: policy.namespace, labels, origin: `pods selected by ${policy.label}` });
+    // a selector of every pod is covered by the unlabelled pod below
+    if (labels && Object.keys(labels).length > 0) add({ namespace: policy.namespace, labels, origin: `pods selected by ${policy.label}` });
   }
   for (const name of namespaces) add({ namespace: name, labels: {}, origin: 'any other pod' });
   // input order must not change which example a message gives

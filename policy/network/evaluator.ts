@@ -75,7 +75,7 @@ export class NetworkPolicyEvaluator {
   constructor(
     readonly policies: readonly NormalizedPolicy[],
     readonly namespaces: NamespaceIndex,
-    options: EvaluatorOptions = {},
+    private readonly options: EvaluatorOptions = {},
   ) {
     for (const policy of policies) {
       const list = this.byNamespace.get(policy.namespace);
@@ -92,6 +92,12 @@ export class NetworkPolicyEvaluator {
   /** From rendered objects: NetworkPolicies, SandboxTemplates (their controller policies) and Namespaces. */
   static fromObjects(objects: readonly KubeObject[], options: EvaluatorOptions = {}): NetworkPolicyEvaluator {
     return new NetworkPolicyEvaluator(networkPoliciesOf(objects), NamespaceIndex.fromObjects(objects), options);
+  }
+
+  /** The same policies over a namespace index that also knows `names` (for namespace-set answers). */
+  withNamespaces(names: Iterable<string>): NetworkPolicyEvaluator {
+    const index = this.namespaces.including(names);
+    return index === this.namespaces ? this : new NetworkPolicyEvaluator(this.policies, index, this.options);
   }
 
   /** The policies in the pod's namespace whose podSelector matches it. */

@@ -50,6 +50,13 @@ export class NamespaceIndex {
     return new NamespaceIndex(entries);
   }
 
+  /** This index plus namespaces it lacks (with only their name label). */
+  including(names: Iterable<string>): NamespaceIndex {
+    const missing = [...names].filter((n) => !this.labelsByName.has(n));
+    if (missing.length === 0) return this;
+    return new NamespaceIndex([...[...this.labelsByName].map(([name, labels]) => ({ name, labels })), ...missing.map((name) => ({ name }))]);
+  }
+
   has(name: string): boolean {
     return this.labelsByName.has(name);
   }

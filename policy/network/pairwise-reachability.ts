@@ -31,8 +31,10 @@ function unionOf(sets: Iterable<NamespaceSet>): NamespaceSet {
  * connect to some pod of B, one example connection. Sorted by source, then destination.
  * `endpoints` lists, per namespace, the pods that may run there.
  */
-export function findCrossNamespaceConnections(evaluator: NetworkPolicyEvaluator, endpoints: ReadonlyMap<string, readonly PodEndpoint[]>): CrossNamespaceConnection[] {
+export function findCrossNamespaceConnections(given: NetworkPolicyEvaluator, endpoints: ReadonlyMap<string, readonly PodEndpoint[]>): CrossNamespaceConnection[] {
   const names = [...endpoints.keys()].sort();
+  // namespace sets only hold namespaces the index knows: make sure it knows every one asked about
+  const evaluator = given.withNamespaces(names);
   const members = new Set(names);
   const egressTargets = new Map<string, NamespaceSet>();
   const ingressSources = new Map<string, NamespaceSet>();

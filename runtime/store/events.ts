@@ -7,7 +7,7 @@
 import type { Queryable } from '../db/pool.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 
-export const EVENTS_CHANNEL = 'paddock_events';
+import { EVENTS_CHANNEL } from './channels.ts';
 
 /** The writer no longer owns the turn (its lease expired and another replica took it). */
 export class LeaseLostError extends Error {

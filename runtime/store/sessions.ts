@@ -5,6 +5,7 @@ import type { SessionEvent } from '../session-events.ts';
 import { appendEvents } from './events.ts';
 import { sessionFromRow, type SessionRecord, type SessionRow, type SessionState } from './records.ts';
 import { moveBindingToReleases } from './bindings.ts';
+import { ABORTS_CHANNEL } from './channels.ts';
 
 export interface NewSession {
   readonly team: string;
@@ -73,6 +74,7 @@ export async function finishSession(pool: Pool, id: string, state: Exclude<Sessi
       await appendEvents(client, id, turn, [{ type: 'done', stopReason: 'aborted' }]);
     }
     const running = await client.query<{ turn: number }>("UPDATE turns SET abort_requested = true WHERE session_id = $1 AND state = 'running' RETURNING turn", [id]);
+    for (const { turn } of running.rows) await client.query(`SELECT pg_notify('${ABORTS_CHANNEL}', $1)`, [`${id}:${turn}`]);
     await moveBindingToReleases(client, id);
     // with a turn still running, its owner closes the log after that turn's `done`
     if (running.rows.length === 0) await appendEvents(client, id, null, [sessionEndedEvent(state, error)]);

@@ -10,8 +10,7 @@ import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import { appendEvents, type AppendFence } from './events.ts';
 import { turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
-export const TURNS_CHANNEL = 'paddock_turns';
-export const ABORTS_CHANNEL = 'paddock_aborts';
+import { ABORTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
 
 export type EnqueueResult =
   | { readonly ok: true; readonly turn: TurnRecord; readonly event: StoredEvent }

@@ -16,6 +16,7 @@
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseExtraArgs } from '../../cli-adapter/extra-args.ts';
 import { AdapterConfigError, sandboxPaths, type SandboxPaths } from '../../cli-adapter/sandbox-paths.ts';
 import { resolveCli } from '../../cli-adapter/resolve-cli.ts';
 import { PERMISSION_MODES, type PermissionMode } from './claude-args.ts';
@@ -32,18 +33,6 @@ export interface ClaudeAdapterConfig {
 }
 
 export const HARNESS_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
-
-export function parseExtraArgs(text: string | undefined, variable: string): string[] {
-  if (text === undefined || text.trim() === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new AdapterConfigError(`${variable} must be a JSON array of strings, e.g. ["--max-turns","50"]`);
-  }
-  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new AdapterConfigError(`${variable} must be a JSON array of strings`);
-  return parsed as string[];
-}
 
 export function claudeAdapterConfig(env: NodeJS.ProcessEnv): ClaudeAdapterConfig {
   const paths = sandboxPaths(env, 'claude-code');

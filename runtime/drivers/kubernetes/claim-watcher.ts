@@ -87,10 +87,13 @@ export async function waitForClaim<T>(client: SandboxClaimClient, options: WaitF
         continue;
       }
 
+      // A stream that worked for a while and then ended or broke (server timeout, apiserver
+      // restart, load balancer idle cut) is re-established at once; only streams that fail
+      // straight away are retried with a growing pause.
       const healthy = sawEvent || Date.now() - startedAt >= HEALTHY_STREAM_MS;
-      if (end.kind === 'closed' && healthy) {
+      if (healthy) {
         failures = 0;
-        log('debug', 'claim watch: stream ended, re-watching', { namespace, claim: name, resourceVersion });
+        log('debug', 'claim watch: stream ended, re-watching', { namespace, claim: name, resourceVersion, error: end.kind === 'error' ? end.error.message : undefined });
         continue;
       }
       failures += 1;

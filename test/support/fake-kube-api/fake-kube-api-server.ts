@@ -146,6 +146,11 @@ export class FakeKubeApiServer {
     this.failures.push({ ...failure, remaining: failure.times ?? 1 });
   }
 
+  /** Forgets injected failures that have not fired yet. */
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
   /** Requests recorded from `after` on that match, waiting (bounded) for the first one. */
   async waitForRequest(predicate: (request: RecordedRequest) => boolean, options: { after?: number; timeoutMs?: number } = {}): Promise<RecordedRequest> {
     const after = options.after ?? 0;

@@ -18,7 +18,10 @@ import { scriptedHarnessLauncher, waitForHealthz, type HarnessLauncher, type Har
 export interface FakeWarmPool {
   readonly namespace: string;
   readonly name: string;
-  /** the loopback port this pool's harness listens on */
+  /**
+   * the loopback port this pool's harness listens on; one sandbox runs per pool at a time (a
+   * second claim stays SandboxNotReady until the first one's harness has exited)
+   */
   readonly port: number;
   /** default: the scripted harness */
   readonly launcher?: HarnessLauncher;
@@ -50,6 +53,8 @@ export class FakeSandboxController {
   private readonly sandboxes = new Map<string, SandboxState>();
   private readonly launched: HarnessProcess[] = [];
   private readonly pending = new Set<Promise<unknown>>();
+  /** per port: resolves once the process that held it has exited (a new pod must not race it) */
+  private readonly portFree = new Map<number, Promise<void>>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
 
@@ -159,6 +164,8 @@ export class FakeSandboxController {
     });
     state.timer = undefined;
     if (stale()) return;
+    await this.portFree.get(pool.port);
+    if (stale()) return;
     let process: HarnessProcess;
     try {
       process = await (pool.launcher ?? scriptedHarnessLauncher()).start({
@@ -170,6 +177,7 @@ export class FakeSandboxController {
       return;
     }
     this.launched.push(process);
+    this.portFree.set(pool.port, process.exited);
     if (stale()) {
       await process.stop();
       return;

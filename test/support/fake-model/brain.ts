@@ -7,6 +7,9 @@
  *   [[hang]]   start streaming, then never finish (until the client goes away)
  *   [[crash]]  call the shell tool with a command that SIGKILLs the nearest claude/codex ancestor
  *   [[error]]  answer with a non-retryable API error (HTTP 400)
+ *   [[sleep]]  call the shell tool with a command that records its pid in ./paddock-sleeper.pid
+ *              and sleeps for 5 minutes (to prove abort ends the CLI's children)
+ *   [[env]]    call the shell tool with `env` (to prove what the agent can and cannot see)
  *   remember the word <W>   acknowledge; a later "what word ..." recalls <W> from the context
  *   anything else           echo the input in several deltas
  */
@@ -44,14 +47,22 @@ export const CRASH_COMMAND = [
   'done',
 ].join('\n');
 
+/** Writes the shell's pid where the test can read it, then becomes a long sleep. */
+export const SLEEP_COMMAND = 'echo $$ > paddock-sleeper.pid; exec sleep 300';
+export const SLEEPER_PID_FILE = 'paddock-sleeper.pid';
+
 /** Splits a reply into several deltas (word by word, spaces kept) so ordering is observable. */
 export function chunk(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [text];
 }
 
-/** Harness-side wrappers (system reminders, replayed history) are not the user's own words. */
+/**
+ * The user's own latest words: the last text of the message that is not a harness-side wrapper
+ * (Claude Code's system reminders). Earlier texts of the same message can be older requests,
+ * e.g. the input of an aborted turn that Codex keeps in the thread before the new one.
+ */
 function userWords(message: BrainMessage): string {
-  return message.texts.filter((t) => !t.trimStart().startsWith('<system-reminder>')).join('\n');
+  return message.texts.filter((t) => !t.trimStart().startsWith('<system-reminder>')).at(-1) ?? '';
 }
 
 /** The current request of a replayed transcript is the part after its last marker, if any. */
@@ -74,6 +85,8 @@ export function think(messages: readonly BrainMessage[], options: { readonly can
     if (!options.canUseShell) return { kind: 'text', chunks: chunk('I have no shell tool to crash with.') };
     return { kind: 'shell', command: CRASH_COMMAND, preamble: 'Crashing now.' };
   }
+  if (words.includes('[[sleep]]') && options.canUseShell) return { kind: 'shell', command: SLEEP_COMMAND, preamble: 'Sleeping.' };
+  if (words.includes('[[env]]') && options.canUseShell) return { kind: 'shell', command: 'env', preamble: 'Here is my environment.' };
   if (words.includes('[[tool]]')) {
     if (!options.canUseShell) return { kind: 'text', chunks: chunk('I have no shell tool.') };
     return { kind: 'shell', command: `echo ${TOOL_MARKER}`, preamble: 'Let me run a command.' };

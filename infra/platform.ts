@@ -1,0 +1,109 @@
+/**
+ * The whole platform of one stack: the cluster (kind, or VPC + EKS), the database (in-cluster
+ * Postgres credentials, or RDS), the API tokens, the team Secrets, and the synthesized charts
+ * applied in order. Takes already validated inputs: nothing here can fail on config.
+ */
+import type * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { synthesizeStack } from '../charts-synth/synthesize.ts';
+import { DATABASE_SECRET, DATABASE_SECRET_URL_KEY, PADDOCK_SYSTEM_NAMESPACE, RUNTIME_NAME, RUNTIME_PORT } from '../config/names.ts';
+import type { TeamSpec } from '../config/platform-spec.ts';
+import { EksCluster } from './aws/eks-cluster.ts';
+import { Network } from './aws/network.ts';
+import { RdsPostgres } from './aws/rds-postgres.ts';
+import type { ProgramInputs } from './inputs/program-inputs.ts';
+import { KindCluster } from './kind/kind-cluster.ts';
+import { SynthesizedCharts, type ManagedSecret } from './kubernetes/synthesized-charts.ts';
+import { ApiTokens } from './secrets/api-tokens.ts';
+import { databaseUrl } from './secrets/database-url.ts';
+import { InClusterDatabaseCredentials } from './secrets/in-cluster-database.ts';
+import { teamEnvironmentSecrets } from './secrets/team-environment.ts';
+
+export interface PlatformArgs {
+  readonly inputs: ProgramInputs;
+  /** a team's secret values (from `requireSecretObject`) */
+  readonly teamSecrets: (team: TeamSpec) => pulumi.Output<Record<string, string>>;
+}
+
+/** Stack output names of the per-team API tokens. */
+export function teamTokenOutput(team: string): string {
+  return `teamApiToken-${team}`;
+}
+
+interface Cluster {
+  readonly provider: k8s.Provider;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly ready: readonly pulumi.Resource[];
+  readonly databaseSecrets: readonly ManagedSecret[];
+  readonly outputs: Readonly<Record<string, pulumi.Input<unknown>>>;
+}
+
+export class PaddockPlatform extends pulumi.ComponentResource {
+  /** what the program exports: secrets stay Pulumi secrets */
+  readonly stackOutputs: Readonly<Record<string, pulumi.Input<unknown>>>;
+
+  constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('paddock:index:Platform', name, {}, opts);
+    const { spec, containerEnv, envFile } = args.inputs;
+    const clusterName = spec.platform.clusterName;
+    const tags = { 'paddock.dev/stack': spec.stack, 'paddock.dev/cluster': clusterName, 'paddock.dev/managed-by': 'pulumi' };
+
+    const cluster = spec.platform.environment === 'kind' ? this.kind(args) : this.eks(args, tags);
+    const tokens = new ApiTokens('api-tokens', { teams: spec.teams.map((t) => t.name) }, { parent: this });
+    const teamSecrets = spec.teams.flatMap((team) => teamEnvironmentSecrets(team, containerEnv, args.teamSecrets(team), envFile));
+
+    new SynthesizedCharts(
+      'kubernetes',
+      { charts: synthesizeStack(spec), secrets: [...cluster.databaseSecrets, tokens.hashesSecret, ...teamSecrets], provider: cluster.provider, clusterReady: cluster.ready },
+      { parent: this },
+    );
+
+    this.stackOutputs = {
+      stack: spec.stack,
+      environment: spec.platform.environment,
+      clusterName,
+      ...cluster.outputs,
+      kubeconfig: cluster.kubeconfig,
+      runtimeService: `${RUNTIME_NAME}.${PADDOCK_SYSTEM_NAMESPACE}.svc:${RUNTIME_PORT}`,
+      teamNamespaces: spec.teams.map((t) => t.namespace),
+      adminApiToken: tokens.adminToken,
+      ...Object.fromEntries(Object.entries(tokens.teamTokens).map(([team, token]) => [teamTokenOutput(team), token])),
+    };
+    this.registerOutputs({ clusterName, environment: spec.platform.environment, teams: spec.teams.map((t) => t.name) });
+  }
+
+  private kind(args: PlatformArgs): Cluster {
+    const spec = args.inputs.spec;
+    const kind = new KindCluster(spec.platform.clusterName, { spec }, { parent: this });
+    const database = new InClusterDatabaseCredentials('database', { parent: this });
+    return { provider: kind.provider, kubeconfig: kind.kubeconfig, ready: kind.ready, databaseSecrets: database.secrets, outputs: { kubeContext: kind.context } };
+  }
+
+  private eks(args: PlatformArgs, tags: Record<string, string>): Cluster {
+    const spec = args.inputs.spec;
+    const settings = spec.platform.eks!;
+    const databaseSpec = spec.platform.database;
+    if (databaseSpec.mode !== 'external') throw new Error('an EKS stack uses an external (RDS) database'); // validation guarantees it
+    const clusterName = spec.platform.clusterName;
+    const vpc = new Network('network', { clusterName, eks: settings, tags }, { parent: this });
+    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, network: spec.platform.network, vpc, tags }, { parent: this });
+    const database = new RdsPostgres('database', { clusterName, database: databaseSpec, production: settings.production, vpc, clientSecurityGroupId: cluster.nodeSecurityGroupId, tags }, { parent: this });
+    const url = pulumi
+      .all([database.address, database.port, database.password])
+      .apply(([host, port, password]) => databaseUrl({ host, port, user: database.user, password, database: database.database, sslmode: 'require' }));
+    return {
+      provider: cluster.provider,
+      kubeconfig: cluster.kubeconfig,
+      ready: cluster.ready,
+      databaseSecrets: [{ namespace: PADDOCK_SYSTEM_NAMESPACE, name: DATABASE_SECRET, stringData: { [DATABASE_SECRET_URL_KEY]: pulumi.secret(url) }, source: 'Pulumi: DATABASE_URL of the RDS instance (TLS required by the server)' }],
+      outputs: {
+        region: settings.region,
+        vpcId: vpc.vpcId,
+        privateSubnetIds: vpc.privateSubnetIds,
+        clusterAdminRoleArn: cluster.clusterAdminRoleArn,
+        clusterViewerRoleArn: cluster.clusterViewerRoleArn,
+        databaseAddress: database.address,
+      },
+    };
+  }
+}

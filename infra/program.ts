@@ -1,0 +1,42 @@
+/**
+ * The Pulumi program: read the stack's config, check every input (the same schema and
+ * messages as `paddock synth`, plus the .env file and the team secrets), then build the
+ * platform. Config problems stop the run before any resource is registered, with one line per
+ * problem naming the file and the key (or .env line) — never a value.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as pulumi from '@pulumi/pulumi';
+import { ConfigError } from '../config/errors.ts';
+import { readDotenvFile } from '../config/dotenv.ts';
+import { loadHarnessRegistry } from '../harnesses/registry.ts';
+import { ProgramInputError, resolveProgramInputs, type ProgramInputs, type ProgramSources } from './inputs/program-inputs.ts';
+import { readPaddockConfig, teamSecretsOutput } from './inputs/pulumi-config.ts';
+import { PaddockPlatform } from './platform.ts';
+
+/** The project root (where Pulumi.yaml is): relative paths in config, such as the .env file, start here. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export function loadProgramInputs(stack: string, config: Readonly<Record<string, unknown>>, options: Pick<ProgramSources, 'stackFile' | 'missingTeamSecrets'> = {}): ProgramInputs {
+  return resolveProgramInputs({
+    ...options,
+    stack,
+    config,
+    registry: loadHarnessRegistry(),
+    readEnvFile: (path, required) => readDotenvFile(resolve(PROJECT_ROOT, path), path, { required }),
+  });
+}
+
+export async function paddockProgram(): Promise<Record<string, pulumi.Input<unknown>>> {
+  let inputs: ProgramInputs;
+  try {
+    inputs = loadProgramInputs(pulumi.getStack(), readPaddockConfig());
+  } catch (error) {
+    // RunError: Pulumi prints the message alone, without a stack trace
+    if (error instanceof ProgramInputError) throw new pulumi.RunError(`invalid Paddock configuration; nothing was changed:\n${error.lines.join('\n')}`);
+    if (error instanceof ConfigError) throw new pulumi.RunError(`invalid harness definition; nothing was changed:\n${error.lines.join('\n')}`);
+    throw error;
+  }
+  const platform = new PaddockPlatform('paddock', { inputs, teamSecrets: teamSecretsOutput });
+  return platform.stackOutputs;
+}

@@ -1,0 +1,115 @@
+/**
+ * A session's events as Server-Sent Events: replay from the cursor (`after` or Last-Event-ID),
+ * then live. The stream subscribes before replaying, so nothing committed in between is
+ * missed; every event goes out at most once and in seq order (the cursor only moves forward),
+ * and only after it is durable. The stream ends after `session_ended`. If the database is
+ * unavailable the stream stays open (keep-alive comments) and catches up when it is back.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { encodeSse, encodeSseComment } from '../../harnesses/protocol/sse.ts';
+import type { Pool } from '../db/pool.ts';
+import type { EventBus } from '../event-bus.ts';
+import { eventToJson, type StoredEvent } from '../session-events.ts';
+import { listEvents } from '../store/events.ts';
+
+export interface EventStreamOptions {
+  readonly pool: Pool;
+  readonly bus: EventBus;
+  readonly sessionId: string;
+  readonly after: number;
+  readonly keepAliveMs: number;
+  readonly onDatabaseError: (error: unknown) => void;
+  /** resolves when the server shuts down */
+  readonly closing: Promise<void>;
+}
+
+const PAGE = 500;
+const MAX_QUEUED = 10_000;
+
+export async function streamSessionEvents(_req: IncomingMessage, res: ServerResponse, options: EventStreamOptions): Promise<void> {
+  let cursor = options.after;
+  let closed = false;
+  let ended = false;
+  let needFetch = true;
+  let queue: StoredEvent[] = [];
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  const unsubscribe = options.bus.subscribe(options.sessionId, (message) => {
+    if (message.kind === 'events') {
+      if (queue.length + message.events.length > MAX_QUEUED) {
+        queue = [];
+        needFetch = true;
+      } else queue.push(...message.events);
+    } else if (message.kind === 'resync' || message.lastSeq > cursor) needFetch = true;
+    poke();
+  });
+  res.on('close', () => {
+    closed = true;
+    poke();
+  });
+  void options.closing.then(() => {
+    closed = true;
+    poke();
+  });
+
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n\n');
+  const keepAlive = setInterval(() => {
+    if (!closed) res.write(encodeSseComment('keep-alive'));
+  }, options.keepAliveMs);
+  keepAlive.unref();
+
+  const send = async (events: readonly StoredEvent[]) => {
+    for (const event of events) {
+      if (event.seq <= cursor || closed) continue;
+      if (event.seq !== cursor + 1 && !needFetch) {
+        // a gap: some events arrived through another path; read them in order
+        needFetch = true;
+        return;
+      }
+      cursor = event.seq;
+      const ok = res.write(encodeSse(event.seq, event.event.type, eventToJson(event)));
+      if (event.event.type === 'session_ended') ended = true;
+      if (!ok && !closed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+  };
+
+  try {
+    while (!closed && !ended) {
+      if (needFetch) {
+        needFetch = false;
+        queue = [];
+        try {
+          for (;;) {
+            const page = await listEvents(options.pool, options.sessionId, cursor, PAGE);
+            await send(page);
+            if (page.length < PAGE || closed || ended) break;
+          }
+        } catch (error) {
+          options.onDatabaseError(error);
+          needFetch = true;
+          await Promise.race([delay(1_000), new Promise<void>((resolve) => (wake = resolve))]);
+        }
+        continue;
+      }
+      if (queue.length > 0) {
+        const batch = queue;
+        queue = [];
+        await send(batch);
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    clearInterval(keepAlive);
+    unsubscribe();
+    if (!res.writableEnded) res.end();
+  }
+}

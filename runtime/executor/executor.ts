@@ -1,0 +1,193 @@
+/**
+ * The turn executor of one replica: claims runnable turns from Postgres (woken by NOTIFY, by
+ * this replica's own API, and by a slow poll that also catches expired leases), runs them
+ * with bounded concurrency, renews their leases, and releases sandboxes of ended sessions.
+ * Shutting down stops claiming, lets running turns finish for a while, then interrupts them
+ * (recorded as such, never dropped).
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Pool } from '../db/pool.ts';
+import { isDatabaseUnavailable } from '../db/pool.ts';
+import { errorMessage, type Logger } from '../log.ts';
+import type { RuntimeMetrics } from '../metrics.ts';
+import { claimTurns, expireLeasesOfPreviousInstances, releaseLease, renewLeases, type ClaimedTurn } from '../store/turns.ts';
+import type { SandboxKeeper } from './sandboxes.ts';
+import { runClaimedTurn, TurnStop, type TurnRunnerDeps } from './turn-runner.ts';
+
+export interface ExecutorOptions {
+  readonly pool: Pool;
+  /** `<replica name>/<instance id>`: the lease owner */
+  readonly owner: string;
+  readonly replicaName: string;
+  readonly keeper: SandboxKeeper;
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly runner: Omit<TurnRunnerDeps, 'pool' | 'owner' | 'keeper' | 'metrics' | 'log' | 'shutdownSignal'>;
+  readonly maxConcurrentTurns?: number;
+  readonly leaseMs?: number;
+  readonly pollMs?: number;
+  readonly releaseEveryMs?: number;
+}
+
+interface Running {
+  readonly sessionId: string;
+  readonly turn: number;
+  readonly stop: AbortController;
+  readonly done: Promise<void>;
+}
+
+const key = (sessionId: string, turn: number) => `${sessionId}:${turn}`;
+
+export class Executor {
+  private readonly running = new Map<string, Running>();
+  private readonly shutdown = new AbortController();
+  private readonly maxConcurrent: number;
+  readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly releaseEveryMs: number;
+  private claiming: Promise<void> | undefined;
+  private claimAgain = false;
+  private timers: NodeJS.Timeout[] = [];
+  private started = false;
+  private stopping = false;
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.maxConcurrent = options.maxConcurrentTurns ?? 64;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.pollMs = options.pollMs ?? 2_000;
+    this.releaseEveryMs = options.releaseEveryMs ?? 5_000;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    const expired = await expireLeasesOfPreviousInstances(this.options.pool, this.options.replicaName, this.options.owner);
+    if (expired > 0) this.options.log.warn('recovering turns of a previous process of this replica', { turns: expired });
+    this.started = true;
+    this.timers.push(setInterval(() => this.kick(), this.pollMs));
+    this.timers.push(setInterval(() => void this.renew(), Math.max(200, Math.floor(this.leaseMs / 3))));
+    this.timers.push(setInterval(() => void this.releaseSandboxes(), this.releaseEveryMs));
+    for (const timer of this.timers) timer.unref();
+    this.kick();
+  }
+
+  /** Look for runnable turns soon (coalesced). */
+  kick(): void {
+    if (!this.started || this.stopping) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = this.claimLoop().finally(() => {
+      this.claiming = undefined;
+    });
+  }
+
+  private async claimLoop(): Promise<void> {
+    do {
+      this.claimAgain = false;
+      const free = this.maxConcurrent - this.running.size;
+      if (free <= 0 || this.stopping) return;
+      let claimed: ClaimedTurn[];
+      try {
+        claimed = await claimTurns(this.options.pool, this.options.owner, Math.min(free, 16), this.leaseMs);
+      } catch (error) {
+        this.options.metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
+        this.options.log.debug('claiming turns failed', { error: errorMessage(error) });
+        return;
+      }
+      for (const turn of claimed) this.launch(turn);
+      if (claimed.length === Math.min(free, 16)) this.claimAgain = true;
+    } while (this.claimAgain);
+  }
+
+  private launch(claimed: ClaimedTurn): void {
+    if (this.stopping) {
+      void releaseLease(this.options.pool, this.options.owner, claimed.sessionId, claimed.turn).catch(() => undefined);
+      return;
+    }
+    this.options.metrics.turnsClaimed.inc({ recovered: String(claimed.previousState === 'running') });
+    const stop = new AbortController();
+    const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal };
+    const timeout = setTimeout(() => stop.abort(new TurnStop('timeout')), this.options.runner.turnTimeoutMs);
+    const done = runClaimedTurn(deps, claimed, stop.signal)
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.options.metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
+        // the lease expires and another pass (here or elsewhere) picks the turn up again
+        this.options.log.error('turn failed unexpectedly; it will be recovered', { session: claimed.sessionId, turn: claimed.turn, error: errorMessage(error) });
+      })
+      .finally(() => {
+        clearTimeout(timeout);
+        this.running.delete(key(claimed.sessionId, claimed.turn));
+        this.kick();
+      });
+    this.running.set(key(claimed.sessionId, claimed.turn), { sessionId: claimed.sessionId, turn: claimed.turn, stop, done });
+  }
+
+  /** A user asked to abort (this replica's API, or a NOTIFY from another's). */
+  abortLocal(sessionId: string, turn?: number): boolean {
+    let found = false;
+    for (const running of this.running.values()) {
+      if (running.sessionId === sessionId && (turn === undefined || running.turn === turn)) {
+        running.stop.abort(new TurnStop('user_abort'));
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  private async renew(): Promise<void> {
+    if (this.running.size === 0) return;
+    const turns = [...this.running.values()].map((r) => ({ sessionId: r.sessionId, turn: r.turn }));
+    let held;
+    try {
+      held = await renewLeases(this.options.pool, this.options.owner, turns, this.leaseMs);
+    } catch (error) {
+      this.options.metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
+      return;
+    }
+    const heldKeys = new Map(held.map((h) => [key(h.sessionId, h.turn), h]));
+    for (const [k, running] of this.running) {
+      const status = heldKeys.get(k);
+      // only turns that were running when the renewal was sent can be judged by its answer
+      if (!turns.some((t) => key(t.sessionId, t.turn) === k)) continue;
+      if (!status) running.stop.abort(new TurnStop('lease_lost'));
+      else if (status.abortRequested) running.stop.abort(new TurnStop('user_abort'));
+    }
+  }
+
+  async releaseSandboxes(): Promise<void> {
+    try {
+      await this.options.keeper.releasePending();
+    } catch (error) {
+      this.options.log.debug('releasing sandboxes failed; will retry', { error: errorMessage(error) });
+    }
+  }
+
+  /**
+   * Stops claiming; waits up to `drainMs` for running turns, then interrupts the rest and
+   * waits for them to be recorded (bounded).
+   */
+  async stop(drainMs: number): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.claiming;
+    const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    if (this.running.size > 0) {
+      this.options.log.info('waiting for running turns to finish', { turns: this.running.size, ms: drainMs });
+      await Promise.race([all(), delay(drainMs)]);
+    }
+    if (this.running.size > 0) {
+      this.options.log.warn('interrupting turns still running at shutdown', { turns: this.running.size });
+      for (const running of this.running.values()) running.stop.abort(new TurnStop('shutdown'));
+      await Promise.race([all(), delay(5_000)]);
+    }
+    this.shutdown.abort();
+    await Promise.race([all(), delay(1_000)]);
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Runs one claimed turn end to end: sandbox, history, dispatch, the harness's event stream
+ * into the log (durable before anyone sees it), and exactly one `done`. Every way a turn can
+ * end is mapped to a recorded outcome:
+ *
+ * | what happened                                    | turn state  | events appended                          |
+ * |--------------------------------------------------|-------------|------------------------------------------|
+ * | harness finished                                 | completed   | harness `done`                           |
+ * | user abort (or session ended)                    | aborted     | harness `done {aborted}`                 |
+ * | harness reported an error                        | failed      | harness `error`, `done {error}`          |
+ * | turn timeout                                     | failed      | `error turn_timeout`, `done`             |
+ * | sandbox died mid-turn                            | failed      | `error sandbox_lost`, `done {error}`     |
+ * | sandbox unavailable / terminal claim error       | failed      | `error <code>`, `done {error}` (+ session failed when terminal) |
+ * | replica shut down mid-turn                       | interrupted | `error runtime_shutdown`, `done`         |
+ * | previous owner died after dispatch (recovered)   | interrupted | `error interrupted`, `done {error}`      |
+ * | lease lost to another replica                    | (theirs)    | nothing: the new owner records it        |
+ */
+import { HarnessCallError, HarnessClient } from '../../harnesses/protocol/client.ts';
+import type { DoneEvent, HarnessEvent, TurnRequest } from '../../harnesses/protocol/types.ts';
+import type { RuntimeHarnessConfig, RuntimeTeamConfig } from '../../config/runtime-config.ts';
+import type { Pool } from '../db/pool.ts';
+import { SandboxError } from '../drivers/sandbox-driver.ts';
+import { errorMessage, type Logger } from '../log.ts';
+import type { RuntimeMetrics } from '../metrics.ts';
+import type { SessionEvent, StoredEvent } from '../session-events.ts';
+import type { StoredBinding } from '../store/bindings.ts';
+import { appendEvents, LeaseLostError, streamedText } from '../store/events.ts';
+import { finishSession } from '../store/sessions.ts';
+import { finishTurn, historyBefore, markDispatched, type ClaimedTurn, type TurnOutcome } from '../store/turns.ts';
+import { EventWriter, retryWhileUnavailable } from './event-writer.ts';
+import { SessionNotActiveError, type SandboxKeeper, type SandboxTarget } from './sandboxes.ts';
+
+/** Why a running turn is being stopped by the runtime. */
+export class TurnStop extends Error {
+  constructor(readonly reason: 'user_abort' | 'timeout' | 'shutdown' | 'lease_lost') {
+    super(`turn stopped: ${reason}`);
+    this.name = 'TurnStop';
+  }
+}
+
+export interface TurnRunnerDeps {
+  readonly pool: Pool;
+  readonly owner: string;
+  readonly keeper: SandboxKeeper;
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly publish: (sessionId: string, events: readonly StoredEvent[]) => void;
+  readonly lookup: (team: string, harness: string) => { team: RuntimeTeamConfig; harness: RuntimeHarnessConfig } | undefined;
+  readonly turnTimeoutMs: number;
+  readonly maxAttempts: number;
+  readonly historyMaxChars: number;
+  /** how long the harness gets to end an aborted turn before the runtime hangs up */
+  readonly abortGraceMs: number;
+  /** aborted when the replica stops: database retries give up, the next owner takes over */
+  readonly shutdownSignal: AbortSignal;
+}
+
+export type TurnResult = TurnOutcome['state'] | 'lease_lost' | 'abandoned';
+
+const INTERRUPTED_MESSAGE = 'the runtime replica running this turn stopped (crash or restart) while the agent was working; the output so far is kept. Send the message again to retry.';
+
+export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn, stop: AbortSignal): Promise<TurnResult> {
+  const { pool, owner, log } = deps;
+  const { sessionId, turn } = claimed;
+  const onDbError = (error: unknown) => {
+    deps.metrics.dbErrors.inc({ kind: 'unavailable' });
+    log.debug('database unavailable, retrying', { session: sessionId, turn, error: errorMessage(error) });
+  };
+  const publish = (stored: readonly StoredEvent[]) => {
+    deps.metrics.events.inc({}, stored.length);
+    deps.publish(sessionId, stored);
+  };
+  const emit = async (events: readonly SessionEvent[]) => publish(await retryWhileUnavailable(() => appendEvents(pool, sessionId, turn, events, { owner }), onDbError, deps.shutdownSignal));
+  const finish = async (finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<TurnResult> => {
+    publish(await retryWhileUnavailable(() => finishTurn(pool, owner, sessionId, turn, finalEvents, outcome), onDbError, deps.shutdownSignal));
+    deps.metrics.turns.inc({ outcome: outcome.state });
+    log.info('turn finished', { session: sessionId, turn, state: outcome.state, ...(outcome.error ? { code: outcome.error.code } : {}) });
+    return outcome.state;
+  };
+  const failWith = (code: string, message: string, retryable: boolean, output = '') =>
+    finish([{ type: 'error', code, message, retryable }, { type: 'done', stopReason: 'error' }], { state: 'failed', stopReason: 'error', output, error: { code, message } });
+
+  try {
+    if (claimed.previousState === 'running' && claimed.dispatched) {
+      // the previous owner died after the harness got the input: report, never re-run silently
+      const output = await retryWhileUnavailable(() => streamedText(pool, sessionId, turn), onDbError, deps.shutdownSignal);
+      return await finish(
+        [{ type: 'error', code: 'interrupted', message: INTERRUPTED_MESSAGE, retryable: true }, { type: 'done', stopReason: 'error' }],
+        { state: 'interrupted', stopReason: 'error', output, error: { code: 'interrupted', message: INTERRUPTED_MESSAGE } },
+      );
+    }
+    if (claimed.abortRequested || claimed.sessionState !== 'active') return await finish([{ type: 'done', stopReason: 'aborted' }], { state: 'aborted', stopReason: 'aborted', output: '' });
+    if (claimed.attempts > deps.maxAttempts) return await failWith('too_many_attempts', `this turn was started ${claimed.attempts - 1} times without reaching its harness; giving up`, false);
+
+    const target = deps.lookup(claimed.team, claimed.harness);
+    if (!target) {
+      const message = `harness "${claimed.harness}" is not configured for team "${claimed.team}" any more`;
+      const result = await failWith('harness_not_configured', message, false);
+      await finishSession(pool, sessionId, 'failed', { code: 'harness_not_configured', message });
+      return result;
+    }
+    const sandboxTarget: SandboxTarget = { sessionId, team: target.team, harness: target.harness };
+
+    let binding: StoredBinding;
+    try {
+      binding = await deps.keeper.ensure(sandboxTarget, emit, stop);
+    } catch (error) {
+      return await sandboxFailure(deps, claimed, error, failWith, finish, stop);
+    }
+    const history = await retryWhileUnavailable(() => historyBefore(pool, sessionId, turn, deps.historyMaxChars), onDbError, deps.shutdownSignal);
+    const dispatched = await retryWhileUnavailable(
+      () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: binding.generation }),
+      onDbError,
+      deps.shutdownSignal,
+    );
+    publish(dispatched.events);
+    if (dispatched.abortRequested || stop.aborted) return await stoppedBeforeStream(stop, finish);
+
+    const request: TurnRequest = { sessionId, turn, input: claimed.input, history };
+    for (let attempt = 1; ; attempt++) {
+      const streamed = await streamTurn(deps, binding, request, dispatched.events.at(-1)!.seq, stop, onDbError, publish);
+      if (streamed.kind === 'lease_lost') return 'lease_lost';
+      if (streamed.kind === 'not_started' && attempt === 1 && !stop.aborted) {
+        // the harness never got the request: safe to run it on a fresh sandbox
+        await deps.keeper.markLost(sessionId, binding, streamed.reason, emit);
+        try {
+          binding = await deps.keeper.acquire(sandboxTarget, emit, stop);
+        } catch (error) {
+          return await sandboxFailure(deps, claimed, error, failWith, finish, stop);
+        }
+        continue;
+      }
+      if (streamed.kind === 'not_started') {
+        await deps.keeper.markLost(sessionId, binding, streamed.reason, emit);
+        return await failWith('sandbox_unavailable', `the sandbox could not take the turn: ${streamed.reason}`, true);
+      }
+      return await concludeStream(deps, claimed, binding, streamed, stop, emit, finish);
+    }
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      log.warn('lease lost; another replica owns the turn now', { session: sessionId, turn });
+      return 'lease_lost';
+    }
+    if (deps.shutdownSignal.aborted) {
+      log.warn('turn abandoned at shutdown; the next owner will report it', { session: sessionId, turn, error: errorMessage(error) });
+      return 'abandoned';
+    }
+    throw error;
+  }
+}
+
+type Finish = (finalEvents: readonly SessionEvent[], outcome: TurnOutcome) => Promise<TurnResult>;
+type FailWith = (code: string, message: string, retryable: boolean, output?: string) => Promise<TurnResult>;
+
+function stopReasonOf(stop: AbortSignal): TurnStop['reason'] | undefined {
+  return stop.aborted && stop.reason instanceof TurnStop ? stop.reason.reason : undefined;
+}
+
+async function stoppedBeforeStream(stop: AbortSignal, finish: Finish): Promise<TurnResult> {
+  const reason = stopReasonOf(stop);
+  if (reason === 'shutdown') {
+    const message = 'the runtime replica shut down before the turn started; send the message again';
+    return finish([{ type: 'error', code: 'runtime_shutdown', message, retryable: true }, { type: 'done', stopReason: 'error' }], { state: 'interrupted', stopReason: 'error', output: '', error: { code: 'runtime_shutdown', message } });
+  }
+  return finish([{ type: 'done', stopReason: 'aborted' }], { state: 'aborted', stopReason: 'aborted', output: '' });
+}
+
+async function sandboxFailure(deps: TurnRunnerDeps, claimed: ClaimedTurn, error: unknown, failWith: FailWith, finish: Finish, stop: AbortSignal): Promise<TurnResult> {
+  if (error instanceof SessionNotActiveError) return finish([{ type: 'done', stopReason: 'aborted' }], { state: 'aborted', stopReason: 'aborted', output: '' });
+  if (error instanceof LeaseLostError) throw error;
+  if (stop.aborted) return stoppedBeforeStream(stop, finish);
+  if (error instanceof SandboxError) {
+    const result = await failWith(error.code, error.message, !error.terminal);
+    if (error.terminal) await finishSession(deps.pool, claimed.sessionId, 'failed', { code: error.code, message: error.message });
+    return result;
+  }
+  throw error;
+}
+
+type StreamResult =
+  | { readonly kind: 'lease_lost' }
+  /** the harness never accepted the request (unreachable, not ours, busy) */
+  | { readonly kind: 'not_started'; readonly reason: string }
+  | { readonly kind: 'streamed'; readonly done: DoneEvent | undefined; readonly output: string; readonly lastError: Extract<HarnessEvent, { type: 'error' }> | undefined; readonly broken: string | undefined };
+
+async function streamTurn(
+  deps: TurnRunnerDeps,
+  binding: StoredBinding,
+  request: TurnRequest,
+  afterSeq: number,
+  stop: AbortSignal,
+  onDbError: (error: unknown) => void,
+  publish: (stored: readonly StoredEvent[]) => void,
+): Promise<StreamResult> {
+  const client = new HarnessClient(binding.endpoint, binding.token, { timeoutMs: 3_000 });
+  const writer = new EventWriter({ pool: deps.pool, sessionId: request.sessionId, turn: request.turn, owner: deps.owner, afterSeq, onStored: publish, onDatabaseError: onDbError, signal: deps.shutdownSignal });
+  // the fetch is cancelled only if the harness does not end an aborted turn in time
+  const hangUp = new AbortController();
+  let hangUpTimer: NodeJS.Timeout | undefined;
+  const onStop = () => {
+    if (stopReasonOf(stop) !== 'lease_lost') void client.abort({ sessionId: request.sessionId, turn: request.turn }).catch(() => undefined);
+    hangUpTimer = setTimeout(() => hangUp.abort(), stopReasonOf(stop) === 'lease_lost' ? 0 : deps.abortGraceMs);
+  };
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+
+  let output = '';
+  let done: DoneEvent | undefined;
+  let lastError: Extract<HarnessEvent, { type: 'error' }> | undefined;
+  let received = 0;
+  let broken: string | undefined;
+  try {
+    for await (const event of client.turn(request, hangUp.signal)) {
+      received++;
+      if (event.type === 'done') {
+        done = event;
+        break;
+      }
+      if (event.type === 'text_delta') output += event.text;
+      if (event.type === 'error') lastError = event;
+      writer.push(event);
+      // backpressure: a database slower than the agent holds the stream, not memory
+      if (writer.backlog >= 2_000) await writer.flush();
+    }
+  } catch (error) {
+    if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
+    if (hangUp.signal.aborted) {
+      broken = undefined; // we hung up on purpose after the abort grace
+    } else if (error instanceof HarnessCallError && received === 0 && ['unreachable', 'unauthorized', 'busy'].includes(error.code)) {
+      return { kind: 'not_started', reason: error.code === 'unreachable' ? 'the sandbox does not answer' : error.code === 'unauthorized' ? 'the sandbox rejected this session\'s token' : 'the sandbox is busy with another turn' };
+    } else {
+      broken = error instanceof HarnessCallError ? error.message : `the harness stream failed: ${errorMessage(error)}`;
+    }
+  } finally {
+    stop.removeEventListener('abort', onStop);
+    if (hangUpTimer) clearTimeout(hangUpTimer);
+  }
+  try {
+    await writer.flush();
+  } catch (error) {
+    if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
+    throw error;
+  }
+  if (stopReasonOf(stop) === 'lease_lost') return { kind: 'lease_lost' };
+  return { kind: 'streamed', done, output, lastError, broken };
+}
+
+async function concludeStream(
+  deps: TurnRunnerDeps,
+  claimed: ClaimedTurn,
+  binding: StoredBinding,
+  streamed: Extract<StreamResult, { kind: 'streamed' }>,
+  stop: AbortSignal,
+  emit: (events: readonly SessionEvent[]) => Promise<void>,
+  finish: Finish,
+): Promise<TurnResult> {
+  const { output, lastError } = streamed;
+  const reason = stopReasonOf(stop);
+  if (reason === 'shutdown') {
+    const message = 'the runtime replica shut down during this turn; the output so far is kept. Send the message again to continue.';
+    return finish([{ type: 'error', code: 'runtime_shutdown', message, retryable: true }, streamed.done ?? { type: 'done', stopReason: 'aborted' }], {
+      state: 'interrupted',
+      stopReason: streamed.done?.stopReason ?? 'aborted',
+      output,
+      error: { code: 'runtime_shutdown', message },
+    });
+  }
+  if (reason === 'timeout') {
+    const message = `the turn ran longer than the limit of ${Math.round(deps.turnTimeoutMs / 1000)} s and was stopped`;
+    return finish([{ type: 'error', code: 'turn_timeout', message, retryable: true }, streamed.done ?? { type: 'done', stopReason: 'aborted' }], {
+      state: 'failed',
+      stopReason: streamed.done?.stopReason ?? 'aborted',
+      output,
+      error: { code: 'turn_timeout', message },
+    });
+  }
+  if (reason === 'user_abort') return finish([streamed.done ?? { type: 'done', stopReason: 'aborted' }], { state: 'aborted', stopReason: 'aborted', output });
+  if (streamed.done) {
+    const done = streamed.done;
+    if (done.stopReason === 'end_turn') return finish([done], { state: 'completed', stopReason: 'end_turn', output });
+    if (done.stopReason === 'aborted') return finish([done], { state: 'aborted', stopReason: 'aborted', output });
+    return finish([done], { state: 'failed', stopReason: 'error', output, error: lastError ? { code: lastError.code, message: lastError.message } : { code: 'harness_error', message: 'the harness ended the turn with an error' } });
+  }
+  // no done: the sandbox broke mid-turn (crash, pod gone, protocol violation)
+  const message = `the sandbox stopped during this turn (${streamed.broken ?? 'stream ended'}); the output so far is kept and the next message gets a new sandbox with the conversation so far`;
+  await deps.keeper.markLost(claimed.sessionId, binding, streamed.broken ?? 'stream ended without done', emit);
+  return finish([{ type: 'error', code: 'sandbox_lost', message, retryable: true }, { type: 'done', stopReason: 'error' }], { state: 'failed', stopReason: 'error', output, error: { code: 'sandbox_lost', message } });
+}
