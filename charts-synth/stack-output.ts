@@ -3,18 +3,19 @@
  * every object. Pure: the CLI and the tests write or compare it.
  */
 import type { PlatformSpec } from '../config/platform-spec.ts';
-import { checkManifests, type Violation } from '../policy/index.ts';
+import { checkManifests, formatViolation, policyOptionsForSpec, type Violation } from '../policy/index.ts';
 import { renderChartYaml } from './render.ts';
 import { stackObjects, synthesizeStack } from './synthesize.ts';
 import type { SynthesizedChart } from './synthesized-chart.ts';
 
-export class PolicyViolationError extends Error {
+/** A stack whose rendered objects break the manifest policy: one line per violation. */
+export class StackPolicyError extends Error {
   constructor(
     readonly stackName: string,
     readonly violations: readonly Violation[],
   ) {
-    super(violations.map((v) => `stack ${stackName}: ${v.object}: [${v.rule}] ${v.path ? `${v.path}: ` : ''}${v.message}`).join('\n'));
-    this.name = 'PolicyViolationError';
+    super(violations.map((v) => `stack ${stackName}: ${formatViolation(v)}`).join('\n'));
+    this.name = 'StackPolicyError';
   }
 }
 
@@ -27,8 +28,8 @@ export interface StackOutput {
 
 export function buildStackOutput(spec: PlatformSpec): StackOutput {
   const charts = synthesizeStack(spec);
-  const violations = checkManifests(stackObjects(charts));
-  if (violations.length > 0) throw new PolicyViolationError(spec.stack, violations);
+  const violations = checkManifests(stackObjects(charts), policyOptionsForSpec(spec));
+  if (violations.length > 0) throw new StackPolicyError(spec.stack, violations);
   const files = new Map([...charts].sort((a, b) => a.file.localeCompare(b.file)).map((c) => [c.file, renderChartYaml(c, spec.stack)] as const));
   return { stack: spec.stack, charts, files };
 }

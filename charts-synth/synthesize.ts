@@ -5,6 +5,7 @@
  */
 import type { PlatformSpec } from '../config/platform-spec.ts';
 import { agentSandboxControllerObjects } from './charts/agent-sandbox-controller.ts';
+import { paddockSystemObjects } from './charts/paddock-system.ts';
 import { postgresObjects } from './charts/postgres.ts';
 import { runtimeControllerObjects } from './charts/runtime-controller.ts';
 import { teamObjects } from './charts/team.ts';
@@ -14,7 +15,8 @@ import { sortObjects } from './object-order.ts';
 import { synthChart } from './platform-chart.ts';
 import type { SynthesizedChart } from './synthesized-chart.ts';
 
-export const CHART_WAVES = { crds: 0, 'agent-sandbox': 1, runtime: 2, postgres: 3, team: 4 } as const;
+/** Apply order: a wave waits for the one before it (the runtime is ready only once its database is). */
+export const CHART_WAVES = { crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, runtime: 3, team: 4 } as const;
 
 function chart(name: string, wave: number, objects: readonly KubeObject[]): SynthesizedChart {
   return { name, file: `${name}.k8s.yaml`, wave, objects: sortObjects(synthChart(name, objects)) };
@@ -24,10 +26,11 @@ export function synthesizeStack(spec: PlatformSpec): SynthesizedChart[] {
   const charts = [
     chart('crds', CHART_WAVES.crds, agentSandboxCrds()),
     chart('agent-sandbox', CHART_WAVES['agent-sandbox'], agentSandboxControllerObjects(spec)),
-    chart('runtime', CHART_WAVES.runtime, runtimeControllerObjects(spec)),
+    chart('paddock-system', CHART_WAVES['paddock-system'], paddockSystemObjects()),
   ];
   const postgres = postgresObjects(spec);
   if (postgres.length > 0) charts.push(chart('postgres', CHART_WAVES.postgres, postgres));
+  charts.push(chart('runtime', CHART_WAVES.runtime, runtimeControllerObjects(spec)));
   for (const team of spec.teams) charts.push(chart(`team-${team.name}`, CHART_WAVES.team, teamObjects(spec, team)));
   return charts;
 }

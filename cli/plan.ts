@@ -6,7 +6,7 @@
  * the Secrets — values of secrets never, they print as [secret].
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.ts';
 import { listStackFiles, readStackFile, stackNameOf } from '../config/stack-file.ts';
@@ -87,7 +87,7 @@ export async function runPlan(argv: readonly string[], io: CliIo): Promise<numbe
     formatPlanReport(plan, {
       spec: inputs.spec,
       stackFile,
-      envFile: inputs.envFile,
+      envFile: isAbsolute(inputs.envFile) ? io.relative(inputs.envFile) : inputs.envFile,
       containerEnvNames: Object.keys(inputs.containerEnv),
       missingTeamSecrets: inputs.missingTeamSecrets,
       encryptedValues: base.encryptedValues,

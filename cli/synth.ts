@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.ts';
 import { listStackFiles, loadPlatformSpec, stackNameOf } from '../config/stack-file.ts';
-import { buildStackOutput, PolicyViolationError, type StackOutput } from '../charts-synth/stack-output.ts';
+import { buildStackOutput, StackPolicyError, type StackOutput } from '../charts-synth/stack-output.ts';
 import { loadHarnessRegistry } from '../harnesses/registry.ts';
 import { compareTree, isClean, writeTreeAtomically } from './manifest-tree.ts';
 import type { CliIo } from './io.ts';
@@ -77,7 +77,7 @@ export async function runSynth(argv: readonly string[], io: CliIo): Promise<numb
     try {
       outputs.push(buildStackOutput(loadPlatformSpec(file, registry)));
     } catch (error) {
-      if (error instanceof ConfigError || error instanceof PolicyViolationError) errors.push(error.message);
+      if (error instanceof ConfigError || error instanceof StackPolicyError) errors.push(error.message);
       else errors.push(`${file}: ${(error as Error).message}`);
     }
   }

@@ -3,6 +3,7 @@
  * Postgres credentials, or RDS), the API tokens, the team Secrets, and the synthesized charts
  * applied in order. Takes already validated inputs: nothing here can fail on config.
  */
+import * as aws from '@pulumi/aws';
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { synthesizeStack } from '../charts-synth/synthesize.ts';
@@ -85,9 +86,13 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const databaseSpec = spec.platform.database;
     if (databaseSpec.mode !== 'external') throw new Error('an EKS stack uses an external (RDS) database'); // validation guarantees it
     const clusterName = spec.platform.clusterName;
-    const vpc = new Network('network', { clusterName, eks: settings, tags }, { parent: this });
-    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, network: spec.platform.network, vpc, tags }, { parent: this });
-    const database = new RdsPostgres('database', { clusterName, database: databaseSpec, production: settings.production, vpc, clientSecurityGroupId: cluster.nodeSecurityGroupId, tags }, { parent: this });
+    // The stack file's eks.region decides where everything goes (not whatever aws:region says),
+    // and every AWS resource carries the stack's tags.
+    const provider = new aws.Provider('aws', { region: settings.region, defaultTags: { tags } }, { parent: this });
+    const opts = { parent: this, providers: [provider] };
+    const vpc = new Network('network', { clusterName, eks: settings, tags }, opts);
+    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, network: spec.platform.network, vpc, tags }, opts);
+    const database = new RdsPostgres('database', { clusterName, database: databaseSpec, production: settings.production, vpc, clientSecurityGroupId: cluster.nodeSecurityGroupId, tags }, opts);
     const url = pulumi
       .all([database.address, database.port, database.password])
       .apply(([host, port, password]) => databaseUrl({ host, port, user: database.user, password, database: database.database, sslmode: 'require' }));

@@ -15,8 +15,7 @@ import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { buildRuntimeConfig, RUNTIME_CONFIG_KEY } from '../../config/runtime-config.ts';
 import { apiServerEgressRule } from '../builders/api-server.ts';
 import { componentLabels, selectorLabels } from '../builders/labels.ts';
-import { restrictedNamespace } from '../builders/namespace.ts';
-import { allowDnsEgress, defaultDenyAll, networkPolicy, tcpPorts } from '../builders/network-policy.ts';
+import { networkPolicy, tcpPorts } from '../builders/network-policy.ts';
 import { assertValidPodTemplate } from '../builders/object-validation.ts';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../builders/security-context.ts';
 import { RUNTIME_SANDBOX_CLAIMS_ROLE } from '../builders/team-rbac.ts';
@@ -46,8 +45,6 @@ function runtimeNetworkPolicies(spec: PlatformSpec): KubeObject[] {
     ports: tcpPorts(ports),
   }];
   return [
-    defaultDenyAll(ns),
-    allowDnsEgress(ns),
     networkPolicy(ns, RUNTIME_NAME, {
       podSelector: { matchLabels: selectorLabels(RUNTIME_NAME) },
       policyTypes: ['Ingress', 'Egress'],
@@ -113,7 +110,6 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
   assertValidPodTemplate(`Deployment ${ns}/${RUNTIME_NAME}`, podTemplate);
   const replicas = spec.platform.runtime.replicas;
   return [
-    restrictedNamespace(ns),
     ...runtimeNetworkPolicies(spec),
     {
       apiVersion: 'v1',

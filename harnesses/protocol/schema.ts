@@ -40,12 +40,12 @@ export const harnessEventSchema = z.discriminatedUnion('type', [
 ]) satisfies z.ZodType<HarnessEvent>;
 
 /** zod issues as one readable line: `history[2].role: Invalid option ...; turn: ...` */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+export function describeIssues(issues: readonly z.core.$ZodIssue[], root = '(body)'): string {
   return issues
     .map((issue) => {
       const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
       const unknownKeys = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : undefined;
-      return `${path || '(body)'}: ${unknownKeys ?? issue.message}`;
+      return `${path || root}: ${unknownKeys ?? issue.message}`;
     })
     .join('; ');
 }

@@ -5,7 +5,7 @@
  * reported at once; nothing is created unless all of them pass. Pure apart from the injected
  * .env reader.
  */
-import { ConfigError, formatProblem, type ConfigProblem } from '../../config/errors.ts';
+import { ConfigError, formatProblem, sortProblems, type ConfigProblem } from '../../config/errors.ts';
 import { extractContainerEnv, modelGatewayEnvNames } from '../../config/container-env.ts';
 import { DotenvError, type DotenvVariable } from '../../config/dotenv.ts';
 import type { HarnessRegistry } from '../../config/harness-definition.ts';
@@ -96,7 +96,7 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
     missing = missingTeamSecrets(teamSecretsRaw, spec.teams);
     if (sources.missingTeamSecrets !== 'report') problems.push(...missingSecretProblems(missing, sources.stack));
     if (spec.platform.eks) problems.push(...checkEksSettings(spec.platform.eks, spec.platform.network));
-    lines.push(...problems.map((p) => formatProblem(stackFile, p)));
+    lines.push(...sortProblems(problems).map((p) => formatProblem(stackFile, p)));
   }
 
   if (lines.length > 0 || !spec) throw new ProgramInputError(lines);

@@ -14,6 +14,8 @@ export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly custom: boolean;
+  /** "<provider urn>::<id>" of an explicit provider; undefined for the default provider */
+  readonly provider?: string;
   /** as the engine received them: secret values still wrapped (see isSecretValue) */
   readonly inputs: Record<string, unknown>;
 }
@@ -81,7 +83,7 @@ function mockCall(args: pulumi.runtime.MockCallArgs, region: string): Record<str
 export function paddockMocks(record: (resource: RecordedResource) => void, region: string): pulumi.runtime.Mocks {
   return {
     newResource(args) {
-      record({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: (args.inputs ?? {}) as Record<string, unknown> });
+      record({ type: args.type, name: args.name, custom: args.custom ?? true, ...(args.provider ? { provider: args.provider } : {}), inputs: (args.inputs ?? {}) as Record<string, unknown> });
       return { id: args.custom === false ? undefined : `${args.name}-mock-id`, state: { ...(args.inputs as Record<string, unknown>), ...mockOutputs(args, region) } };
     },
     call(args) {

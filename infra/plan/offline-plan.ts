@@ -62,15 +62,16 @@ export async function runOfflinePlan(options: OfflinePlanOptions): Promise<Offli
   pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
 
   const parents = new Map<string, ResourceRef>();
-  const options = new Map<string, PlannedOptions>();
+  const resourceOptions = new Map<string, PlannedOptions>();
   const secretOutputs = new Set<string>();
   const values = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       const key = `${args.type}::${args.name}`;
       const opts = args.opts as pulumi.CustomResourceOptions;
+      if (opts.urn !== undefined) return undefined; // an existing resource rehydrated from a reference, not a new one
       if (opts.parent) parents.set(key, refOf(opts.parent));
       const dependsOn = opts.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn];
-      options.set(key, {
+      resourceOptions.set(key, {
         ...(opts.protect === undefined ? {} : { protect: opts.protect }),
         ...(opts.deleteBeforeReplace === undefined ? {} : { deleteBeforeReplace: opts.deleteBeforeReplace }),
         ...(opts.additionalSecretOutputs === undefined ? {} : { additionalSecretOutputs: [...opts.additionalSecretOutputs] }),
@@ -91,7 +92,7 @@ export async function runOfflinePlan(options: OfflinePlanOptions): Promise<Offli
   const resources = recorded.map((r): PlannedResource => {
     if (r.type === STACK_TYPE) return r;
     const key = `${r.type}::${r.name}`;
-    const planned = options.get(key);
+    const planned = resourceOptions.get(key);
     return { ...r, parent: parents.get(key) ?? { type: STACK_TYPE, name: stackName }, ...(planned ? { options: planned } : {}) };
   });
   const outputs = Object.entries(values ?? {}).map(([name, value]) => ({ name, value: value as unknown, secret: secretOutputs.has(name) }));

@@ -69,6 +69,8 @@ export function describeEndpoint(pod: PodEndpoint): string {
 export class NetworkPolicyEvaluator {
   private readonly byNamespace = new Map<string, NormalizedPolicy[]>();
   private readonly selectingCache = new Map<string, readonly NormalizedPolicy[]>();
+  private readonly selectingByEndpoint = new WeakMap<PodEndpoint, readonly NormalizedPolicy[]>();
+  private readonly rulePortsCache = new WeakMap<NormalizedRule, PortSet>();
   private readonly peerReachesPods = new WeakMap<IpBlockPeer, boolean>();
   private readonly podNetwork: readonly IpRange[];
 
@@ -102,13 +104,39 @@ export class NetworkPolicyEvaluator {
 
   /** The policies in the pod's namespace whose podSelector matches it. */
   policiesSelecting(pod: PodEndpoint): readonly NormalizedPolicy[] {
+    const known = this.selectingByEndpoint.get(pod);
+    if (known) return known;
     const key = `${pod.namespace}\u0000${formatLabels(pod.labels)}`;
     let selecting = this.selectingCache.get(key);
     if (!selecting) {
       selecting = (this.byNamespace.get(pod.namespace) ?? []).filter((p) => matchesSelector(p.podSelector, pod.labels));
       this.selectingCache.set(key, selecting);
     }
+    this.selectingByEndpoint.set(pod, selecting);
     return selecting;
+  }
+
+  /**
+   * The rules that govern a pod's connections in one direction, with their policies; undefined
+   * when no policy isolates the pod for that direction (everything is admitted).
+   */
+  rulesFor(pod: PodEndpoint, direction: Direction): readonly { readonly policy: NormalizedPolicy; readonly rule: NormalizedRule }[] | undefined {
+    const selecting = this.policiesSelecting(pod).filter((p) => p[direction] !== undefined);
+    if (selecting.length === 0) return undefined;
+    return selecting.flatMap((policy) => policy[direction]!.map((rule) => ({ policy, rule })));
+  }
+
+  /**
+   * Whether `from` may connect to `to` on some port: allowedPorts(from, to) is not empty,
+   * answered without building port sets when it can be.
+   */
+  canConnectSomehow(from: PodEndpoint, to: PodEndpoint): boolean {
+    const egress = this.matchingPortSets(from, 'egress', to, to);
+    if (egress === undefined) return !this.ingressPorts(to, from).isEmpty();
+    if (egress.length === 0) return false;
+    const ingress = this.matchingPortSets(to, 'ingress', from, to);
+    if (ingress === undefined) return egress.some((ports) => !ports.isEmpty());
+    return egress.some((e) => ingress.some((i) => e.intersects(i)));
   }
 
   isIsolated(pod: PodEndpoint, direction: Direction): boolean {
@@ -188,9 +216,20 @@ export class NetworkPolicyEvaluator {
   }
 
   private peerNamespaces(pod: PodEndpoint, direction: Direction): NamespaceSet {
+    const sets = this.peerNamespaceSets(pod, direction);
+    if (sets === ALL_NAMESPACES) return ALL_NAMESPACES;
+    if (sets.length === 1) return sets[0]!;
+    return new Set(sets.flatMap((set) => [...set]).sort());
+  }
+
+  /**
+   * The namespace sets a pod's rules for one direction could admit pods of, without merging
+   * them (the sets are shared with the selector index, so this allocates almost nothing).
+   */
+  peerNamespaceSets(pod: PodEndpoint, direction: Direction): typeof ALL_NAMESPACES | readonly ReadonlySet<string>[] {
     const selecting = this.policiesSelecting(pod).filter((p) => p[direction] !== undefined);
     if (selecting.length === 0) return ALL_NAMESPACES;
-    const names = new Set<string>();
+    const sets = new Set<ReadonlySet<string>>();
     for (const policy of selecting) {
       for (const rule of policy[direction]!) {
         if (rule.peers === 'any') return ALL_NAMESPACES;
@@ -198,16 +237,37 @@ export class NetworkPolicyEvaluator {
           if (peer.kind === 'ipBlock') {
             if (this.ipBlockReachesPods(peer)) return ALL_NAMESPACES;
           } else if (!peer.namespaceSelector) {
-            names.add(policy.namespace);
+            sets.add(this.singleton(policy.namespace));
           } else {
             const selected = this.namespaces.select(peer.namespaceSelector);
             if (selected === ALL_NAMESPACES) return ALL_NAMESPACES;
-            for (const name of selected) names.add(name);
+            sets.add(selected);
           }
         }
       }
     }
-    return names;
+    return [...sets];
+  }
+
+  private readonly singletons = new Map<string, ReadonlySet<string>>();
+
+  private singleton(name: string): ReadonlySet<string> {
+    let set = this.singletons.get(name);
+    if (!set) this.singletons.set(name, (set = new Set([name])));
+    return set;
+  }
+
+  /** Port sets of the rules admitting `peer`; undefined when the pod is not isolated. */
+  private matchingPortSets(pod: PodEndpoint, direction: Direction, peer: PodEndpoint, destination: PodEndpoint): PortSet[] | undefined {
+    let isolated = false;
+    const sets: PortSet[] = [];
+    for (const policy of this.policiesSelecting(pod)) {
+      const rules = policy[direction];
+      if (!rules) continue;
+      isolated = true;
+      for (const rule of rules) if (this.peersMatchPod(rule.peers, policy.namespace, peer)) sets.push(this.rulePorts(rule, destination));
+    }
+    return isolated ? sets : undefined;
   }
 
   private directionPorts(
@@ -240,8 +300,13 @@ export class NetworkPolicyEvaluator {
   /** A rule's ports; named ports resolve against the destination pod's container ports. */
   rulePorts(rule: NormalizedRule, destination: PodEndpoint | undefined): PortSet {
     if (rule.ports === 'any') return PortSet.ALL;
+    // named ports depend on the destination; numeric ones do not and are computed once
+    const named = rule.ports.some((p) => typeof p.port === 'string' && !/^\d+$/.test(p.port));
+    const cached = named ? undefined : this.rulePortsCache.get(rule);
+    if (cached) return cached;
     let ports = PortSet.EMPTY;
     for (const port of rule.ports) ports = ports.union(portRuleSet(port, destination));
+    if (!named) this.rulePortsCache.set(rule, ports);
     return ports;
   }
 }
@@ -257,9 +322,13 @@ function portRuleSet(rule: PortRule, destination: PodEndpoint | undefined): Port
   return ports;
 }
 
+const remainingCache = new WeakMap<IpBlockPeer, readonly IpInterval[]>();
+
 /** The addresses an ipBlock admits: its CIDR minus its `except` ranges. */
-export function remainingAddresses(peer: IpBlockPeer): IpInterval[] {
-  return subtractIntervals(peer.cidr, peer.except);
+export function remainingAddresses(peer: IpBlockPeer): readonly IpInterval[] {
+  let remaining = remainingCache.get(peer);
+  if (!remaining) remainingCache.set(peer, (remaining = subtractIntervals(peer.cidr, peer.except)));
+  return remaining;
 }
 
 function ipBlockContains(peer: IpBlockPeer, address: { family: 4 | 6; value: bigint }): boolean {

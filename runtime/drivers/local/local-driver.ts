@@ -17,7 +17,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { HarnessRegistry } from '../../../config/harness-definition.ts';
 import { HarnessClient } from '../../../harnesses/protocol/client.ts';
 import { HARNESSES_DIR } from '../../../harnesses/registry.ts';
-import { freeLoopbackPort } from '../../db/embedded.ts';
+import { freeLoopbackPort } from '../../net.ts';
 import { errorMessage, type Logger } from '../../log.ts';
 import { SandboxError, type SandboxBinding, type SandboxDriver, type SandboxRequest } from '../sandbox-driver.ts';
 import { buildSandboxEnv } from './sandbox-env.ts';

@@ -108,10 +108,12 @@ describe('Deployment', () => {
   });
 
   it('follows the stack\'s agent-sandbox version', () => {
-    const spec = validate({
-      'paddock:platform': { environment: 'kind', clusterName: 'test', agentSandbox: { version: 'v0.5.7' }, modelGateway: { url: 'http://gw.example:4000', cidrs: ['203.0.113.0/24'] } },
+    // config validation only admits versions the CRDs are authored for; the builder follows the spec
+    const valid = validate({
+      'paddock:platform': { environment: 'kind', clusterName: 'test', modelGateway: { url: 'http://gw.example:4000', cidrs: ['203.0.113.0/24'] } },
       'paddock:teams': [],
     });
+    const spec = { ...valid, platform: { ...valid.platform, agentSandbox: { version: 'v0.5.7' } } };
     const d = find<IDeployment>(agentSandboxControllerObjects(spec), 'Deployment', NAME);
     expect(d.spec!.template.spec!.containers[0]!.image).toBe('registry.k8s.io/agent-sandbox/agent-sandbox-controller:v0.5.7');
     expect(d.spec!.template.metadata!.labels!['app.kubernetes.io/version']).toBe('v0.5.7');

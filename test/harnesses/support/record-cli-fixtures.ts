@@ -8,7 +8,7 @@
  *
  * The API key is a throwaway value; the files hold no secret.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -37,7 +37,18 @@ async function record(harness: 'claude-code' | 'codex'): Promise<void> {
           ? claudeArgs({ session: { mode: 'new', id: randomUUID() }, permissionMode: 'bypassPermissions' })
           : codexArgs({ workspace, sandbox: 'bypass', model: 'paddock-fake', provider: { baseUrl: `${fake.url}/v1`, envKey: 'OPENAI_API_KEY', requestMaxRetries: 0, streamMaxRetries: 0 } });
       const env = { PATH: process.env.PATH, HOME: home, IS_SANDBOX: '1', ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: API_KEY, OPENAI_API_KEY: API_KEY, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
-      const run = spawnSync(cli.path, args, { cwd: workspace, env, input, encoding: 'utf8', timeout: 60_000 });
+      // async: the fake model answers from this very process
+      const run = await new Promise<{ stdout: string; status: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+        const child = spawn(cli.path, args, { cwd: workspace, env });
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        child.stdin.end(input);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.once('close', (status, signal) => {
+          clearTimeout(timer);
+          resolve({ stdout, status, signal });
+        });
+      });
       // paths and ids differ per run; the mapper does not depend on them
       const stdout = run.stdout.split(home).join('/home/agent').split(workspace).join('/workspace');
       writeFileSync(join(out, `${name}.jsonl`), stdout);

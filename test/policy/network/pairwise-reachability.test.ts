@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../charts-synth/kube-object.ts';
 import { NetworkPolicyEvaluator, type PodEndpoint } from '../../../policy/network/evaluator.ts';
-import { findCrossNamespaceConnections } from '../../../policy/network/pairwise-reachability.ts';
+import { findCrossNamespaceReachability } from '../../../policy/network/pairwise-reachability.ts';
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces. */
 function random(seed: number): () => number {
@@ -71,12 +71,19 @@ function bruteForce(evaluator: NetworkPolicyEvaluator, endpoints: Map<string, Po
   return pairs.sort();
 }
 
-describe('findCrossNamespaceConnections', () => {
+describe('findCrossNamespaceReachability', () => {
   const counts: number[] = [];
   it.each(Array.from({ length: 40 }, (_, i) => i + 1))('agrees with checking every pair pod by pod (random stack %i)', (seed) => {
     const { objects, endpoints } = randomStack(seed, 12);
     const evaluator = NetworkPolicyEvaluator.fromObjects(objects, { podCidrs: ['10.244.0.0/16'] });
-    const fast = findCrossNamespaceConnections(evaluator, endpoints).map((c) => `${c.from.namespace}->${c.to.namespace}`);
+    const found = findCrossNamespaceReachability(evaluator, endpoints);
+    const fast = found.flatMap((r) => r.reachable.map((to) => `${r.namespace}->${to}`));
+    for (const r of found) {
+      // the example is a real connection to the first reachable namespace
+      expect([r.example.from.namespace, r.example.to.namespace]).toEqual([r.namespace, r.reachable[0]]);
+      expect(evaluator.allowedPorts(r.example.from, r.example.to)).toEqual(r.example.ports);
+      expect(r.example.ports.isEmpty()).toBe(false);
+    }
     expect(fast).toEqual(bruteForce(evaluator, endpoints));
     counts.push(fast.length);
   });
@@ -101,7 +108,7 @@ describe('findCrossNamespaceConnections', () => {
       ['a', [{ namespace: 'a', labels: {} }]],
       ['b', [{ namespace: 'b', labels: {} }]],
     ]);
-    const connections = findCrossNamespaceConnections(NetworkPolicyEvaluator.fromObjects(objects), endpoints);
-    expect(connections.map((c) => `${c.from.namespace}->${c.to.namespace} ${c.ports.toString()}`)).toEqual(['a->b TCP/443, TCP/8080']);
+    const found = findCrossNamespaceReachability(NetworkPolicyEvaluator.fromObjects(objects), endpoints);
+    expect(found.map((r) => `${r.namespace}->${r.reachable.join(',')} ${r.example.ports.toString()}`)).toEqual(['a->b TCP/443, TCP/8080']);
   });
 });

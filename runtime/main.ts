@@ -1,0 +1,94 @@
+/**
+ * Production entry of the runtime controller (the container's command):
+ *   PADDOCK_CONFIG            path of config.json from the ConfigMap paddock-runtime-config
+ *   PADDOCK_TOKEN_HASHES_DIR  the mounted Secret paddock-api-token-hashes (admin, team.<name>)
+ *   DATABASE_URL              postgres://... (Secret paddock-database, key url)
+ *   PADDOCK_DRIVER            kubernetes (default) | local
+ *   PORT                      API port (default 8080)
+ *   POD_NAME                  this replica's name (lease owner prefix; default: hostname)
+ *   PADDOCK_LOG_FORMAT        json (default) | text;  PADDOCK_LOG_LEVEL info (default) | debug
+ *   PADDOCK_DRAIN_SECONDS     on SIGTERM, how long running turns may finish (default 45)
+ *   PADDOCK_LEASE_SECONDS     turn lease (default 15); PADDOCK_WORK_DIR local sandboxes' dir
+ * Exits 78 (EX_CONFIG) on invalid input, 1 when the database schema cannot be trusted.
+ */
+import { RUNTIME_ENV, RUNTIME_PORT } from '../config/names.ts';
+import { readTokenHashesDir } from './auth.ts';
+import { readRuntimeConfigFile, RuntimeInputError } from './config-files.ts';
+import { MigrationError } from './db/migrate.ts';
+import type { SandboxDriver } from './drivers/sandbox-driver.ts';
+import { createLogger, errorMessage, type Logger, type LogLevel } from './log.ts';
+import { startRuntime } from './runtime.ts';
+
+const EX_CONFIG = 78;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new RuntimeInputError(`environment variable ${name} is required`);
+  return value;
+}
+
+function numberEnv(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new RuntimeInputError(`environment variable ${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+async function createDriver(kind: string, log: Logger, modelGatewayUrl: string): Promise<SandboxDriver> {
+  if (kind === 'kubernetes') {
+    const { KubernetesSandboxDriver } = await import('./drivers/kubernetes/kubernetes-driver.ts');
+    const driverLog = log.child('kubernetes');
+    return new KubernetesSandboxDriver({ log: (level, message, fields) => driverLog[level](message, fields) });
+  }
+  if (kind === 'local') {
+    const { LocalDriver } = await import('./drivers/local/local-driver.ts');
+    const { loadHarnessRegistry } = await import('../harnesses/registry.ts');
+    return new LocalDriver({ registry: loadHarnessRegistry(), workDir: process.env.PADDOCK_WORK_DIR ?? '/tmp/paddock-sandboxes', modelGatewayUrl, log: log.child('local-driver') });
+  }
+  throw new RuntimeInputError(`${RUNTIME_ENV.driver} must be "kubernetes" or "local", got ${JSON.stringify(kind)}`);
+}
+
+async function main(): Promise<number> {
+  const level = (process.env.PADDOCK_LOG_LEVEL ?? 'info') as LogLevel;
+  const log = createLogger({ format: process.env.PADDOCK_LOG_FORMAT === 'text' ? 'text' : 'json', level: ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info' });
+  let runtime;
+  try {
+    const config = readRuntimeConfigFile(required(RUNTIME_ENV.config));
+    const { hashes, unknownTeams } = readTokenHashesDir(required(RUNTIME_ENV.tokenHashesDir), config.teams.map((t) => t.name));
+    if (unknownTeams.length > 0) log.warn('token hashes for teams the config does not know are ignored', { teams: unknownTeams });
+    const databaseUrl = required(RUNTIME_ENV.databaseUrl);
+    const port = numberEnv(RUNTIME_ENV.port, RUNTIME_PORT);
+    const driver = await createDriver(process.env[RUNTIME_ENV.driver] ?? 'kubernetes', log, config.modelGatewayUrl);
+    runtime = await startRuntime({
+      config,
+      databaseUrl,
+      driver,
+      tokenHashes: hashes,
+      port,
+      replicaName: process.env[RUNTIME_ENV.podName] || undefined,
+      leaseMs: numberEnv('PADDOCK_LEASE_SECONDS', 15) * 1000,
+      log,
+    });
+  } catch (error) {
+    log.error(`cannot start: ${errorMessage(error)}`);
+    return error instanceof RuntimeInputError || (error as Error).name === 'TokenHashesError' ? EX_CONFIG : 1;
+  }
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  const outcome = await Promise.race([runtime.ready.then(() => stopped), stopped]).catch((error: unknown) => error);
+  if (outcome instanceof Error) {
+    log.error(outcome instanceof MigrationError ? `refusing to start: ${outcome.message}` : `cannot start: ${errorMessage(outcome)}`);
+    await runtime.close({ drainMs: 0 });
+    return 1;
+  }
+  log.info('shutting down', { signal: outcome });
+  await runtime.close({ drainMs: numberEnv('PADDOCK_DRAIN_SECONDS', 45) * 1000 });
+  log.info('stopped');
+  return 0;
+}
+
+// exit explicitly: an idle keep-alive socket must not keep a stopped runtime alive
+process.exit(await main());

@@ -1,0 +1,194 @@
+/**
+ * The Pulumi program for the shipped kind stack, run under Pulumi's mocks: the resource graph,
+ * the kind cluster commands, the applied objects against manifests/local/, and the secrets.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyOf } from '../../infra/kubernetes/apply-plan.ts';
+import { MANAGED_SECRET_ANNOTATION } from '../../infra/kubernetes/synthesized-charts.ts';
+import { CALICO_VERSION } from '../../infra/kind/calico.ts';
+import { locallyBuiltImages } from '../../infra/kind/images.ts';
+import { isSecretValue, MOCK_SECRET_MARKER } from '../../infra/plan/mocks.ts';
+import { formatPlanReport } from '../../infra/plan/plan-report.ts';
+import { tokenHash } from '../../infra/secrets/token-hash.ts';
+import { API_TOKENS_SECRET, CONTAINER_ENV_SECRET, DATABASE_SECRET, PADDOCK_SYSTEM_NAMESPACE, POSTGRES_SECRET, TEAM_SECRETS_SECRET } from '../../config/names.ts';
+import { expectAppliedObjectsMatchManifests, expectNoSecretOutsideSecrets } from './support/shared-assertions.ts';
+import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, committedText, one, ofType, runShippedStack, secretData, type ProgramRun } from './support/program-run.ts';
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runShippedStack('local');
+}, 120_000);
+
+const SECRET = 'kubernetes:core/v1:Secret';
+const COMMAND = 'command:local:Command';
+
+describe('stack local: resource graph', () => {
+  it('builds the platform from components, each with its parent', () => {
+    const { plan, spec } = run;
+    const platform = one(plan, 'paddock:index:Platform', 'paddock');
+    expect(platform.parent?.type).toBe('pulumi:pulumi:Stack');
+    for (const [type, name] of [
+      ['paddock:kind:Cluster', spec.platform.clusterName],
+      ['paddock:secrets:InClusterDatabaseCredentials', 'database'],
+      ['paddock:secrets:ApiTokens', 'api-tokens'],
+      ['paddock:kubernetes:SynthesizedCharts', 'kubernetes'],
+    ] as const) {
+      expect(one(plan, type, name).parent, `${type} ${name}`).toEqual({ type: 'paddock:index:Platform', name: 'paddock' });
+    }
+    const charts = ofType(plan, 'paddock:kubernetes:Chart').map((c) => c.name).sort();
+    expect(charts).toEqual(['agent-sandbox', 'crds', 'postgres', 'runtime', ...spec.teams.map((t) => `team-${t.name}`)].sort());
+    // nothing is left at the stack root but the platform
+    expect(plan.resources.filter((r) => r.parent?.type === 'pulumi:pulumi:Stack').map((r) => r.type)).toEqual(['paddock:index:Platform']);
+  });
+
+  it('gives every team its namespace, both Secrets, a template and a warm pool per harness, quota and limits', () => {
+    for (const team of run.spec.teams) {
+      const chart = { type: 'paddock:kubernetes:Chart', name: `team-${team.name}` };
+      const inChart = run.plan.resources.filter((r) => r.parent?.type === chart.type && r.parent.name === chart.name);
+      const names = inChart.map((r) => `${r.type.split(':').at(-1)} ${r.name}`);
+      expect(names).toContain(`Namespace ${team.namespace}`);
+      expect(names).toContain(`Secret ${team.namespace}/${CONTAINER_ENV_SECRET}`);
+      expect(names).toContain(`Secret ${team.namespace}/${TEAM_SECRETS_SECRET}`);
+      expect(names).toContain(`ResourceQuota ${team.namespace}/paddock-team-quota`);
+      expect(names).toContain(`LimitRange ${team.namespace}/paddock-team-limits`);
+      expect(names).toContain(`NetworkPolicy ${team.namespace}/default-deny-all`);
+      for (const harness of team.harnesses) {
+        expect(names).toContain(`SandboxTemplate ${team.namespace}/${harness.name}`);
+        expect(names).toContain(`SandboxWarmPool ${team.namespace}/${harness.name}`);
+      }
+    }
+  });
+
+  it('applies through one kubernetes provider with server-side apply, waiting for the CNI and images first', () => {
+    const provider = one(run.plan, 'pulumi:providers:kubernetes', 'kind');
+    expect(provider.inputs.enableServerSideApply).toBe('true');
+    const crd = run.plan.resources.find((r) => r.type.endsWith(':CustomResourceDefinition'))!;
+    const waitsFor = crd.options!.dependsOn.map((d) => `${d.type} ${d.name}`);
+    expect(waitsFor).toContain(`kubernetes:yaml/v2:ConfigFile calico-${CALICO_VERSION}`);
+    for (const image of locallyBuiltImages(run.spec)) expect(waitsFor.some((w) => w.startsWith(COMMAND) && w.includes(image.split('/').at(-1)!.replace(':', '-')))).toBe(true);
+  });
+});
+
+describe('stack local: kind cluster', () => {
+  it('creates the cluster idempotently, deletes it on destroy and replaces it (old one first) when its config changes', () => {
+    const cluster = one(run.plan, COMMAND, 'kind-cluster');
+    expect(cluster.inputs.create).toContain('kind get clusters');
+    expect(cluster.inputs.create).toContain('kind create cluster --name "$PADDOCK_KIND_CLUSTER" --config=-');
+    expect(cluster.inputs.delete).toContain('kind delete cluster --name "$PADDOCK_KIND_CLUSTER"');
+    expect(cluster.inputs.environment).toEqual({ PADDOCK_KIND_CLUSTER: run.spec.platform.clusterName });
+    expect(cluster.inputs.triggers).toEqual([cluster.inputs.stdin]);
+    expect(cluster.options?.deleteBeforeReplace).toBe(true);
+  });
+
+  it('pins the node image to a 1.30 kindest/node tag, disables kindnet and uses the NetworkPolicy ranges', () => {
+    const config = String(one(run.plan, COMMAND, 'kind-cluster').inputs.stdin);
+    expect(config).toMatch(/image: kindest\/node:v1\.30\.\d+\n/);
+    expect(config).toContain('disableDefaultCNI: true');
+    expect(config).toContain(`podSubnet: ${run.spec.platform.network.podCidr}`);
+    expect(config).toContain(`serviceSubnet: ${run.spec.platform.network.serviceCidr}`);
+  });
+
+  it('installs Calico from a pinned release manifest', () => {
+    const calico = one(run.plan, 'kubernetes:yaml/v2:ConfigFile', `calico-${CALICO_VERSION}`);
+    expect(calico.inputs.file).toBe(`https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/calico.yaml`);
+    expect(CALICO_VERSION).toMatch(/^v3\.\d+\.\d+$/);
+  });
+
+  it('reads the kubeconfig as a secret, keeping it out of the logs', () => {
+    const kubeconfig = one(run.plan, COMMAND, 'kubeconfig');
+    expect(kubeconfig.inputs.logging).toBe('stderr');
+    expect(kubeconfig.options?.additionalSecretOutputs).toEqual(['stdout']);
+    expect(isSecretValue(one(run.plan, 'pulumi:providers:kubernetes', 'kind').inputs.kubeconfig)).toBe(true);
+    expect(run.plan.outputs.find((o) => o.name === 'kubeconfig')?.secret).toBe(true);
+  });
+
+  it('loads the runtime and every harness image the stack uses into the nodes', () => {
+    const loads = ofType(run.plan, COMMAND).filter((c) => c.name.startsWith('load-'));
+    expect(loads.map((l) => (l.inputs.environment as Record<string, string>).PADDOCK_IMAGE).sort()).toEqual(locallyBuiltImages(run.spec));
+    for (const load of loads) expect(load.inputs.create).toContain('kind load docker-image "$PADDOCK_IMAGE" --name "$PADDOCK_KIND_CLUSTER"');
+    expect(locallyBuiltImages(run.spec)).toContain(run.spec.platform.runtime.image);
+  });
+});
+
+describe('stack local: applied objects', () => {
+  it('applies exactly the objects of manifests/local/, with the same content', () => {
+    expectAppliedObjectsMatchManifests(run, 'local');
+  });
+
+  it('applies a custom resource only after its CustomResourceDefinition', () => {
+    const warmPool = run.plan.resources.find((r) => r.type.endsWith(':SandboxWarmPool'))!;
+    expect(warmPool.options!.dependsOn.map((d) => d.name)).toContain('sandboxwarmpools.extensions.agents.x-k8s.io');
+  });
+
+  it('creates a namespace\'s Secrets after the namespace and before its workloads', () => {
+    const database = one(run.plan, SECRET, `${PADDOCK_SYSTEM_NAMESPACE}/${DATABASE_SECRET}`);
+    expect(database.options!.dependsOn).toEqual([{ type: 'kubernetes:core/v1:Namespace', name: PADDOCK_SYSTEM_NAMESPACE }]);
+    const runtime = one(run.plan, 'kubernetes:apps/v1:Deployment', `${PADDOCK_SYSTEM_NAMESPACE}/paddock-runtime`);
+    const runtimeWaits = runtime.options!.dependsOn.map((d) => d.name);
+    for (const name of [DATABASE_SECRET, POSTGRES_SECRET, API_TOKENS_SECRET]) expect(runtimeWaits).toContain(`${PADDOCK_SYSTEM_NAMESPACE}/${name}`);
+    expect(keyOf({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'y' } })).toBe('v1/Secret:y/x');
+  });
+});
+
+describe('stack local: secrets', () => {
+  it('puts every CONTAINER_ENV_ variable, prefix stripped, into paddock-container-env of every team namespace', () => {
+    const expected = run.containerEnv;
+    expect(Object.keys(expected)).toContain('SHARED_TOKEN');
+    expect(expected.SHARED_TOKEN).toBe(FIXTURE_DOTENV_SECRET);
+    expect(Object.keys(expected)).not.toContain('NOT_FOR_SANDBOXES');
+    for (const team of run.spec.teams) {
+      expect(secretData(one(run.plan, SECRET, `${team.namespace}/${CONTAINER_ENV_SECRET}`))).toEqual(expected);
+    }
+  });
+
+  it('puts each team\'s secrets into its own namespace only', () => {
+    for (const team of run.spec.teams) {
+      const data = secretData(one(run.plan, SECRET, `${team.namespace}/${TEAM_SECRETS_SECRET}`));
+      expect(data).toEqual(run.teamSecrets[team.name]);
+      for (const other of run.spec.teams.filter((t) => t.name !== team.name)) {
+        const otherData = JSON.stringify(secretData(one(run.plan, SECRET, `${other.namespace}/${TEAM_SECRETS_SECRET}`)));
+        for (const value of Object.values(data)) expect(otherData).not.toContain(value);
+      }
+    }
+  });
+
+  it('delivers one generated Postgres password as the auth Secret and inside DATABASE_URL', () => {
+    const password = secretData(one(run.plan, SECRET, `${PADDOCK_SYSTEM_NAMESPACE}/${POSTGRES_SECRET}`)).password!;
+    expect(password).toContain(MOCK_SECRET_MARKER);
+    const url = new URL(secretData(one(run.plan, SECRET, `${PADDOCK_SYSTEM_NAMESPACE}/${DATABASE_SECRET}`)).url!);
+    expect(decodeURIComponent(url.password)).toBe(password);
+    expect(url.host).toBe('paddock-postgres.paddock-system.svc.cluster.local:5432');
+    expect(url.pathname).toBe('/paddock');
+    expect(one(run.plan, 'random:index/randomPassword:RandomPassword', 'postgres-password').inputs.special).toBe(false);
+  });
+
+  it('stores the sha256 of each API token for the runtime, and exports the tokens as secret outputs', () => {
+    const hashes = secretData(one(run.plan, SECRET, `${PADDOCK_SYSTEM_NAMESPACE}/${API_TOKENS_SECRET}`));
+    expect(Object.keys(hashes).sort()).toEqual(['admin', ...run.spec.teams.map((t) => `team.${t.name}`)].sort());
+    const admin = run.plan.outputs.find((o) => o.name === 'adminApiToken')!;
+    expect(admin.secret).toBe(true);
+    expect(hashes.admin).toBe(tokenHash(String(admin.value)));
+    for (const team of run.spec.teams) {
+      const output = run.plan.outputs.find((o) => o.name === `teamApiToken-${team.name}`)!;
+      expect(output.secret).toBe(true);
+      expect(hashes[`team.${team.name}`]).toBe(tokenHash(String(output.value)));
+      expect(hashes[`team.${team.name}`]).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('marks every program-made Secret with where its values come from', () => {
+    for (const secret of ofType(run.plan, SECRET)) {
+      expect((secret.inputs.metadata as { annotations: Record<string, string> }).annotations[MANAGED_SECRET_ANNOTATION]).toMatch(/^Pulumi: /);
+    }
+  });
+
+  it('keeps every secret value out of manifests, non-secret inputs, outputs and the plan text', () => {
+    expectNoSecretOutsideSecrets(run);
+    const manifests = committedText('local');
+    expect(manifests).not.toMatch(/^kind: Secret$/m);
+    for (const needle of [FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, MOCK_SECRET_MARKER]) expect(manifests).not.toContain(needle);
+    const report = formatPlanReport(run.plan, { spec: run.spec, stackFile: 'stacks/Pulumi.local.yaml', envFile: '.env', containerEnvNames: Object.keys(run.containerEnv), missingTeamSecrets: [], encryptedValues: 0, showInputs: true });
+    for (const needle of [FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, MOCK_SECRET_MARKER]) expect(report).not.toContain(needle);
+    expect(report).toContain('[secret]');
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * How long the manifest policy takes per stack size (run: node --import tsx test/policy/check-manifests.bench.ts).
+ * Prints the median of several runs for 10, 100 and 1000 teams of the compliant fixture
+ * (about 16 objects per team), and for 1000 teams where every team can reach every other
+ * (the worst case for the pairwise isolation rule: every pair is a violation).
+ */
+import { checkManifests } from '../../policy/index.ts';
+import { compliantStack, withChange } from './fixtures/stack.ts';
+import type { KubeObject } from '../../charts-synth/kube-object.ts';
+
+const RUNS = 7;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median wall and CPU time of RUNS checks after one warm-up (CPU time is steadier on a shared machine). */
+function measure(label: string, objects: readonly KubeObject[]): number {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let violations = checkManifests(objects).length;
+  for (let run = 0; run < RUNS; run++) {
+    const start = performance.now();
+    const startCpu = process.cpuUsage();
+    violations = checkManifests(objects).length;
+    const used = process.cpuUsage(startCpu);
+    wall.push(performance.now() - start);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  const ms = median(wall);
+  console.log(`${label.padEnd(44)} ${String(objects.length).padStart(6)} objects  wall ${ms.toFixed(0).padStart(6)} ms  cpu ${median(cpu).toFixed(0).padStart(6)} ms  (${violations} violations)`);
+  return ms;
+}
+
+const names = (n: number) => Array.from({ length: n }, (_, i) => `team${String(i).padStart(4, '0')}`);
+const results = new Map<number, number>();
+for (const n of [10, 100, 1000]) results.set(n, measure(`${n} teams, compliant`, compliantStack(names(n))));
+
+// every team admits every other team both ways: one violation per source, 999 reachable targets each
+let open = compliantStack(names(1000));
+open = open.map((o) => {
+  if (o.kind !== 'NetworkPolicy' || o.metadata.name !== 'allow-dns') return o;
+  return withChange([o], 'NetworkPolicy', `${o.metadata.namespace}/allow-dns`, (p) => {
+    p.spec.egress.push({ to: [{ namespaceSelector: { matchLabels: { 'paddock.dev/team-namespace': 'true' } } }] });
+    p.spec.ingress = [{ from: [{ namespaceSelector: { matchLabels: { 'paddock.dev/team-namespace': 'true' } } }] }];
+    p.spec.policyTypes = ['Ingress', 'Egress'];
+  })[0]!;
+});
+measure('1000 teams, every team reaches every other', open);
+
+console.log(`t(1000)/t(100) = ${(results.get(1000)! / results.get(100)!).toFixed(1)}`);

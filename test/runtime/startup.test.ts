@@ -1,0 +1,100 @@
+/** runtime/main.ts start-up: refuses bad input clearly, refuses a tampered schema, waits for a database. */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIME_ENV } from '../../config/names.ts';
+import { startTestPostgres, type TestPostgres } from './support/postgres.ts';
+import { runtimeProcessFiles, spawnRuntime, TOKENS, type RuntimeProcess, type RuntimeProcessFiles } from './support/runtime.ts';
+
+let server: TestPostgres;
+const fileSets: RuntimeProcessFiles[] = [];
+const running: RuntimeProcess[] = [];
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+});
+afterAll(async () => {
+  for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await server?.stop();
+  for (const f of fileSets) rmSync(f.dir, { recursive: true, force: true });
+});
+
+async function files(): Promise<RuntimeProcessFiles> {
+  const f = runtimeProcessFiles(await server.createDatabase());
+  fileSets.push(f);
+  return f;
+}
+
+async function exitOf(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const p = await spawnRuntime(env);
+  running.push(p);
+  const code = await Promise.race([p.exited, delay(30_000).then(() => 'timeout' as const)]);
+  if (code === 'timeout') throw new Error(`the runtime did not exit: ${p.output()}`);
+  return { code, output: p.output() };
+}
+
+describe('runtime start-up', () => {
+  it('exits 78 naming the problem when its config is invalid', async () => {
+    const f = await files();
+    writeFileSync(join(f.dir, 'config.json'), JSON.stringify({ version: 1, stack: 'x', environment: 'kind', modelGatewayUrl: 'http://g', turnTimeoutSeconds: 60, teams: [], replicas: 3 }));
+    const bad = await exitOf(f.env);
+    expect(bad.code).toBe(78);
+    expect(bad.output).toContain(`${join(f.dir, 'config.json')}: (top level): unknown field \\"replicas\\"`);
+
+    const f2 = await files();
+    const missing = await exitOf({ ...f2.env, [RUNTIME_ENV.databaseUrl]: '' });
+    expect(missing.code).toBe(78);
+    expect(missing.output).toContain(`environment variable ${RUNTIME_ENV.databaseUrl} is required`);
+
+    writeFileSync(join(f2.dir, 'tokens', 'team.alpha'), TOKENS.alpha);
+    const plaintext = await exitOf(f2.env);
+    expect(plaintext.code).toBe(78);
+    expect(plaintext.output).toMatch(/team\.alpha: expected hex sha256 digests/);
+  });
+
+  it('refuses to start when an applied migration differs from its file', async () => {
+    const f = await files();
+    const first = await spawnRuntime(f.env);
+    running.push(first);
+    await first.waitReady();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const db = new pg.Client({ connectionString: f.env[RUNTIME_ENV.databaseUrl] });
+    await db.connect();
+    await db.query("UPDATE paddock_schema_migrations SET checksum = repeat('0', 64) WHERE version = 1");
+    await db.end();
+
+    const refused = await exitOf(f.env);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/refusing to start: migration 0001_sessions\.sql was changed after it was applied/);
+  });
+
+  it('serves /healthz and answers 503 until the database is there, then becomes ready by itself', async () => {
+    const f = await files();
+    await server.pause();
+    const p = await spawnRuntime(f.env);
+    running.push(p);
+    try {
+      let health: Response | undefined;
+      for (let i = 0; i < 100 && !health; i++) {
+        health = await fetch(`${p.url}/healthz`).catch(() => undefined);
+        if (!health) await delay(100);
+      }
+      expect(health?.status).toBe(200);
+      const ready = await fetch(`${p.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'not_ready', reason: expect.stringMatching(/waiting for the database|applying database migrations/) });
+      const api = await fetch(`${p.url}/v1/sessions`, { headers: { authorization: `Bearer ${TOKENS.alpha}` } });
+      expect(api.status).toBe(503);
+      expect(api.headers.get('retry-after')).toBe('2');
+    } finally {
+      await server.resume();
+    }
+    await p.waitReady(30_000);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+});

@@ -1,0 +1,129 @@
+/** The Postgres store: event seqs, lease fencing, claiming with SKIP LOCKED, history, group commit. */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../../runtime/db/migrate.ts';
+import { createPool } from '../../../runtime/db/pool.ts';
+import { EventWriter } from '../../../runtime/executor/event-writer.ts';
+import { appendEvents, LeaseLostError, listEvents } from '../../../runtime/store/events.ts';
+import { createSession } from '../../../runtime/store/sessions.ts';
+import { claimTurns, enqueueTurn, expireLeasesOfPreviousInstances, finishTurn, historyBefore, markDispatched } from '../../../runtime/store/turns.ts';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
+
+let server: TestPostgres;
+let pool: pg.Pool;
+beforeAll(async () => {
+  server = await startTestPostgres();
+  pool = createPool({ connectionString: await server.createDatabase(), max: 30 });
+  await applyMigrations(pool);
+});
+afterAll(async () => {
+  await pool?.end();
+  await server?.stop();
+});
+
+const newSession = () => createSession(pool, { team: 't', harness: 'scripted' });
+
+describe('event log', () => {
+  it('hands out unique, gap-free seqs under concurrent appends', async () => {
+    const session = await newSession();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => appendEvents(pool, session.id, null, [{ type: 'status', message: `a${i}` }, { type: 'status', message: `b${i}` }])));
+    const events = await listEvents(pool, session.id, 0, 100);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // each append's events are adjacent and in order
+    for (let i = 0; i < 40; i += 2) expect((events[i + 1]!.event as { message: string }).message).toBe((events[i]!.event as { message: string }).message.replace('a', 'b'));
+  });
+
+  it('fences writes of a turn by its lease owner', async () => {
+    const session = await newSession();
+    await enqueueTurn(pool, session.id, 't', 'hi', 10);
+    const [claimed] = await claimTurns(pool, 'owner-1/x', 10, 60_000);
+    expect(claimed).toMatchObject({ sessionId: session.id, turn: 1, previousState: 'queued' });
+    await expect(appendEvents(pool, session.id, 1, [{ type: 'status', message: 'intruder' }], { owner: 'owner-2/y' })).rejects.toBeInstanceOf(LeaseLostError);
+    await appendEvents(pool, session.id, 1, [{ type: 'status', message: 'owner' }], { owner: 'owner-1/x' });
+    const events = await listEvents(pool, session.id, 0, 10);
+    expect(events.map((e) => e.event.type)).toEqual(['user_message', 'status']);
+  });
+
+  it('writes a fast stream in few round trips, in order, durable before it is published', async () => {
+    const session = await newSession();
+    await enqueueTurn(pool, session.id, 't', 'go', 10);
+    await claimTurns(pool, 'writer/1', 10, 60_000);
+    const published: number[] = [];
+    let writes = 0;
+    const writer = new EventWriter({ pool, sessionId: session.id, turn: 1, owner: 'writer/1', afterSeq: 1, onStored: (stored) => {
+      writes++;
+      published.push(...stored.map((e) => e.seq));
+    }, onDatabaseError: () => undefined });
+    for (let i = 0; i < 2_000; i++) writer.push({ type: 'text_delta', text: `${i} ` });
+    await writer.flush();
+    expect(published).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 2));
+    expect(writes).toBeLessThan(50);
+    const stored = await listEvents(pool, session.id, 1, 5_000);
+    expect(stored.map((e) => (e.event as { text: string }).text).join('')).toBe(Array.from({ length: 2_000 }, (_, i) => `${i} `).join(''));
+  });
+});
+
+describe('turn ownership', () => {
+  it('gives every runnable turn to exactly one of many concurrent claimers', async () => {
+    const sessions = await Promise.all(Array.from({ length: 30 }, () => newSession()));
+    for (const s of sessions) await enqueueTurn(pool, s.id, 't', 'x', 10);
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => claimTurns(pool, `replica-${i}/a`, 10, 60_000)));
+    const keys = claims.flat().filter((c) => sessions.some((s) => s.id === c.sessionId)).map((c) => c.sessionId);
+    expect(new Set(keys).size).toBe(keys.length);
+    const rest = await claimTurns(pool, 'late/a', 100, 60_000);
+    expect(keys.length + rest.filter((c) => sessions.some((s) => s.id === c.sessionId)).length).toBe(30);
+  });
+
+  it('runs a session\'s turns one after another', async () => {
+    const session = await newSession();
+    await enqueueTurn(pool, session.id, 't', 'one', 10);
+    await enqueueTurn(pool, session.id, 't', 'two', 10);
+    const first = (await claimTurns(pool, 'seq/a', 100, 60_000)).filter((c) => c.sessionId === session.id);
+    expect(first.map((c) => c.turn)).toEqual([1]);
+    expect((await claimTurns(pool, 'seq/a', 100, 60_000)).filter((c) => c.sessionId === session.id)).toEqual([]);
+    await finishTurn(pool, 'seq/a', session.id, 1, [{ type: 'done', stopReason: 'end_turn' }], { state: 'completed', stopReason: 'end_turn', output: 'ok' });
+    expect((await claimTurns(pool, 'seq/a', 100, 60_000)).filter((c) => c.sessionId === session.id).map((c) => c.turn)).toEqual([2]);
+  });
+
+  it('hands a turn to another owner once its lease expired, reporting it was running', async () => {
+    const session = await newSession();
+    await enqueueTurn(pool, session.id, 't', 'long', 10);
+    await claimTurns(pool, 'dead-replica/1', 100, 200);
+    await markDispatched(pool, 'dead-replica/1', session.id, 1, { type: 'turn_started', attempt: 1, sandboxGeneration: 1 });
+    expect((await claimTurns(pool, 'other/1', 100, 60_000)).filter((c) => c.sessionId === session.id)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    const [taken] = (await claimTurns(pool, 'other/1', 100, 60_000)).filter((c) => c.sessionId === session.id);
+    expect(taken).toMatchObject({ previousState: 'running', dispatched: true, attempts: 2, leaseOwner: 'other/1' });
+    await expect(appendEvents(pool, session.id, 1, [{ type: 'status', message: 'zombie' }], { owner: 'dead-replica/1' })).rejects.toBeInstanceOf(LeaseLostError);
+  });
+
+  it('expires at once the leases of an earlier process of the same replica', async () => {
+    const session = await newSession();
+    await enqueueTurn(pool, session.id, 't', 'x', 10);
+    await claimTurns(pool, 'pod-7/old', 100, 60_000);
+    expect(await expireLeasesOfPreviousInstances(pool, 'pod-7', 'pod-7/new')).toBe(1);
+    const [taken] = (await claimTurns(pool, 'pod-7/new', 100, 60_000)).filter((c) => c.sessionId === session.id);
+    expect(taken).toMatchObject({ previousState: 'running', turn: 1 });
+    expect(await expireLeasesOfPreviousInstances(pool, 'pod-7%', 'x/y')).toBe(0);
+  });
+});
+
+describe('history', () => {
+  it('hands over what the harness saw, oldest first, trimmed from the oldest end', async () => {
+    const session = await newSession();
+    for (const [i, text] of ['first', 'second', 'third'].entries()) {
+      await enqueueTurn(pool, session.id, 't', text, 10);
+      await claimTurns(pool, 'h/1', 100, 60_000);
+      await markDispatched(pool, 'h/1', session.id, i + 1, { type: 'turn_started', attempt: 1, sandboxGeneration: 1 });
+      await finishTurn(pool, 'h/1', session.id, i + 1, [{ type: 'done', stopReason: 'end_turn' }], { state: i === 1 ? 'failed' : 'completed', stopReason: 'end_turn', output: i === 1 ? '' : `answer ${i + 1}` });
+    }
+    expect(await historyBefore(pool, session.id, 4, 10_000)).toEqual([
+      { role: 'user', text: 'first' },
+      { role: 'assistant', text: 'answer 1' },
+      { role: 'user', text: 'second' },
+      { role: 'user', text: 'third' },
+      { role: 'assistant', text: 'answer 3' },
+    ]);
+    expect(await historyBefore(pool, session.id, 4, 90)).toEqual([{ role: 'user', text: 'third' }, { role: 'assistant', text: 'answer 3' }]);
+  });
+});
