@@ -25,7 +25,8 @@ export class PlatformChart extends Chart {
  * nothing, so one App each keeps 1000 teams linear.
  */
 export function synthChart(id: string, objects: readonly KubeObject[]): KubeObject[] {
-  const app = new App({ outdir: 'unused', recordConstructMetadata: false });
+  // Builders emit plain data (no tokens or Lazy values), so no resolvers are needed.
+  const app = new App({ outdir: 'unused', recordConstructMetadata: false, resolvers: [] });
   const chart = new PlatformChart(app, id, objects);
   return chart.toJson() as KubeObject[];
 }

@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../charts-synth/kube-object.ts';
 import { TEAM_LABEL } from '../config/names.ts';
-import { apiGroupOf, isKind, isWorkload, KINDS, type KindRef } from './kinds.ts';
+import { apiGroupOf, isWorkload, KINDS, type KindRef } from './kinds.ts';
 import { endpointsByNamespace } from './network/endpoints.ts';
 import { NetworkPolicyEvaluator, type PodEndpoint } from './network/evaluator.ts';
 import { parseIpRange, type IpRange } from './network/ip-range.ts';
@@ -124,8 +124,4 @@ export class PolicyContext {
       this.networkPolicies().filter((p) => teams.has(p.namespace)),
     );
   });
-
-  isKind(object: KubeObject, kind: KindRef): boolean {
-    return isKind(object, kind);
-  }
 }

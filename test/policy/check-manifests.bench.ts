@@ -1,8 +1,9 @@
 /**
  * How long the manifest policy takes per stack size (run: node --import tsx test/policy/check-manifests.bench.ts).
  * Prints the median of several runs for 10, 100 and 1000 teams of the compliant fixture
- * (about 16 objects per team), and for 1000 teams where every team can reach every other
- * (the worst case for the pairwise isolation rule: every pair is a violation).
+ * (about 16 objects per team), for 1000 teams that each have their own egress allow-list (no
+ * two share a policy shape), and for 1000 teams where every team can reach every other (the
+ * worst case for the pairwise isolation rule: every ordered pair is reachable).
  */
 import { checkManifests } from '../../policy/index.ts';
 import { compliantStack, withChange } from './fixtures/stack.ts';
@@ -36,6 +37,16 @@ function measure(label: string, objects: readonly KubeObject[]): number {
 const names = (n: number) => Array.from({ length: n }, (_, i) => `team${String(i).padStart(4, '0')}`);
 const results = new Map<number, number>();
 for (const n of [10, 100, 1000]) results.set(n, measure(`${n} teams, compliant`, compliantStack(names(n))));
+
+// prod-like: every team has its own egress allow-list, so no two teams share a policy shape
+const distinct = compliantStack(names(1000)).map((o, i) => {
+  if (o.kind !== 'NetworkPolicy' || o.metadata.name !== 'allow-egress-list') return o;
+  return withChange([o], 'NetworkPolicy', `${o.metadata.namespace}/allow-egress-list`, (p) => {
+    p.spec.egress[0].to[0].ipBlock.cidr = `203.0.${i % 250}.0/24`;
+    p.spec.egress[0].ports = [{ protocol: 'TCP', port: 1024 + (i % 5000) }];
+  })[0]!;
+});
+measure('1000 teams, distinct egress allow-lists', distinct);
 
 // every team admits every other team both ways: one violation per source, 999 reachable targets each
 let open = compliantStack(names(1000));

@@ -40,6 +40,8 @@ interface SandboxState {
   name?: string;
   process?: HarnessProcess;
   timer?: NodeJS.Timeout;
+  /** ends the provisioning delay early (the sandbox is being stopped) */
+  cancelDelay?: () => void;
   /** bumps when the sandbox is replaced; stale async work checks it */
   generation: number;
 }
@@ -90,6 +92,7 @@ export class FakeSandboxController {
     if (!state) throw new Error(`fake controller: claim ${namespace}/${claim} has no sandbox`);
     state.generation += 1;
     if (state.timer) clearTimeout(state.timer);
+    state.cancelDelay?.();
     await state.process?.kill();
     state.process = undefined;
     state.name = undefined;
@@ -121,7 +124,12 @@ export class FakeSandboxController {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
-    for (const state of this.sandboxes.values()) if (state.timer) clearTimeout(state.timer);
+    for (const state of this.sandboxes.values()) {
+      if (state.timer) clearTimeout(state.timer);
+      state.cancelDelay?.();
+    }
+    // processes first: provisioning may be waiting for a port to be freed
+    await Promise.all(this.launched.map((p) => p.stop()));
     await Promise.allSettled([...this.pending]);
     await Promise.all(this.launched.map((p) => p.stop()));
   }
@@ -160,9 +168,13 @@ export class FakeSandboxController {
     const generation = state.generation;
     const stale = () => this.stopped || state.generation !== generation || this.api.store.get(claim.metadata.namespace, claim.metadata.name)?.metadata.uid !== state.uid;
     await new Promise<void>((resolve) => {
-      state.timer = setTimeout(resolve, pool.readyDelayMs ?? 20);
+      const timer = setTimeout(resolve, pool.readyDelayMs ?? 20);
+      state.cancelDelay = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
-    state.timer = undefined;
+    state.cancelDelay = undefined;
     if (stale()) return;
     await this.portFree.get(pool.port);
     if (stale()) return;
@@ -208,6 +220,7 @@ export class FakeSandboxController {
     if (!state) return;
     state.generation += 1;
     if (state.timer) clearTimeout(state.timer);
+    state.cancelDelay?.();
     const process = state.process;
     state.process = undefined;
     state.name = undefined;

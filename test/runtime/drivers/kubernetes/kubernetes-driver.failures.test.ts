@@ -71,6 +71,8 @@ describe('KubernetesSandboxDriver.acquire failures', () => {
     }
     const binding = await acquiring;
     expect(binding.sandboxName).toMatch(new RegExp(`^${POOL}-`));
+    const seen = f.logs.filter((l) => l.message === 'sandbox claim pending').map((l) => l.fields.reason);
+    expect(seen).toEqual(expect.arrayContaining(['SandboxCreatePending', 'ReconcilerError', 'SandboxNotReady']));
   });
 
   it('fails with sandbox_expired (not terminal) when the claim expires while waiting, as agent-sandbox deletes it', async () => {
