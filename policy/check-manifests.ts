@@ -19,7 +19,19 @@ export function compareViolations(a: Violation, b: Violation): number {
   return compare(a.object, b.object) || compare(a.rule, b.rule) || compare(a.path ?? '', b.path ?? '') || compare(a.message, b.message);
 }
 
+/** Objects the policy cannot even name are a builder bug: say which one, rather than crash later. */
+function assertNameable(objects: readonly KubeObject[]): void {
+  objects.forEach((object, index) => {
+    const problems: string[] = [];
+    if (typeof object?.apiVersion !== 'string' || object.apiVersion === '') problems.push('apiVersion');
+    if (typeof object?.kind !== 'string' || object.kind === '') problems.push('kind');
+    if (typeof object?.metadata?.name !== 'string' || object.metadata.name === '') problems.push('metadata.name');
+    if (problems.length > 0) throw new Error(`checkManifests: object ${index} (${JSON.stringify(object)?.slice(0, 120)}) has no ${problems.join(', ')}`);
+  });
+}
+
 export function checkManifests(objects: readonly KubeObject[], options: PolicyOptions = {}): Violation[] {
+  assertNameable(objects);
   const context = new PolicyContext(objects, options);
   const violations: Violation[] = [];
   const used = new Map<ObjectRef, Set<string>>();

@@ -7,6 +7,7 @@
  *   /tool       emit a tool call and its result before replying
  *   /error      emit an error event and end the turn with stopReason "error"
  *   /recall     reply with the history it was handed instead of an echo
+ *   /burst <n>  stream <n> one-word deltas as fast as it can (1..100000; for benchmarks)
  * Directives combine (`/slow 50 /tool hi`); the rest of the input is the message.
  */
 import type { HarnessEvent, HistoryMessage, TurnRequest } from '../protocol/types.ts';
@@ -18,14 +19,16 @@ export interface Directives {
   readonly tool: boolean;
   readonly error: boolean;
   readonly recall: boolean;
+  readonly burst: number;
   /** the input without its directives */
   readonly message: string;
 }
 
 const MAX_SLOW_MS = 60_000;
+const MAX_BURST = 100_000;
 
 export function parseDirectives(input: string): Directives {
-  const directives = { crash: false, hang: false, slowMs: 0, tool: false, error: false, recall: false };
+  const directives = { crash: false, hang: false, slowMs: 0, tool: false, error: false, recall: false, burst: 0 };
   const tokens = input.trim().split(/\s+/).filter((t) => t.length > 0);
   let i = 0;
   for (; i < tokens.length; i++) {
@@ -37,6 +40,9 @@ export function parseDirectives(input: string): Directives {
     else if (token === '/recall') directives.recall = true;
     else if (token === '/slow' && /^\d+$/.test(tokens[i + 1] ?? '')) {
       directives.slowMs = Math.min(Number(tokens[i + 1]), MAX_SLOW_MS);
+      i++;
+    } else if (token === '/burst' && /^\d+$/.test(tokens[i + 1] ?? '')) {
+      directives.burst = Math.max(1, Math.min(Number(tokens[i + 1]), MAX_BURST));
       i++;
     } else break;
   }
@@ -82,6 +88,14 @@ export async function* scriptedTurn(turn: TurnRequest, signal: AbortSignal, effe
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    return;
+  }
+  if (directives.burst > 0) {
+    for (let n = 0; n < directives.burst; n++) {
+      if (signal.aborted) return;
+      yield { type: 'text_delta', text: 'word ' };
+    }
+    yield { type: 'done', stopReason: 'end_turn', usage: { inputTokens: wordCount(turn.input), outputTokens: directives.burst } };
     return;
   }
   const deltas = replyDeltas(turn, directives);

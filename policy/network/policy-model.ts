@@ -146,16 +146,21 @@ interface SandboxTemplateNetworkFields {
 
 /**
  * The controller's default when a Managed template has no `networkPolicy` (agent-sandbox
- * v0.5.x, SandboxTemplateReconciler.buildDefaultNetworkPolicySpec): ingress from pods labelled
- * `app: sandbox-router`, egress to every non-private address on every port.
+ * v0.5.6, SandboxTemplateReconciler.buildDefaultNetworkPolicySpec): ingress only from pods
+ * labelled `app: sandbox-router` in agent-sandbox-system; egress to every address outside the
+ * RFC 1918, link-local and IPv6 private ranges, on every port (cluster DNS included in the block).
  */
 export const CONTROLLER_DEFAULT_TEMPLATE_POLICY: Required<NonNullable<SandboxTemplateNetworkFields['networkPolicy']>> = {
-  ingress: [{ from: [{ podSelector: { matchLabels: { app: 'sandbox-router' } } }] }],
+  ingress: [
+    {
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'agent-sandbox-system' } }, podSelector: { matchLabels: { app: 'sandbox-router' } } }],
+    },
+  ],
   egress: [
     {
       to: [
         { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } },
-        { ipBlock: { cidr: '::/0', except: ['fc00::/7'] } },
+        { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } },
       ],
     },
   ],

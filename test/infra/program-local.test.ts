@@ -36,7 +36,7 @@ describe('stack local: resource graph', () => {
       expect(one(plan, type, name).parent, `${type} ${name}`).toEqual({ type: 'paddock:index:Platform', name: 'paddock' });
     }
     const charts = ofType(plan, 'paddock:kubernetes:Chart').map((c) => c.name).sort();
-    expect(charts).toEqual(['agent-sandbox', 'crds', 'postgres', 'runtime', ...spec.teams.map((t) => `team-${t.name}`)].sort());
+    expect(charts).toEqual(['agent-sandbox', 'crds', 'paddock-system', 'postgres', 'runtime', ...spec.teams.map((t) => `team-${t.name}`)].sort());
     // nothing is left at the stack root but the platform
     expect(plan.resources.filter((r) => r.parent?.type === 'pulumi:pulumi:Stack').map((r) => r.type)).toEqual(['paddock:index:Platform']);
   });

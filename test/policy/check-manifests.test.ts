@@ -49,6 +49,11 @@ describe('checkManifests', () => {
     expect(JSON.stringify(objects)).toBe(before);
   });
 
+  it('names an object it cannot identify instead of crashing on it', () => {
+    const objects = [...compliantStack(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} } as never];
+    expect(() => checkManifests(objects)).toThrow(/^checkManifests: object \d+ \(\{"apiVersion":"v1","kind":"ConfigMap","metadata":\{\}\}\) has no metadata.name$/);
+  });
+
   it('rejects option ranges that are not CIDRs', () => {
     expect(() => checkManifests(compliantStack(), { internalCidrs: ['10.0.0.0/33'] })).toThrow('policy option internalCidrs: "10.0.0.0/33" is not an IP range');
   });

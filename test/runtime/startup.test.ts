@@ -37,19 +37,14 @@ async function exitOf(env: Record<string, string>): Promise<{ code: number | nul
 
 describe('runtime start-up', () => {
   it('exits 78 naming the problem when its config is invalid', async () => {
-    const f = await files();
-    writeFileSync(join(f.dir, 'config.json'), JSON.stringify({ version: 1, stack: 'x', environment: 'kind', modelGatewayUrl: 'http://g', turnTimeoutSeconds: 60, teams: [], replicas: 3 }));
-    const bad = await exitOf(f.env);
+    const [badConfig, noDatabase, plaintextToken] = [await files(), await files(), await files()];
+    writeFileSync(join(badConfig.dir, 'config.json'), JSON.stringify({ version: 1, stack: 'x', environment: 'kind', modelGatewayUrl: 'http://g', turnTimeoutSeconds: 60, teams: [], replicas: 3 }));
+    writeFileSync(join(plaintextToken.dir, 'tokens', 'team.alpha'), TOKENS.alpha);
+    const [bad, missing, plaintext] = await Promise.all([exitOf(badConfig.env), exitOf({ ...noDatabase.env, [RUNTIME_ENV.databaseUrl]: '' }), exitOf(plaintextToken.env)]);
     expect(bad.code).toBe(78);
-    expect(bad.output).toContain(`${join(f.dir, 'config.json')}: (top level): unknown field \\"replicas\\"`);
-
-    const f2 = await files();
-    const missing = await exitOf({ ...f2.env, [RUNTIME_ENV.databaseUrl]: '' });
+    expect(bad.output).toContain(`${join(badConfig.dir, 'config.json')}: (top level): unknown field \\"replicas\\"`);
     expect(missing.code).toBe(78);
     expect(missing.output).toContain(`environment variable ${RUNTIME_ENV.databaseUrl} is required`);
-
-    writeFileSync(join(f2.dir, 'tokens', 'team.alpha'), TOKENS.alpha);
-    const plaintext = await exitOf(f2.env);
     expect(plaintext.code).toBe(78);
     expect(plaintext.output).toMatch(/team\.alpha: expected hex sha256 digests/);
   });

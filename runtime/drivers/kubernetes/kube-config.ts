@@ -4,8 +4,9 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 
-export function inClusterKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  if (!env.KUBERNETES_SERVICE_HOST || !env.KUBERNETES_SERVICE_PORT) {
+export function inClusterKubeConfig(): KubeConfig {
+  // loadFromCluster reads these from process.env itself
+  if (!process.env.KUBERNETES_SERVICE_HOST || !process.env.KUBERNETES_SERVICE_PORT) {
     throw new Error(
       'the kubernetes sandbox driver needs Kubernetes API access: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not set, so this is not a pod; run the runtime in the cluster or pass a kubeConfig',
     );

@@ -13,7 +13,8 @@ async function run(request: TurnRequest, effects: Partial<ScriptEffects> = {}, s
 
 describe('scripted agent directives', () => {
   it('parses leading directives and keeps the rest as the message', () => {
-    expect(parseDirectives('/slow 50 /tool hello there')).toEqual({ crash: false, hang: false, slowMs: 50, tool: true, error: false, recall: false, message: 'hello there' });
+    expect(parseDirectives('/slow 50 /tool hello there')).toEqual({ crash: false, hang: false, slowMs: 50, tool: true, error: false, recall: false, burst: 0, message: 'hello there' });
+    expect(parseDirectives('/burst 3000000 x')).toMatchObject({ burst: 100_000, message: 'x' });
     expect(parseDirectives('hello /crash')).toMatchObject({ crash: false, message: 'hello /crash' });
     expect(parseDirectives('/slow fast')).toMatchObject({ slowMs: 0, message: '/slow fast' });
     expect(parseDirectives('/slow 999999 x').slowMs).toBe(60_000);
@@ -59,6 +60,12 @@ describe('scripted agent directives', () => {
     })();
     await expect(crash).rejects.toThrow('crashed');
     expect(seen.map((e) => e.type)).toEqual(['status', 'text_delta']);
+  });
+
+  it('bursts n deltas for benchmarks', async () => {
+    const events = await run(turn('/burst 5'));
+    expect(events.filter((e) => e.type === 'text_delta')).toHaveLength(5);
+    expect(events.at(-1)).toEqual({ type: 'done', stopReason: 'end_turn', usage: { inputTokens: 2, outputTokens: 5 } });
   });
 
   it('hangs until aborted, then stops without a done of its own', async () => {

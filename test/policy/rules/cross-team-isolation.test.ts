@@ -54,8 +54,8 @@ describe(RULE, () => {
   });
 
   it("counts the controller's policy for a Managed template without networkPolicy", () => {
-    // the controller's default admits ingress from any pod labelled app=sandbox-router in the
-    // template's namespace only, so it opens nothing between teams
+    // the controller's default admits ingress only from the sandbox router in
+    // agent-sandbox-system, so it opens nothing between teams
     const objects = withChange(base, 'SandboxTemplate', 'team-beta/codex', (o) => {
       delete o.spec.networkPolicyManagement;
     });

@@ -61,6 +61,15 @@ export interface InjectedFailure {
   readonly times?: number;
 }
 
+export interface InjectedDelay {
+  readonly method?: string;
+  readonly watch?: boolean;
+  readonly pathIncludes?: string;
+  /** the request is answered normally after this pause (a slow or hung API server) */
+  readonly delayMs: number;
+  readonly times?: number;
+}
+
 interface WatchConnection {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -78,6 +87,7 @@ export class FakeKubeApiServer {
   deletionDelayMs: number;
   private readonly watches = new Set<WatchConnection>();
   private readonly failures: (InjectedFailure & { remaining: number })[] = [];
+  private readonly delays: (InjectedDelay & { remaining: number })[] = [];
   private readonly requestWaiters = new Set<() => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private port = 0;
@@ -146,9 +156,14 @@ export class FakeKubeApiServer {
     this.failures.push({ ...failure, remaining: failure.times ?? 1 });
   }
 
-  /** Forgets injected failures that have not fired yet. */
+  /** Forgets injected failures and delays that have not fired yet. */
   clearFailures(): void {
     this.failures.length = 0;
+    this.delays.length = 0;
+  }
+
+  delayNext(delay: InjectedDelay): void {
+    this.delays.push({ ...delay, remaining: delay.times ?? 1 });
   }
 
   /** Requests recorded from `after` on that match, waiting (bounded) for the first one. */
@@ -221,9 +236,21 @@ export class FakeKubeApiServer {
 
     if (req.headers.authorization !== `Bearer ${this.token}`) return reply(401, statuses.unauthorized());
 
-    const failure = this.failures.find(
-      (f) => f.remaining > 0 && (f.method === undefined || f.method === method) && (f.watch === undefined || f.watch === watch) && (f.pathIncludes === undefined || url.pathname.includes(f.pathIncludes)),
-    );
+    const applies = (rule: { method?: string; watch?: boolean; pathIncludes?: string; remaining: number }) =>
+      rule.remaining > 0 && (rule.method === undefined || rule.method === method) && (rule.watch === undefined || rule.watch === watch) && (rule.pathIncludes === undefined || url.pathname.includes(rule.pathIncludes));
+    const delay = this.delays.find(applies);
+    if (delay) {
+      delay.remaining -= 1;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          resolve();
+        }, delay.delayMs);
+        this.timers.add(timer);
+      });
+      if (req.socket.destroyed) return;
+    }
+    const failure = this.failures.find(applies);
     if (failure) {
       failure.remaining -= 1;
       return reply(failure.status, kubeStatus(failure.status, failure.reason, failure.message ?? `injected ${failure.reason}`));

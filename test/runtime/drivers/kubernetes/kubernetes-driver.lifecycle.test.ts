@@ -37,7 +37,7 @@ describe('KubernetesSandboxDriver.release', () => {
     const request = f.request();
     const old = await f.driver.acquire(request);
     // the old sandbox died; the runtime deleted its claim and claimed again for the session
-    await f.api.deleteClaim(NAMESPACE, old.sandboxId);
+    f.api.deleteClaim(NAMESPACE, old.sandboxId);
     await eventually(() => f.controller.sandboxOf(NAMESPACE, old.sandboxId)?.process === undefined, 'the old sandbox to stop');
     const current = await f.driver.acquire(request);
     expect(current.sandboxId).toBe(old.sandboxId); // same session, same claim name

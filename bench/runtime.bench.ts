@@ -1,0 +1,339 @@
+/**
+ * Runtime benchmark (`npm run bench:runtime`): the four figures of issue 4 §8, each against its
+ * target, measured on this machine with embedded Postgres (durable settings: fsync on) and the
+ * runtime as a real child process.
+ *
+ * 1. event ingest through the runtime (scripted harness `/burst`, harness → runtime → Postgres →
+ *    SSE) vs a raw INSERT baseline (one INSERT per event) on the same database in the same run;
+ *    target ≥ 50 % of the baseline. The batched-INSERT ceiling is printed too, for context.
+ * 2. overhead the runtime adds to a turn: paired samples of the same turn through the runtime
+ *    (POST message → `done` on SSE) and straight to a scripted harness; p50 and p99 of the
+ *    difference; target p99 < 20 ms.
+ * 3. restart-to-ready with 1,000 active sessions (process spawn → /readyz 200); target < 2 s.
+ * 4. resident memory per idle session: runtime RSS growth over 1,000 sessions that each ran a
+ *    turn and then went idle.
+ *
+ * The runtime child (`--runtime-child`) serves every session from one shared scripted harness
+ * process, so a thousand sessions do not need a thousand processes; the runtime's own path
+ * (claim, sandbox check over the protocol, dispatch, persistence, streaming) is the real one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import pg from 'pg';
+import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { HarnessClient } from '../harnesses/protocol/client.ts';
+import { SseParser } from '../harnesses/protocol/sse.ts';
+import type { HistoryMessage } from '../harnesses/protocol/types.ts';
+import { loadHarnessRegistry } from '../harnesses/registry.ts';
+import { hashToken } from '../runtime/auth.ts';
+import { startEmbeddedPostgres, takeBackSignalHandling } from '../runtime/db/embedded.ts';
+import { LocalDriver } from '../runtime/drivers/local/local-driver.ts';
+import type { SandboxBinding, SandboxDriver, SandboxRequest } from '../runtime/drivers/sandbox-driver.ts';
+import { createLogger } from '../runtime/log.ts';
+import { freeLoopbackPort } from '../runtime/net.ts';
+import { startRuntime } from '../runtime/runtime.ts';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const TOKEN = 'pdk_bench-team-token-000000000000000000000000';
+const CONFIG: RuntimeConfig = {
+  version: 1,
+  stack: 'bench',
+  environment: 'kind',
+  modelGatewayUrl: 'http://127.0.0.1:9',
+  turnTimeoutSeconds: 600,
+  teams: [{ name: 'bench', namespace: 'team-bench', env: {}, harnesses: [{ name: 'scripted', warmPool: 'scripted', port: 8080, modelGatewayEnv: [] }] }],
+};
+
+const INGEST_EVENTS = 20_000;
+const OVERHEAD_SAMPLES = 200;
+const SESSIONS = 1_000;
+
+// ---------------------------------------------------------------------------------------------
+// the runtime child: startRuntime with one shared scripted harness behind every session
+
+/** Every session gets a binding to the same scripted harness process (bench only). */
+class SharedSandboxDriver implements SandboxDriver {
+  readonly name = 'local' as const;
+  private shared: Promise<SandboxBinding> | undefined;
+  constructor(private readonly local: LocalDriver) {}
+  async acquire(request: SandboxRequest): Promise<SandboxBinding> {
+    this.shared ??= this.local.acquire(request);
+    return { ...(await this.shared), sandboxId: `shared-${randomUUID()}` };
+  }
+  isAlive(binding: SandboxBinding): Promise<boolean> {
+    return this.local.isAlive(binding);
+  }
+  async release(): Promise<void> {}
+  close(): Promise<void> {
+    return this.local.close();
+  }
+}
+
+async function runtimeChild(): Promise<void> {
+  const log = createLogger({ level: 'error' });
+  const local = new LocalDriver({ registry: loadHarnessRegistry(), workDir: process.env.BENCH_WORK_DIR!, modelGatewayUrl: CONFIG.modelGatewayUrl, log, env: { PATH: dirname(process.execPath) } });
+  const runtime = await startRuntime({
+    config: CONFIG,
+    databaseUrl: process.env.DATABASE_URL!,
+    driver: new SharedSandboxDriver(local),
+    tokenHashes: { admin: [], teams: new Map([['bench', [hashToken(TOKEN)]]]) },
+    port: Number(process.env.PORT),
+    host: '127.0.0.1',
+    replicaName: 'bench',
+    log,
+  });
+  await runtime.ready;
+  process.once('SIGTERM', () => void runtime.close({ drainMs: 1_000 }).then(() => process.exit(0)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly url: string;
+  readonly spawnedAt: number;
+}
+
+async function spawnRuntime(env: Record<string, string>): Promise<Child> {
+  const port = await freeLoopbackPort();
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--runtime-child'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  return { process: child, url: `http://127.0.0.1:${port}`, spawnedAt };
+}
+
+async function waitReady(child: Child): Promise<number> {
+  for (;;) {
+    if (child.process.exitCode !== null) throw new Error(`the runtime exited with ${child.process.exitCode}`);
+    const ready = await fetch(`${child.url}/readyz`).then((r) => r.status === 200, () => false);
+    if (ready) return performance.now() - child.spawnedAt;
+    await delay(10);
+  }
+}
+
+async function stopRuntime(child: Child): Promise<void> {
+  if (child.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.process.once('exit', resolve));
+  child.process.kill('SIGTERM');
+  await Promise.race([exited, delay(10_000).then(() => child.process.kill('SIGKILL'))]);
+}
+
+async function api<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** A live SSE subscription; `next(pred)` resolves with the first matching event from now on. */
+function subscribe(url: string, sessionId: string) {
+  const controller = new AbortController();
+  let waiter: { pred: (e: any) => boolean; resolve: (e: any) => void } | undefined;
+  const opened = fetch(`${url}/v1/sessions/${sessionId}/events`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream' }, signal: controller.signal }).then(async (res) => {
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    (async () => {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        for (const message of parser.push(decoder.decode(chunk, { stream: true }))) {
+          const event = JSON.parse(message.data);
+          if (waiter?.pred(event)) {
+            const w = waiter;
+            waiter = undefined;
+            w.resolve(event);
+          }
+        }
+      }
+    })().catch(() => undefined);
+  });
+  return {
+    opened,
+    next: (pred: (e: any) => boolean) => new Promise<any>((resolve) => (waiter = { pred, resolve })),
+    close: () => controller.abort(),
+  };
+}
+
+const percentile = (values: readonly number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+function rssKiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.split(/\s+/)[1] ?? Number.NaN);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the four measurements
+
+async function measureIngest(url: string, db: pg.Pool) {
+  const { session } = await api(url, 'POST', '/v1/sessions', { harness: 'scripted' });
+  const stream = subscribe(url, session.id);
+  await stream.opened;
+  let done = stream.next((e) => e.type === 'done' && e.turn === 1);
+  await api(url, 'POST', `/v1/sessions/${session.id}/messages`, { text: 'warm up' });
+  await done;
+  done = stream.next((e) => e.type === 'done' && e.turn === 2);
+  const started = performance.now();
+  await api(url, 'POST', `/v1/sessions/${session.id}/messages`, { text: `/burst ${INGEST_EVENTS}` });
+  await done;
+  const runtimeMs = performance.now() - started;
+  stream.close();
+  const stored = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE session_id = $1 AND turn = 2 AND type = 'text_delta'", [session.id]);
+  if (stored.rows[0]!.n !== INGEST_EVENTS) throw new Error(`expected ${INGEST_EVENTS} stored events, found ${stored.rows[0]!.n}`);
+
+  // baselines: the same rows written straight into the same table
+  const row = JSON.stringify({ type: 'text_delta', text: 'word ' });
+  const baselineSession = randomUUID();
+  await db.query("INSERT INTO sessions (id, team, harness) VALUES ($1, 'bench', 'scripted')", [baselineSession]);
+  const client = await db.connect();
+  let seq = 0;
+  const singleStart = performance.now();
+  for (let i = 0; i < INGEST_EVENTS; i++) await client.query("INSERT INTO events (session_id, seq, turn, type, data) VALUES ($1, $2, 1, 'text_delta', $3)", [baselineSession, ++seq, row]);
+  const singleMs = performance.now() - singleStart;
+  const batchStart = performance.now();
+  for (let i = 0; i < INGEST_EVENTS; i += 500) {
+    const seqs = Array.from({ length: 500 }, () => ++seq);
+    await client.query("INSERT INTO events (session_id, seq, turn, type, data) SELECT $1, s, 1, 'text_delta', $3::jsonb FROM unnest($2::bigint[]) AS s", [baselineSession, seqs, row]);
+  }
+  const batchMs = performance.now() - batchStart;
+  client.release();
+  const rate = (ms: number) => (INGEST_EVENTS / ms) * 1000;
+  return { runtime: rate(runtimeMs), single: rate(singleMs), batched: rate(batchMs) };
+}
+
+async function measureOverhead(url: string, direct: HarnessClient) {
+  const { session } = await api(url, 'POST', '/v1/sessions', { harness: 'scripted' });
+  const stream = subscribe(url, session.id);
+  await stream.opened;
+  const history: HistoryMessage[] = [];
+  const overheads: number[] = [];
+  for (let turn = 1; turn <= OVERHEAD_SAMPLES + 10; turn++) {
+    const text = `sample ${turn}`;
+    const done = stream.next((e) => e.type === 'done' && e.turn === turn);
+    const t0 = performance.now();
+    await api(url, 'POST', `/v1/sessions/${session.id}/messages`, { text });
+    await done;
+    const throughRuntime = performance.now() - t0;
+
+    const t1 = performance.now();
+    let reply = '';
+    for await (const e of direct.turn({ sessionId: 'direct', turn, input: text, history })) if (e.type === 'text_delta') reply += e.text;
+    const straight = performance.now() - t1;
+    history.push({ role: 'user', text }, { role: 'assistant', text: reply });
+    if (turn > 10) overheads.push(throughRuntime - straight); // the first turns warm up JIT and connections
+  }
+  stream.close();
+  return { p50: percentile(overheads, 50), p99: percentile(overheads, 99) };
+}
+
+async function seedActiveSessions(db: pg.Pool, count: number): Promise<void> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  await db.query(
+    `INSERT INTO sessions (id, team, harness, title, last_turn, last_seq, sandbox_generation) SELECT id, 'bench', 'scripted', 'seeded', 1, 2, 1 FROM unnest($1::uuid[]) AS id`,
+    [ids],
+  );
+  await db.query(`INSERT INTO turns (session_id, turn, input, state, dispatched, attempts, output, stop_reason, finished_at) SELECT id, 1, 'hi', 'completed', true, 1, 'hello', 'end_turn', now() FROM unnest($1::uuid[]) AS id`, [ids]);
+  await db.query(
+    `INSERT INTO events (session_id, seq, turn, type, data) SELECT id, s, 1, CASE s WHEN 1 THEN 'user_message' ELSE 'done' END, CASE s WHEN 1 THEN '{"type":"user_message","text":"hi"}'::jsonb ELSE '{"type":"done","stopReason":"end_turn"}'::jsonb END FROM unnest($1::uuid[]) AS id, generate_series(1, 2) AS s`,
+    [ids],
+  );
+  await db.query(
+    `INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation) SELECT id, 'local', 'seeded-' || id, '0', 'team-bench', 'http://127.0.0.1:9', 'seeded-token-seeded-token-seeded-token', 1 FROM unnest($1::uuid[]) AS id`,
+    [ids],
+  );
+}
+
+async function measureIdleMemory(url: string, pid: number) {
+  // one session first, so the harness process, connections and code paths exist before the baseline
+  const warm = await api(url, 'POST', '/v1/sessions', { harness: 'scripted' });
+  const warmStream = subscribe(url, warm.session.id);
+  await warmStream.opened;
+  const warmDone = warmStream.next((e) => e.type === 'done');
+  await api(url, 'POST', `/v1/sessions/${warm.session.id}/messages`, { text: 'warm' });
+  await warmDone;
+  warmStream.close();
+  await delay(1_000);
+  const before = rssKiB(pid);
+  for (let i = 0; i < SESSIONS; i += 20) {
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const { session } = await api(url, 'POST', '/v1/sessions', { harness: 'scripted' });
+        await api(url, 'POST', `/v1/sessions/${session.id}/messages`, { text: 'one turn, then idle' });
+      }),
+    );
+  }
+  // wait until every turn has run, then let the sessions sit idle
+  for (;;) {
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const completed = Number(/^paddock_turns_total\{outcome="completed"\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+    if (completed >= SESSIONS + 1) break;
+    await delay(200);
+  }
+  await delay(2_000);
+  const after = rssKiB(pid);
+  return { before, after, perSession: ((after - before) * 1024) / SESSIONS };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'paddock-bench-'));
+  chmodSync(root, 0o755);
+  process.stdout.write('starting embedded Postgres (durable settings) ...\n');
+  const postgres = await startEmbeddedPostgres({ dataDir: join(root, 'postgres') });
+  takeBackSignalHandling();
+  await postgres.createDatabase('bench');
+  const databaseUrl = postgres.url('bench');
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const env = { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, BENCH_WORK_DIR: join(root, 'sandboxes') };
+  const direct = new LocalDriver({ registry: loadHarnessRegistry(), workDir: join(root, 'direct'), modelGatewayUrl: CONFIG.modelGatewayUrl, log: createLogger({ level: 'error' }), env: { PATH: dirname(process.execPath) } });
+  let child: Child | undefined;
+  try {
+    child = await spawnRuntime(env);
+    await waitReady(child);
+    process.stdout.write(`measuring event ingest (${INGEST_EVENTS} events) ...\n`);
+    const ingest = await measureIngest(child.url, db);
+    process.stdout.write(`measuring turn overhead (${OVERHEAD_SAMPLES} paired turns) ...\n`);
+    const sandbox = await direct.acquire({ team: CONFIG.teams[0]!, harness: CONFIG.teams[0]!.harnesses[0]!, sessionId: 'direct' });
+    const overhead = await measureOverhead(child.url, new HarnessClient(sandbox.endpoint, sandbox.token));
+    await stopRuntime(child);
+
+    process.stdout.write(`measuring restart-to-ready with ${SESSIONS} active sessions ...\n`);
+    await seedActiveSessions(db, SESSIONS);
+    const active = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM sessions WHERE state = 'active'");
+    const restarts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      child = await spawnRuntime(env);
+      restarts.push(await waitReady(child));
+      if (i < 2) await stopRuntime(child);
+    }
+    process.stdout.write(`measuring resident memory over ${SESSIONS} idle sessions ...\n`);
+    const memory = await measureIdleMemory(child!.url, child!.process.pid!);
+
+    const ratio = ingest.runtime / ingest.single;
+    const restart = percentile(restarts, 50);
+    const rows: Array<[string, string, string, boolean | undefined]> = [
+      ['event ingest via runtime', `${Math.round(ingest.runtime)} events/s = ${(ratio * 100).toFixed(0)} % of raw INSERT (${Math.round(ingest.single)}/s); batched-INSERT ceiling ${Math.round(ingest.batched)}/s`, '>= 50 % of raw INSERT', ratio >= 0.5],
+      ['turn overhead p50', `${overhead.p50.toFixed(1)} ms`, '(informational)', undefined],
+      ['turn overhead p99', `${overhead.p99.toFixed(1)} ms`, '< 20 ms', overhead.p99 < 20],
+      ['restart-to-ready', `${(restart / 1000).toFixed(2)} s median of ${restarts.map((r) => (r / 1000).toFixed(2)).join(', ')} (${active.rows[0]!.n} active sessions, process spawn to /readyz)`, '< 2 s', restart < 2_000],
+      ['RSS per idle session', `${(memory.perSession / 1024).toFixed(1)} KiB (runtime RSS ${Math.round(memory.before / 1024)} -> ${Math.round(memory.after / 1024)} MiB over ${SESSIONS} sessions)`, '(informational)', undefined],
+    ];
+    process.stdout.write('\nPaddock runtime benchmark\n');
+    for (const [name, value, target, ok] of rows) process.stdout.write(`  ${name.padEnd(26)} ${value}\n  ${''.padEnd(26)} target ${target}${ok === undefined ? '' : ok ? '  PASS' : '  FAIL'}\n`);
+    process.exitCode = rows.every(([, , , ok]) => ok !== false) ? 0 : 1;
+  } finally {
+    if (child) await stopRuntime(child);
+    await direct.close();
+    await db.end();
+    await postgres.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--runtime-child')) await runtimeChild();
+else await main();
