@@ -122,7 +122,7 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
       kind: 'ClusterRole',
       metadata: { name: RUNTIME_SANDBOX_CLAIMS_ROLE, labels: { ...MANAGED_BY_LABELS } },
       rules: [
-        { apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: ['create', 'delete', 'get', 'list', 'watch'] },
+        { apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'] },
         { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch'] },
       ],
     },
