@@ -1,13 +1,13 @@
 /**
- * How long the manifest policy takes per stack size (run: node --import tsx test/policy/check-manifests.bench.ts).
+ * How long the manifest policy takes per stack size (run: npm run bench:policy).
  * Prints the median of several runs for 10, 100 and 1000 teams of the compliant fixture
  * (about 16 objects per team), for 1000 teams that each have their own egress allow-list (no
  * two share a policy shape), and for 1000 teams where every team can reach every other (the
  * worst case for the pairwise isolation rule: every ordered pair is reachable).
  */
-import { checkManifests } from '../../policy/index.ts';
-import { compliantStack, withChange } from './fixtures/stack.ts';
-import type { KubeObject } from '../../charts-synth/kube-object.ts';
+import { checkManifests } from '../policy/index.ts';
+import { compliantStack, withChange } from '../test/policy/fixtures/stack.ts';
+import type { KubeObject } from '../charts-synth/kube-object.ts';
 
 const RUNS = 7;
 
