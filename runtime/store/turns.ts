@@ -7,34 +7,46 @@
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
-import { appendEvents, type AppendFence } from './events.ts';
+import { appendEvents, LeaseLostError } from './events.ts';
 import { turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
-import { ABORTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
+import { ABORTS_CHANNEL, EVENTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
 
 export type EnqueueResult =
   | { readonly ok: true; readonly turn: TurnRecord; readonly event: StoredEvent }
   | { readonly ok: false; readonly reason: 'not_found' | 'not_active' | 'too_many_queued'; readonly state?: string };
 
 /**
- * Persists a new turn and its `user_message` event in one transaction (the message is durable
- * before any harness sees it), then NOTIFYs the replicas.
+ * Persists a new turn and its `user_message` event (the message is durable before any harness
+ * sees it) and NOTIFYs the replicas: one statement, so one round trip and one commit.
  */
-export async function enqueueTurn(pool: Pool, sessionId: string, team: string | undefined, input: string, maxQueued: number): Promise<EnqueueResult> {
-  return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<SessionRow>(`SELECT * FROM sessions WHERE id = $1 ${team === undefined ? '' : 'AND team = $2'} FOR UPDATE`, team === undefined ? [sessionId] : [sessionId, team]);
-    const session = rows[0];
-    if (!session) return { ok: false, reason: 'not_found' } as const;
-    if (session.state !== 'active') return { ok: false, reason: 'not_active', state: session.state } as const;
-    const unfinished = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM turns WHERE session_id = $1 AND state IN ('queued', 'running')", [sessionId]);
-    if ((unfinished.rows[0]?.n ?? 0) >= maxQueued) return { ok: false, reason: 'too_many_queued' } as const;
-    const number = session.last_turn + 1;
-    await client.query('UPDATE sessions SET last_turn = $2 WHERE id = $1', [sessionId, number]);
-    const inserted = await client.query<TurnRow>('INSERT INTO turns (session_id, turn, input) VALUES ($1, $2, $3) RETURNING *', [sessionId, number, input]);
-    const [event] = await appendEvents(client, sessionId, number, [{ type: 'user_message', text: input }]);
-    await client.query(`SELECT pg_notify('${TURNS_CHANNEL}', $1)`, [sessionId]);
-    return { ok: true, turn: turnFromRow(inserted.rows[0]!), event: event! } as const;
-  });
+export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number): Promise<EnqueueResult> {
+  const message: SessionEvent = { type: 'user_message', text: input };
+  const { rows } = await db.query<TurnRow & { session_state: string; unfinished: number; event_seq: number | null; event_created_at: Date | null; notified: number }>(
+    `WITH s AS (
+       SELECT id, state FROM sessions WHERE id = $1 ${team === undefined ? '' : 'AND team = $5'} FOR UPDATE
+     ), q AS (
+       SELECT count(*)::int AS n FROM turns WHERE session_id = $1 AND state IN ('queued', 'running')
+     ), bump AS (
+       UPDATE sessions SET last_turn = last_turn + 1, last_seq = last_seq + 1, updated_at = now()
+       FROM s, q WHERE sessions.id = s.id AND s.state = 'active' AND q.n < $4
+       RETURNING sessions.last_turn, sessions.last_seq
+     ), t AS (
+       INSERT INTO turns (session_id, turn, input) SELECT $1, bump.last_turn, $2 FROM bump RETURNING *
+     ), e AS (
+       INSERT INTO events (session_id, seq, turn, type, data) SELECT $1, bump.last_seq, bump.last_turn, 'user_message', $3::jsonb FROM bump RETURNING seq, created_at
+     ), n AS (
+       SELECT pg_notify('${TURNS_CHANNEL}', $1::text), pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) FROM bump
+     )
+     SELECT s.state AS session_state, q.n AS unfinished, t.*, e.seq AS event_seq, e.created_at AS event_created_at, (SELECT count(*)::int FROM n) AS notified
+     FROM s CROSS JOIN q LEFT JOIN t ON true LEFT JOIN e ON true`,
+    [sessionId, input, JSON.stringify(message), maxQueued, ...(team === undefined ? [] : [team])],
+  );
+  const row = rows[0];
+  if (!row) return { ok: false, reason: 'not_found' };
+  if (row.session_state !== 'active') return { ok: false, reason: 'not_active', state: row.session_state };
+  if (row.event_seq === null || row.turn === null) return { ok: false, reason: 'too_many_queued' };
+  return { ok: true, turn: turnFromRow(row), event: { sessionId, seq: row.event_seq, turn: row.turn, event: message, createdAt: row.event_created_at! } };
 }
 
 export interface ClaimedTurn extends TurnRecord {
@@ -109,16 +121,27 @@ export async function releaseLease(db: Queryable, owner: string, sessionId: stri
 }
 
 /**
- * Marks a turn as sent to its harness and writes `turn_started`. From here on, losing the
- * owner means the turn is reported interrupted rather than silently run twice. Returns whether
- * an abort was requested meanwhile.
+ * Marks a turn as sent to its harness and appends `turn_started`, in one statement fenced by
+ * the lease. From here on, losing the owner means the turn is reported interrupted rather than
+ * silently run twice. Returns whether an abort was requested meanwhile.
  */
-export async function markDispatched(pool: Pool, owner: string, sessionId: string, turn: number, started: SessionEvent): Promise<{ abortRequested: boolean; events: StoredEvent[] }> {
-  return withTransaction(pool, async (client) => {
-    const events = await appendEvents(client, sessionId, turn, [started], { owner });
-    const { rows } = await client.query<{ abort_requested: boolean }>('UPDATE turns SET dispatched = true WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 RETURNING abort_requested', [sessionId, turn, owner]);
-    return { abortRequested: rows[0]?.abort_requested ?? false, events };
-  });
+export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent): Promise<{ abortRequested: boolean; events: StoredEvent[] }> {
+  const { rows } = await db.query<{ abort_requested: boolean; seq: number; created_at: Date; notified: number }>(
+    `WITH upd AS (
+       UPDATE turns SET dispatched = true WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' RETURNING abort_requested
+     ), bump AS (
+       UPDATE sessions SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd) RETURNING last_seq
+     ), ins AS (
+       INSERT INTO events (session_id, seq, turn, type, data) SELECT $1, bump.last_seq, $2, $4, $5::jsonb FROM bump RETURNING seq, created_at
+     ), n AS (
+       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || ins.seq::text) FROM ins
+     )
+     SELECT upd.abort_requested, ins.seq, ins.created_at, (SELECT count(*)::int FROM n) AS notified FROM upd, ins`,
+    [sessionId, turn, owner, started.type, JSON.stringify(started)],
+  );
+  const row = rows[0];
+  if (!row) throw new LeaseLostError(sessionId, turn);
+  return { abortRequested: row.abort_requested, events: [{ sessionId, seq: row.seq, turn, event: started, createdAt: row.created_at }] };
 }
 
 export interface TurnOutcome {
@@ -129,29 +152,49 @@ export interface TurnOutcome {
 }
 
 /**
- * Ends a turn: its last events (always including the `done`) and its state in one
- * transaction, fenced by the lease. When the session ended meanwhile, `session_ended` follows.
+ * Ends a turn: its last events (always including the `done`) and its state in one statement,
+ * fenced by the lease. When the session ended meanwhile, `session_ended` follows its `done`.
  */
 export async function finishTurn(pool: Pool, owner: string, sessionId: string, turn: number, finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<StoredEvent[]> {
+  const { rows } = await pool.query<{ seq: number | null; created_at: Date | null; session_state: string; notified: number }>(
+    `WITH upd AS (
+       UPDATE turns SET state = $4, stop_reason = $5, output = $6, error_code = $7, error_message = $8, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running'
+       RETURNING turn
+     ), bump AS (
+       UPDATE sessions SET last_seq = last_seq + cardinality($9::text[]), updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd)
+       RETURNING last_seq, state
+     ), ins AS (
+       INSERT INTO events (session_id, seq, turn, type, data)
+       SELECT $1, bump.last_seq - cardinality($9::text[]) + x.ord, $2, x.type, x.data
+       FROM bump, unnest($9::text[], $10::jsonb[]) WITH ORDINALITY AS x(type, data, ord)
+       RETURNING seq, created_at
+     ), n AS (
+       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text), pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump
+     )
+     SELECT ins.seq, ins.created_at, bump.state AS session_state, (SELECT count(*)::int FROM n) AS notified FROM bump LEFT JOIN ins ON true ORDER BY ins.seq`,
+    [sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, finalEvents.map((e) => e.type), finalEvents.map((e) => JSON.stringify(e))],
+  );
+  if (rows.length === 0) throw new LeaseLostError(sessionId, turn);
+  const stored: StoredEvent[] = rows.filter((r) => r.seq !== null).map((r, i) => ({ sessionId, seq: r.seq!, turn, event: finalEvents[i]!, createdAt: r.created_at! }));
+  if (rows[0]!.session_state !== 'active') stored.push(...(await closeEndedSessionLog(pool, sessionId)));
+  return stored;
+}
+
+/**
+ * Appends `session_ended` to a session that ended while a turn ran, once that turn finished
+ * (exactly once: under the session's row lock, and only when it is not there yet).
+ */
+export async function closeEndedSessionLog(pool: Pool, sessionId: string): Promise<StoredEvent[]> {
   return withTransaction(pool, async (client) => {
-    const fence: AppendFence = { owner };
-    const stored = await appendEvents(client, sessionId, turn, finalEvents, fence);
-    await client.query(
-      `UPDATE turns SET state = $4, stop_reason = $5, output = $6, error_code = $7, error_message = $8, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
-       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3`,
-      [sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null],
-    );
-    const session = await client.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [sessionId]);
+    const session = await client.query<SessionRow>('SELECT * FROM sessions WHERE id = $1 FOR UPDATE', [sessionId]);
     const row = session.rows[0];
-    if (row && row.state !== 'active') {
-      const others = await client.query("SELECT 1 FROM turns WHERE session_id = $1 AND state = 'running'", [sessionId]);
-      if (others.rowCount === 0) {
-        const end: SessionEvent = { type: 'session_ended', state: row.state, ...(row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : {}) };
-        stored.push(...(await appendEvents(client, sessionId, null, [end])));
-      }
-    }
-    await client.query(`SELECT pg_notify('${TURNS_CHANNEL}', $1)`, [sessionId]);
-    return stored;
+    if (!row || row.state === 'active') return [];
+    const running = await client.query("SELECT 1 FROM turns WHERE session_id = $1 AND state = 'running'", [sessionId]);
+    const closed = await client.query("SELECT 1 FROM events WHERE session_id = $1 AND type = 'session_ended'", [sessionId]);
+    if ((running.rowCount ?? 0) > 0 || (closed.rowCount ?? 0) > 0) return [];
+    const end: SessionEvent = { type: 'session_ended', state: row.state, ...(row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : {}) };
+    return appendEvents(client, sessionId, null, [end]);
   });
 }
 

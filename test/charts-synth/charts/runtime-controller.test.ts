@@ -46,6 +46,6 @@ describe('runtime controller chart', () => {
     const egress = (objects: KubeObject[]) => find(objects, 'NetworkPolicy', 'paddock-runtime').spec.egress as Json[];
     expect(egress(local)[1]).toEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'paddock-postgres' } } }], ports: [{ protocol: 'TCP', port: 5432 }] });
     expect(egress(prod)[1]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ protocol: 'TCP', port: 5432 }] });
-    expect(egress(local)[0].to[0]).toEqual({ ipBlock: { cidr: '10.96.0.1/32' } });
+    expect(egress(local)[0]!.to[0]).toEqual({ ipBlock: { cidr: '10.96.0.1/32' } });
   });
 });
