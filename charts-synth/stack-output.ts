@@ -7,6 +7,7 @@ import { checkManifests, formatViolation, policyOptionsForSpec, type Violation }
 import { renderChartYaml } from './render.ts';
 import { stackObjects, synthesizeStack } from './synthesize.ts';
 import type { SynthesizedChart } from './synthesized-chart.ts';
+import { compareText } from '../config/compare.ts';
 
 /** A stack whose rendered objects break the manifest policy: one line per violation. */
 export class StackPolicyError extends Error {
@@ -30,6 +31,6 @@ export function buildStackOutput(spec: PlatformSpec): StackOutput {
   const charts = synthesizeStack(spec);
   const violations = checkManifests(stackObjects(charts), policyOptionsForSpec(spec));
   if (violations.length > 0) throw new StackPolicyError(spec.stack, violations);
-  const files = new Map([...charts].sort((a, b) => a.file.localeCompare(b.file)).map((c) => [c.file, renderChartYaml(c, spec.stack)] as const));
+  const files = new Map([...charts].sort((a, b) => compareText(a.file, b.file)).map((c) => [c.file, renderChartYaml(c, spec.stack)] as const));
   return { stack: spec.stack, charts, files };
 }

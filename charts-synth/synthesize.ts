@@ -14,6 +14,7 @@ import type { KubeObject } from './kube-object.ts';
 import { sortObjects } from './object-order.ts';
 import { synthChart } from './platform-chart.ts';
 import type { SynthesizedChart } from './synthesized-chart.ts';
+import { compareText } from '../config/compare.ts';
 
 /** Apply order: a wave waits for the one before it (the runtime is ready only once its database is). */
 export const CHART_WAVES = { crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, runtime: 3, team: 4 } as const;
@@ -37,5 +38,5 @@ export function synthesizeStack(spec: PlatformSpec): SynthesizedChart[] {
 
 /** Every object of the stack, in apply order. */
 export function stackObjects(charts: readonly SynthesizedChart[]): KubeObject[] {
-  return [...charts].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name)).flatMap((c) => c.objects);
+  return [...charts].sort((a, b) => a.wave - b.wave || compareText(a.name, b.name)).flatMap((c) => c.objects);
 }

@@ -52,3 +52,19 @@ export function writeTreeAtomically(dir: string, files: ReadonlyMap<string, stri
   }
   rmSync(previous, { recursive: true, force: true });
 }
+
+/** Directories under `outDir` holding rendered files of a stack not in `stacks`. */
+export function orphanStackDirs(outDir: string, stacks: ReadonlySet<string>): string[] {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !stacks.has(e.name) && !e.name.includes('.staging-') && !e.name.includes('.previous-'))
+    .map((e) => join(outDir, e.name))
+    .filter((dir) => readdirSync(dir).some((f) => MANAGED_FILE.test(f)))
+    .sort();
+}
+
+/** Removes a stack's rendered files, and the directory when nothing else is left in it. */
+export function removeRenderedTree(dir: string): void {
+  for (const f of readdirSync(dir).filter((name) => MANAGED_FILE.test(name))) rmSync(join(dir, f));
+  if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true });
+}

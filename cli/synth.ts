@@ -4,13 +4,13 @@
  * extra file. Any config or policy error: exit 1, nothing written.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.ts';
 import { listStackFiles, loadPlatformSpec, stackNameOf } from '../config/stack-file.ts';
 import { buildStackOutput, StackPolicyError, type StackOutput } from '../charts-synth/stack-output.ts';
 import { loadHarnessRegistry } from '../harnesses/registry.ts';
-import { compareTree, isClean, writeTreeAtomically } from './manifest-tree.ts';
+import { compareTree, isClean, orphanStackDirs, removeRenderedTree, writeTreeAtomically } from './manifest-tree.ts';
 import type { CliIo } from './io.ts';
 
 export const SYNTH_USAGE = `Usage: paddock synth [--stack NAME]... [--stacks-dir DIR] [--out DIR] [--check]
@@ -86,8 +86,11 @@ export async function runSynth(argv: readonly string[], io: CliIo): Promise<numb
     return 1;
   }
 
+  // Rendered trees of stacks that no longer exist (only when every stack was rendered).
+  const orphans = wanted && wanted.length > 0 ? [] : orphanStackDirs(outDir, new Set(outputs.map((o) => o.stack)));
+
   if (args.values.check) {
-    const problems: string[] = [];
+    const problems: string[] = orphans.map((dir) => `extra: ${io.relative(dir)}/ (no stacks/Pulumi.${basename(dir)}.yaml)`);
     for (const output of outputs) {
       const diff = compareTree(join(outDir, output.stack), output.files);
       problems.push(...diff.stale.map((p) => `stale: ${io.relative(p)}`), ...diff.missing.map((p) => `missing: ${io.relative(p)}`), ...diff.extra.map((p) => `extra: ${io.relative(p)}`));
@@ -100,6 +103,10 @@ export async function runSynth(argv: readonly string[], io: CliIo): Promise<numb
     return 0;
   }
 
+  for (const dir of orphans) {
+    removeRenderedTree(dir);
+    io.stdout(`${basename(dir)}: removed ${io.relative(dir)}/ (the stack file is gone)\n`);
+  }
   for (const output of outputs) {
     const dir = join(outDir, output.stack);
     const diff = compareTree(dir, output.files);

@@ -3,6 +3,7 @@
  */
 import type { z } from 'zod';
 import { quoted } from './primitives.ts';
+import { compareText } from './compare.ts';
 
 export interface ConfigProblem {
   /** e.g. ["paddock:teams", 2, "name"] */
@@ -120,5 +121,5 @@ export function problemsFromZod(issues: readonly Issue[], prefix: readonly Prope
 /** Deterministic order: by path, then message. */
 export function sortProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
   const key = (p: ConfigProblem) => formatPath(p.path).replace(/\[(\d+)\]/g, (_, n: string) => `[${n.padStart(6, '0')}]`);
-  return [...problems].sort((a, b) => key(a).localeCompare(key(b)) || a.message.localeCompare(b.message));
+  return [...problems].sort((a, b) => compareText(key(a), key(b)) || compareText(a.message, b.message));
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { dns1123Label, envName, pinnedImage, port, resources, quantity } from './primitives.ts';
+import { compareText } from './compare.ts';
 
 const httpProbe = z.strictObject({
   path: z.string().startsWith('/'),
@@ -59,6 +60,6 @@ export type HarnessDefinition = z.output<typeof harnessDefinitionSchema>;
 export type HarnessRegistry = ReadonlyMap<string, HarnessDefinition>;
 
 export function createHarnessRegistry(definitions: readonly HarnessDefinition[]): HarnessRegistry {
-  const sorted = [...definitions].sort((a, b) => a.name.localeCompare(b.name));
+  const sorted = [...definitions].sort((a, b) => compareText(a.name, b.name));
   return new Map(sorted.map((d) => [d.name, d]));
 }

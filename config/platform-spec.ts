@@ -66,6 +66,8 @@ export interface PlatformSettings {
   readonly runtime: RuntimeSpec;
   readonly modelGateway: ModelGatewaySpec;
   readonly network: NetworkSpec;
+  /** RuntimeClasses the cluster provides; a team harness may only name one of these */
+  readonly runtimeClasses: readonly string[];
   readonly database: InClusterDatabaseSpec | ExternalDatabaseSpec;
   readonly kind?: KindSpec;
   readonly eks?: EksSpec;

@@ -99,6 +99,8 @@ export const platformSchema = z.strictObject({
   modelGateway: modelGatewaySchema,
   /** defaults depend on the environment (see defaults.ts) */
   network: networkSchema.partial().optional(),
+  /** RuntimeClasses the cluster provides (e.g. "gvisor" on a gVisor node group); teams may use only these */
+  runtimeClasses: z.array(dns1123Subdomain).default([]),
   database: databaseSchema.optional(),
   kind: kindSchema.optional(),
   eks: eksSchema.optional(),

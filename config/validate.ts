@@ -11,6 +11,7 @@ import type { NetworkSpec, PlatformSettings, PlatformSpec, TeamHarnessSpec, Team
 import { quoted } from './primitives.ts';
 import { compareQuantities, formatCpu, formatMemory, parseQuantity } from './quantity.ts';
 import { paddockConfigSchema, platformSchema, teamSchema, egressRuleSchema, teamHarnessSchema } from './schema.ts';
+import { compareText } from './compare.ts';
 
 export interface ValidateOptions {
   /** shown in every message, e.g. "stacks/Pulumi.prod.yaml" */
@@ -75,7 +76,7 @@ export function validatePlatformConfig(raw: unknown, options: ValidateOptions): 
   const input = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const platformData = parsed.success ? parsed.data['paddock:platform'] : salvage(platformSchema, input['paddock:platform']);
   const platform = platformData ? resolvePlatform(platformData, problems) : undefined;
-  const rawTeams = parsed.success ? parsed.data['paddock:teams'] : Array.isArray(input['paddock:teams']) ? input['paddock:teams'].map((t) => salvage(teamSchema, t)) : [];
+  const rawTeams = parsed.success ? parsed.data['paddock:teams'] : Array.isArray(input['paddock:teams']) ? input['paddock:teams'].map((t) => salvage(teamSchema, t, TEAM_PLACEHOLDERS)) : [];
   const teams = rawTeams.map((team, index) => (team ? resolveTeam(team, index, platform, options.registry, problems) : undefined));
   checkUniqueTeamNames(rawTeams, problems);
 
@@ -84,16 +85,19 @@ export function validatePlatformConfig(raw: unknown, options: ValidateOptions): 
   return {
     stack: options.stack,
     platform,
-    teams: teams.filter((t): t is TeamSpec => t !== undefined).sort((a, b) => a.name.localeCompare(b.name)),
+    teams: teams.filter((t): t is TeamSpec => t !== undefined).sort((a, b) => compareText(a.name, b.name)),
     ...(envFile === undefined ? {} : { envFile }),
   };
 }
+
+/** Stand-ins for invalid required team fields, so the team's other checks still run. */
+const TEAM_PLACEHOLDERS: Readonly<Record<string, unknown>> = { name: 'invalid-name' };
 
 /**
  * Parses what can be parsed of a part that has schema errors (already reported), by dropping
  * the offending keys of mappings, so its semantic checks still run in the same pass.
  */
-function salvage<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
+function salvage<S extends z.ZodType>(schema: S, value: unknown, placeholders: Readonly<Record<string, unknown>> = {}): z.output<S> | undefined {
   let candidate: unknown = structuredClone(value);
   for (let attempt = 0; attempt < 4; attempt++) {
     const result = schema.safeParse(candidate);
@@ -101,7 +105,13 @@ function salvage<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | 
     let removed = false;
     for (const issue of result.error.issues) {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-      for (const path of keys) removed = deleteAt(candidate, path) || removed;
+      for (const path of keys) {
+        const key = path.length === 1 ? String(path[0]) : undefined;
+        if (key !== undefined && key in placeholders && typeof candidate === 'object' && candidate !== null && (candidate as Record<string, unknown>)[key] !== placeholders[key]) {
+          (candidate as Record<string, unknown>)[key] = placeholders[key];
+          removed = true;
+        } else removed = deleteAt(candidate, path) || removed;
+      }
     }
     if (!removed) return undefined;
   }
@@ -153,10 +163,15 @@ function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformS
 
   const gatewayUrl = new URL(raw.modelGateway.url);
   const port = gatewayUrl.port ? Number(gatewayUrl.port) : gatewayUrl.protocol === 'https:' ? 443 : 80;
-  const metadata = parseCidr(METADATA_CIDR)!;
+  // Sandboxes may reach the gateway ranges on the gateway port: they must not include the
+  // cluster's own networks (API server, nodes, database) or the metadata endpoint.
+  const blocked = blockedRanges(network).map((text) => parseCidr(text)!);
   (raw.modelGateway.cidrs ?? []).forEach((text, i) => {
     const range = parseCidr(text)!;
-    if (cidrsOverlap(range, metadata)) problems.push({ path: [P, 'modelGateway', 'cidrs', i], message: `${quoted(text)} overlaps the link-local/metadata range ${METADATA_CIDR}` });
+    const overlap = blocked.find((b) => cidrsOverlap(range, b));
+    if (overlap) {
+      problems.push({ path: [P, 'modelGateway', 'cidrs', i], message: `${quoted(text)} overlaps ${overlap.text}, a cluster network or the metadata range that sandboxes may never reach; a gateway running in the cluster is configured with "inCluster"` });
+    }
   });
 
   return {
@@ -171,6 +186,7 @@ function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformS
       ...(raw.modelGateway.inCluster ? { inCluster: raw.modelGateway.inCluster } : {}),
     },
     network,
+    runtimeClasses: raw.runtimeClasses,
     database,
     ...(env === 'kind' ? { kind: raw.kind ?? { nodeImage: 'kindest/node:v1.30.13', workers: 1 } } : {}),
     ...(raw.eks ? { eks: raw.eks } : {}),
@@ -198,6 +214,9 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
       return;
     }
     seen.add(h.name);
+    if (h.runtimeClassName && platform && !platform.runtimeClasses.includes(h.runtimeClassName)) {
+      problems.push({ path: at('harnesses', i, 'runtimeClassName'), message: `${quoted(h.runtimeClassName)} is not among the cluster's runtime classes (paddock:platform.runtimeClasses: ${platform.runtimeClasses.length > 0 ? platform.runtimeClasses.join(', ') : 'none declared'})` });
+    }
     const resources = h.resources ?? definition.resources;
     for (const key of ['cpu', 'memory'] as const) {
       const quota = raw.quota[key];
@@ -237,7 +256,6 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
   });
 
   const blocked = platform ? blockedRanges(platform.network) : [];
-  void 0;
   const blockedCidrs = blocked.map((text) => parseCidr(text)!);
   raw.egress.forEach((rule, i) => {
     const range = parseCidr(rule.cidr)!;
@@ -248,10 +266,10 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
   return {
     name: raw.name,
     namespace: teamNamespace(raw.name),
-    harnesses: harnesses.sort((a, b) => a.name.localeCompare(b.name)),
+    harnesses: harnesses.sort((a, b) => compareText(a.name, b.name)),
     quota: raw.quota,
     egress: raw.egress,
-    env: Object.fromEntries(Object.entries(raw.env).sort(([a], [b]) => a.localeCompare(b))),
+    env: Object.fromEntries(Object.entries(raw.env).sort(([a], [b]) => compareText(a, b))),
     secrets: [...new Set(raw.secrets)].sort(),
   };
 }
@@ -259,7 +277,7 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
 function checkUniqueTeamNames(teams: readonly (RawTeam | undefined)[], problems: ConfigProblem[]): void {
   const first = new Map<string, number>();
   teams.forEach((team, index) => {
-    if (!team) return;
+    if (!team || team.name === TEAM_PLACEHOLDERS.name) return;
     const previous = first.get(team.name);
     if (previous === undefined) first.set(team.name, index);
     else problems.push({ path: [T, index, 'name'], message: `duplicate team name ${quoted(team.name)} (first used by paddock:teams[${previous}])` });

@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { ConfigError, problemsFromZod, type ConfigProblem } from '../config/errors.ts';
 import { createHarnessRegistry, harnessDefinitionSchema, type HarnessDefinition, type HarnessRegistry } from '../config/harness-definition.ts';
 import { displayPath } from '../config/stack-file.ts';
+import { compareText } from '../config/compare.ts';
 
 export const HARNESSES_DIR = dirname(fileURLToPath(import.meta.url));
 export const DEFINITION_FILE = 'harness.yaml';
@@ -29,7 +30,7 @@ export function parseHarnessDefinition(text: string, file: string, folderName: s
 
 export function loadHarnessRegistry(dir = HARNESSES_DIR): HarnessRegistry {
   const definitions: HarnessDefinition[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).sort((a, b) => compareText(a.name, b.name))) {
     const path = join(dir, entry.name, DEFINITION_FILE);
     if (!existsSync(path)) continue;
     definitions.push(parseHarnessDefinition(readFileSync(path, 'utf8'), displayPath(path), entry.name));

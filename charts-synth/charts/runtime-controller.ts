@@ -3,6 +3,7 @@
  * calls the Kubernetes API), Service, PodDisruptionBudget, NetworkPolicies, its ConfigMap,
  * and the ClusterRole that team namespaces bind (never bound cluster-wide).
  */
+import { createHash } from 'node:crypto';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
@@ -55,6 +56,13 @@ function runtimeNetworkPolicies(spec: PlatformSpec): KubeObject[] {
   ];
 }
 
+/** The runtime reads its config at start-up: a change of config.json rolls the Deployment. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'paddock.dev/config-sha256';
+
+function runtimeConfigJson(spec: PlatformSpec): string {
+  return `${JSON.stringify(buildRuntimeConfig(spec), null, 2)}\n`;
+}
+
 function runtimePodTemplate(spec: PlatformSpec): IPodTemplateSpec {
   const runtime = spec.platform.runtime;
   const container: IContainer = {
@@ -83,7 +91,10 @@ function runtimePodTemplate(spec: PlatformSpec): IPodTemplateSpec {
   };
   const labels = selectorLabels(RUNTIME_NAME);
   return {
-    metadata: { labels: componentLabels(RUNTIME_NAME, 'runtime-controller') },
+    metadata: {
+      labels: componentLabels(RUNTIME_NAME, 'runtime-controller'),
+      annotations: { [CONFIG_CHECKSUM_ANNOTATION]: createHash('sha256').update(runtimeConfigJson(spec)).digest('hex') },
+    },
     spec: {
       serviceAccountName: RUNTIME_NAME,
       automountServiceAccountToken: true,
@@ -130,7 +141,7 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: RUNTIME_CONFIG_MAP, namespace: ns, labels },
-      data: { [RUNTIME_CONFIG_KEY]: `${JSON.stringify(buildRuntimeConfig(spec), null, 2)}\n` },
+      data: { [RUNTIME_CONFIG_KEY]: runtimeConfigJson(spec) },
     },
     {
       apiVersion: 'apps/v1',

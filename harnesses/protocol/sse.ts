@@ -26,28 +26,38 @@ export class SseParser {
   private data: string[] = [];
 
   push(chunk: string): SseMessage[] {
-    this.buffer += chunk;
+    const text = this.buffer + chunk;
     const messages: SseMessage[] = [];
-    let newline: number;
-    while ((newline = this.buffer.search(/\r\n|\n|\r/)) >= 0) {
-      const line = this.buffer.slice(0, newline);
-      const width = this.buffer.startsWith('\r\n', newline) ? 2 : 1;
-      this.buffer = this.buffer.slice(newline + width);
-      if (line === '') {
-        if (this.data.length > 0) messages.push({ ...(this.id === undefined ? {} : { id: this.id }), event: this.event, data: this.data.join('\n') });
-        this.event = 'message';
-        this.data = [];
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      let value = colon < 0 ? '' : line.slice(colon + 1);
-      if (value.startsWith(' ')) value = value.slice(1);
-      if (field === 'id') this.id = value;
-      else if (field === 'event') this.event = value;
-      else if (field === 'data') this.data.push(value);
+    let start = 0;
+    // scan with an index and cut the buffer once: a large chunk costs O(n), not O(n²)
+    for (;;) {
+      let end = start;
+      while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+      if (end >= text.length) break;
+      // a CR at the very end may be the first half of CRLF: wait for more
+      if (text.charCodeAt(end) === 13 && end + 1 >= text.length) break;
+      const line = text.slice(start, end);
+      start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+      this.line(line, messages);
     }
+    this.buffer = text.slice(start);
     return messages;
+  }
+
+  private line(line: string, messages: SseMessage[]): void {
+    if (line === '') {
+      if (this.data.length > 0) messages.push({ ...(this.id === undefined ? {} : { id: this.id }), event: this.event, data: this.data.join('\n') });
+      this.event = 'message';
+      this.data = [];
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'id') this.id = value;
+    else if (field === 'event') this.event = value;
+    else if (field === 'data') this.data.push(value);
   }
 }

@@ -14,7 +14,9 @@
  *   the root volume;
  * - a pinned Kubernetes version, STANDARD upgrade policy (never silently into paid extended
  *   support), the service range the NetworkPolicies assume, and deletion protection (EKS and
- *   Pulumi `protect`) for production stacks.
+ *   Pulumi `protect`) for production stacks;
+ * - an IAM OIDC provider, and on it the EBS CSI driver add-on with its IRSA role and the default
+ *   StorageClass, so PVCs get encrypted gp3 volumes (ebs-csi-driver.ts, ADR 0013).
  */
 import * as aws from '@pulumi/aws';
 import * as eks from '@pulumi/eks';
@@ -22,6 +24,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { EksSpec, NetworkSpec } from '../../config/platform-spec.ts';
 import { CLUSTER_ADMIN_POLICY, CLUSTER_VIEW_POLICY, CONTROL_PLANE_LOG_TYPES, NODE_METADATA_OPTIONS, NODE_ROLE_POLICIES, nodeAmiType } from './eks-settings.ts';
+import { EbsCsiDriver } from './ebs-csi-driver.ts';
 import type { Network } from './network.ts';
 
 export interface EksClusterArgs {
@@ -43,7 +46,7 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly nodeSecurityGroupId: pulumi.Output<string>;
   readonly clusterAdminRoleArn: pulumi.Output<string>;
   readonly clusterViewerRoleArn: pulumi.Output<string>;
-  /** what workloads wait for: nodes to run on */
+  /** what workloads wait for: nodes to run on, and storage for their volumes */
   readonly ready: readonly pulumi.Resource[];
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -159,7 +162,8 @@ export class EksCluster extends pulumi.ComponentResource {
     );
 
     this.provider = new k8s.Provider('eks', { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [cluster] });
-    this.ready = [nodeGroup];
+    const storage = new EbsCsiDriver('ebs-csi', { clusterName, kubernetesVersion: settings.kubernetesVersion, cluster, nodes: [nodeGroup], provider: this.provider, tags }, parent);
+    this.ready = [nodeGroup, ...storage.ready];
     this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId, clusterAdminRoleArn: this.clusterAdminRoleArn, clusterViewerRoleArn: this.clusterViewerRoleArn });
   }
 }

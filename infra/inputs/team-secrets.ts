@@ -6,6 +6,7 @@
 import type { ConfigProblem } from '../../config/errors.ts';
 import { reservedEnvReason } from '../../config/names.ts';
 import type { TeamSpec } from '../../config/platform-spec.ts';
+import { compareText } from '../../config/compare.ts';
 
 export const TEAM_SECRETS_KEY = 'paddock:teamSecrets';
 
@@ -61,7 +62,7 @@ export function checkTeamSecrets(raw: unknown, teams: readonly TeamSpec[], stack
   if (raw === undefined) return problems;
   if (!isMapping(raw)) return [{ path: [TEAM_SECRETS_KEY], message: `expected a mapping of team name to secret values, got ${kindOf(raw)}` }];
 
-  for (const [teamName, values] of Object.entries(raw).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [teamName, values] of Object.entries(raw).sort(([a], [b]) => compareText(a, b))) {
     const team = known.get(teamName);
     if (!team) {
       problems.push({ path: [TEAM_SECRETS_KEY, teamName], message: `no team "${teamName}" in paddock:teams (teams: ${[...known.keys()].join(', ') || 'none'})` });
@@ -71,7 +72,7 @@ export function checkTeamSecrets(raw: unknown, teams: readonly TeamSpec[], stack
       problems.push({ path: [TEAM_SECRETS_KEY, teamName], message: `expected a mapping of variable name to secret value, got ${kindOf(values)}` });
       continue;
     }
-    for (const [name, value] of Object.entries(values).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [name, value] of Object.entries(values).sort(([a], [b]) => compareText(a, b))) {
       const path = [TEAM_SECRETS_KEY, teamName, name];
       const reserved = reservedEnvReason(name);
       if (reserved) problems.push({ path, message: `${reserved}; a team secret cannot set it` });

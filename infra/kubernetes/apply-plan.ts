@@ -11,6 +11,7 @@
  */
 import { describeObject, type KubeObject } from '../../charts-synth/kube-object.ts';
 import type { SynthesizedChart } from '../../charts-synth/synthesized-chart.ts';
+import { compareText } from '../../config/compare.ts';
 
 /** A Secret the program creates (values from Pulumi), never rendered to manifests/. */
 export interface ManagedSecretRef {
@@ -54,7 +55,7 @@ function crdServes(object: KubeObject): string | undefined {
 }
 
 export function planApply(charts: readonly SynthesizedChart[], secrets: readonly ManagedSecretRef[]): ApplyStep[] {
-  const ordered = [...charts].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
+  const ordered = [...charts].sort((a, b) => a.wave - b.wave || compareText(a.name, b.name));
   const namespaces = new Map<string, { key: string; wave: number; chart: string }>();
   const crds = new Map<string, { key: string; wave: number }>();
   const seen = new Set<string>();
@@ -70,7 +71,7 @@ export function planApply(charts: readonly SynthesizedChart[], secrets: readonly
   }
 
   const secretsByNamespace = new Map<string, string[]>();
-  for (const secret of [...secrets].sort((a, b) => secretKey(a).localeCompare(secretKey(b)))) {
+  for (const secret of [...secrets].sort((a, b) => compareText(secretKey(a), secretKey(b)))) {
     const key = secretKey(secret);
     if (seen.has(key)) throw new Error(`Secret ${secret.namespace}/${secret.name} is both rendered by a chart and created by the program`);
     seen.add(key);

@@ -11,6 +11,7 @@ import { MANAGED_BY_LABELS } from '../../config/names.ts';
 import type { SynthesizedChart } from '../../charts-synth/synthesized-chart.ts';
 import { planApply, type ManagedSecretRef } from './apply-plan.ts';
 import { kubeObjectResource } from './kube-resource.ts';
+import { compareText } from '../../config/compare.ts';
 
 /** Annotation on program-created Secrets: what they hold and where the values come from. */
 export const MANAGED_SECRET_ANNOTATION = 'paddock.dev/secret-source';
@@ -51,7 +52,7 @@ export class SynthesizedCharts extends pulumi.ComponentResource {
     const secrets = new Map(args.secrets.map((s) => [`${s.namespace}/${s.name}`, s]));
     const charts = new Map<string, KubernetesChart>();
     const counts = new Map<string, number>();
-    for (const chart of [...args.charts].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name))) {
+    for (const chart of [...args.charts].sort((a, b) => a.wave - b.wave || compareText(a.name, b.name))) {
       charts.set(chart.name, new KubernetesChart(chart.name, chart.wave, { parent: this }));
     }
 

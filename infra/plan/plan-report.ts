@@ -10,6 +10,7 @@ import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { setSecretCommand } from '../inputs/team-secrets.ts';
 import { isSecretValue } from './mocks.ts';
 import { STACK_TYPE, type OfflinePlan, type PlannedResource } from './offline-plan.ts';
+import { compareText } from '../../config/compare.ts';
 
 export const SECRET_MARK = '[secret]';
 
@@ -65,7 +66,7 @@ function header(plan: OfflinePlan, context: PlanReportContext): string[] {
 /** Stable order: charts by apply wave, everything else by type and name. */
 function compareResources(a: PlannedResource, b: PlannedResource): number {
   const wave = (r: PlannedResource) => (typeof r.inputs.wave === 'number' ? r.inputs.wave : -1);
-  return wave(a) - wave(b) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name);
+  return wave(a) - wave(b) || compareText(a.type, b.type) || compareText(a.name, b.name);
 }
 
 function tree(plan: OfflinePlan, context: PlanReportContext): string[] {
@@ -104,7 +105,7 @@ function counts(plan: OfflinePlan): string[] {
   const width = String(resources.length).length + 2;
   const custom = resources.filter((r) => r.custom).length;
   return [
-    ...[...byType.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${String(n).padStart(width)}  ${type}`),
+    ...[...byType.entries()].sort(([a], [b]) => compareText(a, b)).map(([type, n]) => `${String(n).padStart(width)}  ${type}`),
     `${String(resources.length).padStart(width)}  total: ${custom} resources, ${resources.length - custom} components`,
   ];
 }
@@ -113,7 +114,7 @@ function outputs(plan: OfflinePlan): string[] {
   const width = Math.max(...plan.outputs.map((o) => o.name.length));
   return plan.outputs
     .slice()
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareText(a.name, b.name))
     .map((o) => `  ${o.name.padEnd(width)}  ${o.secret ? SECRET_MARK : typeof o.value === 'string' ? o.value : JSON.stringify(o.value)}`);
 }
 
@@ -130,7 +131,7 @@ function sandboxEnvironments(context: PlanReportContext): string[] {
 }
 
 export function formatPlanReport(plan: OfflinePlan, context: PlanReportContext): string {
-  const secrets = plan.resources.filter((r) => secretKeys(r)).sort((a, b) => a.name.localeCompare(b.name));
+  const secrets = plan.resources.filter((r) => secretKeys(r)).sort((a, b) => compareText(a.name, b.name));
   const todo = [
     ...context.missingTeamSecrets.map(({ team, name }) => `  - team "${team}" declares secret ${name} but it has no value (planned with a placeholder):\n      ${setSecretCommand(plan.stack, team, name)}`),
     ...(context.encryptedValues > 0 ? [`  - ${context.encryptedValues} encrypted value(s) in the stack file were planned with placeholders (a plan never decrypts)`] : []),

@@ -26,6 +26,7 @@ export interface EventStreamOptions {
 }
 
 const PAGE = 500;
+const NOTIFY_GRACE_MS = 10;
 const MAX_QUEUED = 10_000;
 
 export async function streamSessionEvents(_req: IncomingMessage, res: ServerResponse, options: EventStreamOptions): Promise<void> {
@@ -41,13 +42,27 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
     w?.();
   };
 
+  // A NOTIFY for events this replica committed races their in-memory hand-over: give the
+  // hand-over a moment before reading the database for them.
+  let notified = 0;
+  let notifyTimer: NodeJS.Timeout | undefined;
   const unsubscribe = options.bus.subscribe(options.sessionId, (message) => {
     if (message.kind === 'events') {
       if (queue.length + message.events.length > MAX_QUEUED) {
         queue = [];
         needFetch = true;
       } else queue.push(...message.events);
-    } else if (message.kind === 'resync' || message.lastSeq > cursor) needFetch = true;
+    } else if (message.kind === 'resync') needFetch = true;
+    else if (message.lastSeq > cursor) {
+      notified = Math.max(notified, message.lastSeq);
+      notifyTimer ??= setTimeout(() => {
+        notifyTimer = undefined;
+        const queuedUpTo = queue.at(-1)?.seq ?? cursor;
+        if (notified > Math.max(cursor, queuedUpTo)) needFetch = true;
+        poke();
+      }, NOTIFY_GRACE_MS);
+      return;
+    }
     poke();
   });
   res.on('close', () => {
@@ -109,6 +124,7 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
     }
   } finally {
     clearInterval(keepAlive);
+    if (notifyTimer) clearTimeout(notifyTimer);
     unsubscribe();
     if (!res.writableEnded) res.end();
   }

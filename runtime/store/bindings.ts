@@ -12,7 +12,7 @@ export interface StoredBinding extends SandboxBinding {
   readonly acquiredAt: Date;
 }
 
-interface BindingRow {
+export interface BindingRow {
   session_id: string;
   driver: SandboxBinding['driver'];
   sandbox_id: string;
@@ -24,7 +24,7 @@ interface BindingRow {
   acquired_at: Date;
 }
 
-function bindingFromRow(row: BindingRow): StoredBinding {
+export function bindingFromRow(row: BindingRow): StoredBinding {
   return {
     sessionId: row.session_id,
     driver: row.driver,
@@ -52,6 +52,12 @@ export async function saveBinding(db: Queryable, sessionId: string, binding: San
   const { rows } = await db.query<{ generation: number }>(
     `WITH bumped AS (
        UPDATE sessions SET sandbox_generation = sandbox_generation + 1, updated_at = now() WHERE id = $1 AND state = 'active' RETURNING sandbox_generation
+     ), replaced AS (
+       -- a binding still in place is superseded: its sandbox must not leak
+       INSERT INTO sandbox_releases (sandbox_id, driver, sandbox_name, namespace, endpoint, token)
+       SELECT b.sandbox_id, b.driver, b.sandbox_name, b.namespace, b.endpoint, b.token FROM sandbox_bindings b, bumped
+       WHERE b.session_id = $1 AND b.sandbox_id <> $3
+       ON CONFLICT (sandbox_id) DO NOTHING
      )
      INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation)
      SELECT $1, $2, $3, $4, $5, $6, $7, bumped.sandbox_generation FROM bumped

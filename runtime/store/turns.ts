@@ -8,6 +8,7 @@ import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import { appendEvents, LeaseLostError } from './events.ts';
+import { bindingFromRow, type BindingRow, type StoredBinding } from './bindings.ts';
 import { turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
 import { ABORTS_CHANNEL, EVENTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
@@ -55,6 +56,8 @@ export interface ClaimedTurn extends TurnRecord {
   readonly team: string;
   readonly harness: string;
   readonly sessionState: string;
+  /** the session's sandbox at claim time (only this turn's owner changes it now) */
+  readonly binding: StoredBinding | undefined;
 }
 
 /**
@@ -63,7 +66,7 @@ export interface ClaimedTurn extends TurnRecord {
  * concurrent claimers never get the same turn.
  */
 export async function claimTurns(db: Queryable, owner: string, limit: number, leaseMs: number): Promise<ClaimedTurn[]> {
-  const { rows } = await db.query<TurnRow & { previous_state: TurnState; team: string; harness: string; session_state: string }>(
+  const { rows } = await db.query<TurnRow & { previous_state: TurnState; team: string; harness: string; session_state: string; binding: BindingRow | null }>(
     `WITH candidates AS (
        SELECT t.session_id, t.turn, t.state AS previous_state
        FROM turns t
@@ -78,10 +81,18 @@ export async function claimTurns(db: Queryable, owner: string, limit: number, le
        attempts = t.attempts + 1, started_at = coalesce(t.started_at, now())
      FROM candidates c, sessions s
      WHERE t.session_id = c.session_id AND t.turn = c.turn AND s.id = t.session_id
-     RETURNING t.*, c.previous_state, s.team, s.harness, s.state AS session_state`,
+     RETURNING t.*, c.previous_state, s.team, s.harness, s.state AS session_state,
+       (SELECT row_to_json(b) FROM sandbox_bindings b WHERE b.session_id = t.session_id) AS binding`,
     [owner, limit, leaseMs],
   );
-  return rows.map((row) => ({ ...turnFromRow(row), previousState: row.previous_state, team: row.team, harness: row.harness, sessionState: row.session_state }));
+  return rows.map((row) => ({
+    ...turnFromRow(row),
+    previousState: row.previous_state,
+    team: row.team,
+    harness: row.harness,
+    sessionState: row.session_state,
+    binding: row.binding ? bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) }) : undefined,
+  }));
 }
 
 export interface LeaseStatus {
@@ -125,8 +136,8 @@ export async function releaseLease(db: Queryable, owner: string, sessionId: stri
  * the lease. From here on, losing the owner means the turn is reported interrupted rather than
  * silently run twice. Returns whether an abort was requested meanwhile.
  */
-export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent): Promise<{ abortRequested: boolean; events: StoredEvent[] }> {
-  const { rows } = await db.query<{ abort_requested: boolean; seq: number; created_at: Date; notified: number }>(
+export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent, historyMaxChars = 768 * 1024): Promise<{ abortRequested: boolean; events: StoredEvent[]; history: HistoryMessage[] }> {
+  const { rows } = await db.query<{ abort_requested: boolean; seq: number; created_at: Date; notified: number; history: HistoryTurn[] }>(
     `WITH upd AS (
        UPDATE turns SET dispatched = true WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' RETURNING abort_requested
      ), bump AS (
@@ -136,12 +147,12 @@ export async function markDispatched(db: Queryable, owner: string, sessionId: st
      ), n AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || ins.seq::text) FROM ins
      )
-     SELECT upd.abort_requested, ins.seq, ins.created_at, (SELECT count(*)::int FROM n) AS notified FROM upd, ins`,
+     SELECT upd.abort_requested, ins.seq, ins.created_at, (SELECT count(*)::int FROM n) AS notified, (${HISTORY_SQL}) AS history FROM upd, ins`,
     [sessionId, turn, owner, started.type, JSON.stringify(started)],
   );
   const row = rows[0];
   if (!row) throw new LeaseLostError(sessionId, turn);
-  return { abortRequested: row.abort_requested, events: [{ sessionId, seq: row.seq, turn, event: started, createdAt: row.created_at }] };
+  return { abortRequested: row.abort_requested, events: [{ sessionId, seq: row.seq, turn, event: started, createdAt: row.created_at }], history: historyMessages(row.history, historyMaxChars) };
 }
 
 export interface TurnOutcome {
@@ -230,22 +241,33 @@ export async function activeTurn(db: Queryable, sessionId: string): Promise<Turn
   return rows[0] ? turnFromRow(rows[0]) : undefined;
 }
 
+interface HistoryTurn {
+  input: string;
+  output: string;
+}
+
+/** Turns before $2 of session $1 that a harness saw, oldest first, as a JSON array. */
+const HISTORY_SQL = `SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
+  FROM turns h WHERE h.session_id = $1 AND h.turn < $2 AND h.dispatched AND h.state NOT IN ('queued', 'running')`;
+
 /**
- * The conversation before `turn`, as handed to a harness: every turn a harness saw (input and
- * whatever the agent answered, also when it failed or was interrupted part-way), oldest first,
- * trimmed from the oldest end to fit `maxChars`.
+ * The conversation as handed to a harness: every turn a harness saw (input and whatever the
+ * agent answered, also when it failed or was interrupted part-way), oldest first, trimmed from
+ * the oldest end to fit `maxChars`.
  */
-export async function historyBefore(db: Queryable, sessionId: string, turn: number, maxChars: number): Promise<HistoryMessage[]> {
-  const { rows } = await db.query<{ input: string; output: string }>(
-    "SELECT input, output FROM turns WHERE session_id = $1 AND turn < $2 AND dispatched AND state NOT IN ('queued', 'running') ORDER BY turn",
-    [sessionId, turn],
-  );
+export function historyMessages(turns: readonly HistoryTurn[], maxChars: number): HistoryMessage[] {
   const messages: HistoryMessage[] = [];
-  for (const row of rows) {
+  for (const row of turns) {
     messages.push({ role: 'user', text: row.input });
     if (row.output !== '') messages.push({ role: 'assistant', text: row.output });
   }
   let size = messages.reduce((sum, m) => sum + m.text.length + 32, 0);
   while (size > maxChars && messages.length > 0) size -= messages.shift()!.text.length + 32;
   return messages;
+}
+
+/** The conversation before `turn` (see historyMessages). */
+export async function historyBefore(db: Queryable, sessionId: string, turn: number, maxChars: number): Promise<HistoryMessage[]> {
+  const { rows } = await db.query<{ history: HistoryTurn[] }>(`SELECT (${HISTORY_SQL}) AS history`, [sessionId, turn]);
+  return historyMessages(rows[0]?.history ?? [], maxChars);
 }

@@ -87,6 +87,17 @@ describe('paddock synth', () => {
     expect(snapshot(join(work, 'manifests'))).toEqual(before);
   });
 
+  it('names and removes the rendered tree of a deleted stack', async () => {
+    await runSynth([], io(work));
+    rmSync(join(work, 'stacks', 'Pulumi.prod.yaml'));
+    const check = io(work);
+    expect(await runSynth(['--check'], check)).toBe(1);
+    expect(check.err).toContain('extra: manifests/prod/ (no stacks/Pulumi.prod.yaml)');
+    const write = io(work);
+    expect(await runSynth([], write)).toBe(0);
+    expect(readdirSync(join(work, 'manifests'))).toEqual(['local']);
+  });
+
   it('renders only the stacks asked for, and rejects unknown ones', async () => {
     const run = io(work);
     expect(await runSynth(['--stack', 'local', '--out', 'out'], run), run.err).toBe(0);

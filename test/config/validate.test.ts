@@ -148,7 +148,34 @@ describe('errors name the file, the path and the problem, all at once', () => {
   it('reports problems in valid-looking teams next to schema errors elsewhere', () => {
     const lines = errorLines(minimalKindConfig([team('Bad Name'), team('ok', { harnesses: [{ name: 'nope' }] })]));
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain('unknown harness "nope"');
+    expect(lines[1]).toContain('paddock:teams[1].harnesses[0].name: unknown harness "nope"');
+  });
+
+  it('reports a team\'s other problems next to an invalid name', () => {
+    const lines = errorLines(minimalKindConfig([team('Data Science', { harnesses: [{ name: 'codx' }] }), team('Web Team')]));
+    expect(lines).toEqual([
+      `${F}: paddock:teams[0].harnesses[0].name: unknown harness "codx" (known: claude-code, codex, scripted)`,
+      `${F}: paddock:teams[0].name: "Data Science" is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit)`,
+      `${F}: paddock:teams[1].name: "Web Team" is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit)`,
+    ]);
+  });
+
+  it('rejects a runtime class the cluster does not provide', () => {
+    expect(errorLines(minimalKindConfig([team('a', { harnesses: [{ name: 'scripted', runtimeClassName: 'gvisor' }] })]))).toEqual([
+      `${F}: paddock:teams[0].harnesses[0].runtimeClassName: "gvisor" is not among the cluster's runtime classes (paddock:platform.runtimeClasses: none declared)`,
+    ]);
+    const config = minimalKindConfig([team('a', { harnesses: [{ name: 'scripted', runtimeClassName: 'gvisor' }] })]);
+    (config['paddock:platform'] as Record<string, unknown>).runtimeClasses = ['gvisor'];
+    expect(validate(config).teams[0]!.harnesses[0]!.runtimeClassName).toBe('gvisor');
+  });
+
+  it('rejects model gateway ranges that overlap the cluster networks', () => {
+    const config = minimalKindConfig();
+    (config['paddock:platform'] as Record<string, unknown>).modelGateway = { url: 'http://gw:4000', cidrs: ['172.18.0.0/24', '0.0.0.0/0'] };
+    expect(errorLines(config)).toEqual([
+      `${F}: paddock:platform.modelGateway.cidrs[0]: "172.18.0.0/24" overlaps 172.18.0.0/16, a cluster network or the metadata range that sandboxes may never reach; a gateway running in the cluster is configured with "inCluster"`,
+      `${F}: paddock:platform.modelGateway.cidrs[1]: "0.0.0.0/0" overlaps 10.244.0.0/16, a cluster network or the metadata range that sandboxes may never reach; a gateway running in the cluster is configured with "inCluster"`,
+    ]);
   });
 
   it('rejects resources whose requests exceed limits', () => {

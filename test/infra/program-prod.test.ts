@@ -11,6 +11,7 @@ import type { PlannedResource } from '../../infra/plan/offline-plan.ts';
 import { API_TOKENS_SECRET, CONTAINER_ENV_SECRET, DATABASE_SECRET, PADDOCK_SYSTEM_NAMESPACE, POSTGRES_SECRET, TEAM_SECRETS_SECRET } from '../../config/names.ts';
 import { expectAppliedObjectsMatchManifests, expectNoSecretOutsideSecrets } from './support/shared-assertions.ts';
 import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, committedText, one, ofType, runShippedStack, secretData, type ProgramRun } from './support/program-run.ts';
+import { compareText } from '../../config/compare.ts';
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -22,7 +23,7 @@ const idOf = (r: PlannedResource) => `${r.name}-mock-id`;
 const SUBNET = 'aws:ec2/subnet:Subnet';
 
 function subnets(tier: 'private' | 'public'): PlannedResource[] {
-  return ofType(run.plan, SUBNET).filter((s) => s.name.startsWith(`${tier}-`)).sort((a, b) => a.name.localeCompare(b.name));
+  return ofType(run.plan, SUBNET).filter((s) => s.name.startsWith(`${tier}-`)).sort((a, b) => compareText(a.name, b.name));
 }
 
 describe('stack prod: resource graph', () => {

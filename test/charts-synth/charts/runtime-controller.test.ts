@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runtimeControllerObjects } from '../../../charts-synth/charts/runtime-controller.ts';
 import type { KubeObject } from '../../../charts-synth/kube-object.ts';
@@ -20,6 +21,13 @@ describe('runtime controller chart', () => {
     const config = runtimeConfigSchema.parse(JSON.parse(data));
     expect(config.teams.map((t) => t.namespace)).toEqual(['team-data-science', 'team-payments', 'team-web-platform']);
     expect(config.teams[2]!.harnesses.map((h) => [h.name, h.warmPool, h.port])).toEqual([['claude-code', 'claude-code', 8080], ['codex', 'codex', 8080]]);
+  });
+
+  it('rolls the Deployment when its config changes', () => {
+    const checksum = (objects: KubeObject[]) => find(objects, 'Deployment', 'paddock-runtime').spec.template.metadata.annotations['paddock.dev/config-sha256'];
+    const data = find(prod, 'ConfigMap', 'paddock-runtime-config').data['config.json'];
+    expect(checksum(prod)).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(checksum(local)).not.toBe(checksum(prod));
   });
 
   it('takes the database URL from a Secret reference, never a value', () => {
