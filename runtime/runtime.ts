@@ -75,11 +75,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       log.debug('idle database connection failed', { error: errorMessage(error) });
     },
   });
+  // claims and lease renewals need no WAL flush: a lost one is harmless (see createPool)
+  const leasePool = createPool({ connectionString: options.databaseUrl, max: 3, asyncCommit: true, onError: () => metrics.dbErrors.inc({ kind: 'unavailable' }) });
   const bus = new EventBus();
   const keeper = new SandboxKeeper(pool, options.driver, metrics, log.child('sandboxes'));
   const teams = new Map(options.config.teams.map((t) => [t.name, t]));
   const executor = new Executor({
     pool,
+    leasePool,
     owner,
     replicaName,
     keeper,
@@ -203,6 +206,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await listener.close();
       if (options.ownsDriver ?? true) await options.driver.close().catch((error: unknown) => log.warn('closing the sandbox driver failed', { error: errorMessage(error) }));
       await pool.end().catch(() => undefined);
+      await leasePool.end().catch(() => undefined);
     },
   };
 }

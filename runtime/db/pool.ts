@@ -12,6 +12,12 @@ export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 export interface PoolOptions {
   readonly connectionString: string;
   readonly max?: number;
+  /**
+   * commit without waiting for the WAL flush: only for writes whose loss in a database crash
+   * is harmless (turn claims and lease renewals: a lost claim leaves the turn queued, a lost
+   * renewal lets the lease expire earlier)
+   */
+  readonly asyncCommit?: boolean;
   /** called for errors on idle connections (e.g. the server restarted) */
   readonly onError?: (error: Error) => void;
 }
@@ -28,8 +34,9 @@ export function createPool(options: PoolOptions): pg.Pool {
     // a query never waits longer than this on a lock or a sick server
     statement_timeout: 15_000,
     query_timeout: 20_000,
-    application_name: 'paddock-runtime',
+    application_name: options.asyncCommit ? 'paddock-runtime-leases' : 'paddock-runtime',
     keepAlive: true,
+    ...(options.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
   });
   // without a listener an idle connection's error (server restart) would crash the process
   pool.on('error', (error) => options.onError?.(error));

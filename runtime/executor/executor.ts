@@ -16,6 +16,8 @@ import { runClaimedTurn, TurnStop, type TurnRunnerDeps } from './turn-runner.ts'
 
 export interface ExecutorOptions {
   readonly pool: Pool;
+  /** for claims and lease renewals (asynchronous commit: see createPool's asyncCommit) */
+  readonly leasePool: Pool;
   /** `<replica name>/<instance id>`: the lease owner */
   readonly owner: string;
   readonly replicaName: string;
@@ -64,7 +66,7 @@ export class Executor {
 
   async start(): Promise<void> {
     if (this.started) return;
-    const expired = await expireLeasesOfPreviousInstances(this.options.pool, this.options.replicaName, this.options.owner);
+    const expired = await expireLeasesOfPreviousInstances(this.options.leasePool, this.options.replicaName, this.options.owner);
     if (expired > 0) this.options.log.warn('recovering turns of a previous process of this replica', { turns: expired });
     this.started = true;
     this.timers.push(setInterval(() => this.kick(), this.pollMs));
@@ -93,7 +95,7 @@ export class Executor {
       if (free <= 0 || this.stopping) return;
       let claimed: ClaimedTurn[];
       try {
-        claimed = await claimTurns(this.options.pool, this.options.owner, Math.min(free, 16), this.leaseMs);
+        claimed = await claimTurns(this.options.leasePool, this.options.owner, Math.min(free, 16), this.leaseMs);
       } catch (error) {
         this.options.metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
         this.options.log.debug('claiming turns failed', { error: errorMessage(error) });
@@ -106,7 +108,7 @@ export class Executor {
 
   private launch(claimed: ClaimedTurn): void {
     if (this.stopping) {
-      void releaseLease(this.options.pool, this.options.owner, claimed.sessionId, claimed.turn).catch(() => undefined);
+      void releaseLease(this.options.leasePool, this.options.owner, claimed.sessionId, claimed.turn).catch(() => undefined);
       return;
     }
     this.options.metrics.turnsClaimed.inc({ recovered: String(claimed.previousState === 'running') });
@@ -145,7 +147,7 @@ export class Executor {
     const turns = [...this.running.values()].map((r) => ({ sessionId: r.sessionId, turn: r.turn }));
     let held;
     try {
-      held = await renewLeases(this.options.pool, this.options.owner, turns, this.leaseMs);
+      held = await renewLeases(this.options.leasePool, this.options.owner, turns, this.leaseMs);
     } catch (error) {
       this.options.metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
       return;

@@ -101,21 +101,18 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
     }
     const sandboxTarget: SandboxTarget = { sessionId, team: target.team, harness: target.harness };
 
-    (globalThis as any).TRACE?.('claimed');
     let binding: StoredBinding;
     try {
       binding = await deps.keeper.ensure(sandboxTarget, emit, stop, claimed.binding ?? null);
     } catch (error) {
       return await sandboxFailure(deps, claimed, error, failWith, finish, stop);
     }
-    (globalThis as any).TRACE?.('ensured');
     const dispatched = await retryWhileUnavailable(
       () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: binding.generation }, deps.historyMaxChars),
       onDbError,
       deps.shutdownSignal,
     );
     publish(dispatched.events);
-    (globalThis as any).TRACE?.('dispatched');
     if (dispatched.abortRequested || stop.aborted) return await stoppedBeforeStream(stop, finish);
 
     const request: TurnRequest = { sessionId, turn, input: claimed.input, history: dispatched.history };
@@ -136,7 +133,6 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
         await deps.keeper.markLost(sessionId, binding, streamed.reason, emit);
         return await failWith('sandbox_unavailable', `the sandbox could not take the turn: ${streamed.reason}`, true);
       }
-      (globalThis as any).TRACE?.('streamed');
       return await concludeStream(deps, claimed, binding, streamed, stop, emit, finish);
     }
   } catch (error) {
@@ -223,7 +219,6 @@ async function streamTurn(
   try {
     for await (const event of client.turn(request, hangUp.signal)) {
       received++;
-      (globalThis as any).TRACE?.('harness '+event.type);
       if (event.type === 'done') {
         done = event;
         break;

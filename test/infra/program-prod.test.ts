@@ -156,8 +156,12 @@ describe('stack prod: EKS cluster', () => {
   });
 
   it('gives nodes only the node policies, none to assume roles or read secrets', () => {
-    const policies = ofType(run.plan, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').map((p) => String(p.inputs.policyArn).split('/').at(-1));
+    const attachments = ofType(run.plan, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment');
+    const policies = attachments.filter((p) => p.inputs.role === 'node-role').map((p) => String(p.inputs.policyArn).split('/').at(-1));
     expect(policies.sort()).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
+    // the only other role with policies is the EBS CSI controller's (ebs-csi-driver.test.ts)
+    expect([...new Set(attachments.map((p) => p.inputs.role))].sort()).toEqual(['ebs-csi-controller', 'node-role']);
+    expect(ofType(run.plan, 'aws:iam/rolePolicy:RolePolicy').map((p) => p.inputs.role)).toEqual(['ebs-csi-controller']);
   });
 
   it('applies Kubernetes objects through a server-side-apply provider on the cluster\'s secret kubeconfig', () => {

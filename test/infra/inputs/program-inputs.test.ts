@@ -173,6 +173,13 @@ describe('resolveProgramInputs: EKS network and node group', () => {
     expect(lines(eksConfig({}, { serviceCidr: '10.0.128.0/20' }))).toEqual(['stacks/Pulumi.test.yaml: paddock:platform.network.serviceCidr: "10.0.128.0/20" overlaps the VPC 10.0.0.0/16; EKS needs a Kubernetes service range outside the VPC']);
   });
 
+  it('rejects a Kubernetes version the EBS CSI add-on is not pinned for', () => {
+    expect(lines(eksConfig({ kubernetesVersion: '1.27' }))).toEqual([
+      'stacks/Pulumi.test.yaml: paddock:platform.eks.kubernetesVersion: "1.27" is not supported: the aws-ebs-csi-driver add-on is pinned for Kubernetes 1.30, 1.31, 1.32 only (infra/aws/ebs-csi-settings.ts)',
+    ]);
+    expect(() => resolve(eksConfig({ kubernetesVersion: '1.32' }))).not.toThrow();
+  });
+
   it('rejects a node group mixing architectures, or with sizes out of order', () => {
     expect(lines(eksConfig({ nodeGroup: { instanceTypes: ['m7g.large', 'm6i.large'], minSize: 4, desiredSize: 3, maxSize: 6, diskSizeGb: 50 } }))).toEqual([
       'stacks/Pulumi.test.yaml: paddock:platform.eks.nodeGroup: needs minSize <= desiredSize <= maxSize (got 4, 3, 6)',
