@@ -24,7 +24,8 @@ export interface StoredEvent {
   readonly createdAt: Date;
 }
 
-/** The wire form (JSON pages and SSE data): flat, `seq` first. */
+/** The wire form (JSON pages and SSE data): flat, in a stable key order (seq, turn, type, ...). */
 export function eventToJson(stored: StoredEvent): Record<string, unknown> {
-  return { seq: stored.seq, turn: stored.turn, ...stored.event, createdAt: stored.createdAt.toISOString() };
+  const { type, ...fields } = stored.event;
+  return { seq: stored.seq, turn: stored.turn, type, ...fields, createdAt: stored.createdAt.toISOString() };
 }

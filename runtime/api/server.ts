@@ -16,7 +16,8 @@ import { eventToJson } from '../session-events.ts';
 import { listEvents } from '../store/events.ts';
 import type { SessionState } from '../store/records.ts';
 import { countSessionsByState, createSession, finishSession, getSession, listSessions } from '../store/sessions.ts';
-import { activeTurn, enqueueTurn, requestAbort } from '../store/turns.ts';
+import { activeTurn, enqueueTurn, requestAbort, type ClaimedTurn, type FastDispatch } from '../store/turns.ts';
+import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import { streamSessionEvents } from './event-stream.ts';
 import { sessionToJson, turnToJson } from './representation.ts';
 import { abortBody, adminCreateSessionBody, API_MAX_BODY_BYTES, createSessionBody, isUuid, messageBody, SESSION_STATES } from './schemas.ts';
@@ -29,6 +30,8 @@ export interface Readiness {
 
 export interface TurnControl {
   kick(): void;
+  fastDispatch(sessionId: string): FastDispatch | undefined;
+  launchDispatched(claimed: ClaimedTurn, history: HistoryMessage[], startedSeq: number): void;
   abortLocal(sessionId: string, turn?: number): boolean;
   releaseSandboxes(): Promise<void>;
   readonly runningCount: number;
@@ -225,15 +228,16 @@ export function createApiServer(options: ApiOptions): ApiServer {
         const id = sessionId(params);
         const who = principal();
         const body = await readJsonBody(req, messageBody, { limit: API_MAX_BODY_BYTES });
-        const result = await enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns);
+        const result = await enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns, options.turns.fastDispatch(id));
         if (!result.ok) {
           if (result.reason === 'not_found') throw notFound(id);
           if (result.reason === 'not_active') throw new HttpError(409, 'session_not_active', `session ${id} is ${result.state}; open a new session`);
           throw new HttpError(409, 'turn_queue_full', `session ${id} already has ${maxQueuedTurns} unfinished turns; wait for them or abort`);
         }
-        bus.publish(id, [result.event]);
-        options.turns.kick();
-        sendJson(res, 202, { turn: { ...turnToJson(result.turn), messageSeq: result.event.seq } });
+        bus.publish(id, result.events);
+        if (result.dispatched) options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
+        else options.turns.kick();
+        sendJson(res, 202, { turn: { ...turnToJson(result.turn), messageSeq: result.events[0]!.seq } });
       },
     },
     {

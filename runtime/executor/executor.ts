@@ -10,9 +10,10 @@ import type { Pool } from '../db/pool.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import type { RuntimeMetrics } from '../metrics.ts';
-import { claimTurns, expireLeasesOfPreviousInstances, releaseLease, renewLeases, type ClaimedTurn } from '../store/turns.ts';
+import { claimTurns, expireLeasesOfPreviousInstances, releaseLease, renewLeases, type ClaimedTurn, type FastDispatch } from '../store/turns.ts';
 import type { SandboxKeeper } from './sandboxes.ts';
-import { runClaimedTurn, TurnStop, type TurnRunnerDeps } from './turn-runner.ts';
+import { runClaimedTurn, TurnStop, type PreDispatched, type TurnRunnerDeps } from './turn-runner.ts';
+import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 
 export interface ExecutorOptions {
   readonly pool: Pool;
@@ -106,8 +107,23 @@ export class Executor {
     } while (this.claimAgain);
   }
 
-  private launch(claimed: ClaimedTurn): void {
-    if (this.stopping) {
+  /**
+   * Whether the API may claim and dispatch a new turn of this session in its enqueue statement
+   * (store/turns.ts FastDispatch): only with capacity here and a sandbox this process trusts.
+   */
+  fastDispatch(sessionId: string): FastDispatch | undefined {
+    if (!this.started || this.stopping || this.running.size >= this.maxConcurrent) return undefined;
+    const sandboxId = this.options.keeper.trustedSandbox(sessionId);
+    return sandboxId ? { owner: this.options.owner, leaseMs: this.leaseMs, sandboxId, historyMaxChars: this.options.runner.historyMaxChars } : undefined;
+  }
+
+  /** Runs a turn the API claimed and dispatched with its message. */
+  launchDispatched(claimed: ClaimedTurn, history: HistoryMessage[], startedSeq: number): void {
+    this.launch(claimed, { binding: claimed.binding!, history, startedSeq });
+  }
+
+  private launch(claimed: ClaimedTurn, preDispatched?: PreDispatched): void {
+    if (this.stopping && !preDispatched) {
       void releaseLease(this.options.leasePool, this.options.owner, claimed.sessionId, claimed.turn).catch(() => undefined);
       return;
     }
@@ -115,7 +131,7 @@ export class Executor {
     const stop = new AbortController();
     const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal };
     const timeout = setTimeout(() => stop.abort(new TurnStop('timeout')), this.options.runner.turnTimeoutMs);
-    const done = runClaimedTurn(deps, claimed, stop.signal)
+    const done = runClaimedTurn(deps, claimed, stop.signal, preDispatched)
       .then(() => undefined)
       .catch((error: unknown) => {
         this.options.metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });

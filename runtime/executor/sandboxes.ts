@@ -36,8 +36,8 @@ export type SandboxCheck = { readonly ok: true } | { readonly ok: false; readonl
 export class SandboxKeeper {
   /** sandboxes the driver confirmed alive in this process (re-checked after a restart) */
   private readonly verified = new Set<string>();
-  /** sandboxes whose last turn here ended cleanly, and when: idle and fine, no check needed */
-  private readonly lastGood = new Map<string, number>();
+  /** per session: the sandbox whose last turn here ended cleanly, and when (idle and fine) */
+  private readonly lastGood = new Map<string, { sandboxId: string; at: number }>();
   private static readonly TRUST_MS = 30_000;
 
   constructor(
@@ -53,9 +53,7 @@ export class SandboxKeeper {
     if (binding) {
       // a sandbox that just finished a turn cleanly is idle: skip the round trip (if it died
       // since, the turn request fails before reaching it and the turn moves to a new sandbox)
-      const good = this.lastGood.get(binding.sandboxId);
-      this.lastGood.delete(binding.sandboxId);
-      if (good !== undefined && performance.now() - good < SandboxKeeper.TRUST_MS) return binding;
+      if (this.trustedSandbox(target.sessionId) === binding.sandboxId) return binding;
       const check = await this.check(binding, signal);
       if (check.ok) return binding;
       await this.markLost(target.sessionId, binding, check.reason, emit);
@@ -97,15 +95,26 @@ export class SandboxKeeper {
   }
 
   /** The sandbox ended a turn with `done`: it is alive, ours and idle right now. */
-  markGood(sandboxId: string): void {
-    this.lastGood.set(sandboxId, performance.now());
+  markGood(sessionId: string, sandboxId: string): void {
+    this.lastGood.delete(sessionId);
+    this.lastGood.set(sessionId, { sandboxId, at: performance.now() });
     if (this.lastGood.size > 10_000) this.lastGood.delete(this.lastGood.keys().next().value!);
+  }
+
+  /**
+   * The sandbox of a session that this process saw finish a turn cleanly moments ago, if any.
+   * Using the trust consumes it: the next turn after this one is checked or trusted anew.
+   */
+  trustedSandbox(sessionId: string): string | undefined {
+    const good = this.lastGood.get(sessionId);
+    this.lastGood.delete(sessionId);
+    return good && performance.now() - good.at < SandboxKeeper.TRUST_MS ? good.sandboxId : undefined;
   }
 
   /** Takes a dead sandbox off its session (queued for release) and records why. */
   async markLost(sessionId: string, binding: StoredBinding, reason: string, emit: EmitEvents): Promise<void> {
     this.verified.delete(binding.sandboxId);
-    this.lastGood.delete(binding.sandboxId);
+    this.lastGood.delete(sessionId);
     this.metrics.sandboxesLost.inc({ driver: binding.driver });
     this.log.warn('sandbox lost', { session: sessionId, sandbox: binding.sandboxId, reason });
     await moveBindingToReleases(this.pool, sessionId, binding.sandboxId);
@@ -146,7 +155,6 @@ export class SandboxKeeper {
   /** Best-effort immediate release; the queue (releasePending) retries what fails. */
   async releaseNow(binding: SandboxBinding, queueOnFailure = false): Promise<void> {
     this.verified.delete(binding.sandboxId);
-    this.lastGood.delete(binding.sandboxId);
     try {
       await this.driver.release(binding);
       await completeRelease(this.pool, binding.sandboxId).catch(() => undefined);

@@ -16,7 +16,7 @@
  * | lease lost to another replica                    | (theirs)    | nothing: the new owner records it        |
  */
 import { HarnessCallError, HarnessClient } from '../../harnesses/protocol/client.ts';
-import type { DoneEvent, HarnessEvent, TurnRequest } from '../../harnesses/protocol/types.ts';
+import type { DoneEvent, HarnessEvent, HistoryMessage, TurnRequest } from '../../harnesses/protocol/types.ts';
 import type { RuntimeHarnessConfig, RuntimeTeamConfig } from '../../config/runtime-config.ts';
 import type { Pool } from '../db/pool.ts';
 import { SandboxError } from '../drivers/sandbox-driver.ts';
@@ -59,7 +59,15 @@ export type TurnResult = TurnOutcome['state'] | 'lease_lost' | 'abandoned';
 
 const INTERRUPTED_MESSAGE = 'the runtime replica running this turn stopped (crash or restart) while the agent was working; the output so far is kept. Send the message again to retry.';
 
-export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn, stop: AbortSignal): Promise<TurnResult> {
+/** A turn claimed and dispatched together with its message (store/turns.ts FastDispatch). */
+export interface PreDispatched {
+  readonly binding: StoredBinding;
+  readonly history: HistoryMessage[];
+  /** seq of its `turn_started` event */
+  readonly startedSeq: number;
+}
+
+export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn, stop: AbortSignal, preDispatched?: PreDispatched): Promise<TurnResult> {
   const { pool, owner, log } = deps;
   const { sessionId, turn } = claimed;
   const onDbError = (error: unknown) => {
@@ -81,7 +89,7 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
     finish([{ type: 'error', code, message, retryable }, { type: 'done', stopReason: 'error' }], { state: 'failed', stopReason: 'error', output, error: { code, message } });
 
   try {
-    if (claimed.previousState === 'running' && claimed.dispatched) {
+    if (claimed.previousState === 'running' && claimed.dispatched && !preDispatched) {
       // the previous owner died after the harness got the input: report, never re-run silently
       const output = await retryWhileUnavailable(() => streamedText(pool, sessionId, turn), onDbError, deps.shutdownSignal);
       return await finish(
@@ -102,22 +110,32 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
     const sandboxTarget: SandboxTarget = { sessionId, team: target.team, harness: target.harness };
 
     let binding: StoredBinding;
-    try {
-      binding = await deps.keeper.ensure(sandboxTarget, emit, stop, claimed.binding ?? null);
-    } catch (error) {
-      return await sandboxFailure(deps, claimed, error, failWith, finish, stop);
+    let history: HistoryMessage[];
+    let startedSeq: number;
+    if (preDispatched) {
+      ({ binding, history, startedSeq } = preDispatched);
+      if (stop.aborted) return await stoppedBeforeStream(stop, finish);
+    } else {
+      try {
+        binding = await deps.keeper.ensure(sandboxTarget, emit, stop, claimed.binding ?? null);
+      } catch (error) {
+        return await sandboxFailure(deps, claimed, error, failWith, finish, stop);
+      }
+      const boundTo = binding;
+      const dispatched = await retryWhileUnavailable(
+        () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: boundTo.generation }, deps.historyMaxChars),
+        onDbError,
+        deps.shutdownSignal,
+      );
+      publish(dispatched.events);
+      if (dispatched.abortRequested || stop.aborted) return await stoppedBeforeStream(stop, finish);
+      history = dispatched.history;
+      startedSeq = dispatched.events.at(-1)!.seq;
     }
-    const dispatched = await retryWhileUnavailable(
-      () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: binding.generation }, deps.historyMaxChars),
-      onDbError,
-      deps.shutdownSignal,
-    );
-    publish(dispatched.events);
-    if (dispatched.abortRequested || stop.aborted) return await stoppedBeforeStream(stop, finish);
 
-    const request: TurnRequest = { sessionId, turn, input: claimed.input, history: dispatched.history };
+    const request: TurnRequest = { sessionId, turn, input: claimed.input, history };
     for (let attempt = 1; ; attempt++) {
-      const streamed = await streamTurn(deps, binding, request, dispatched.events.at(-1)!.seq, stop, onDbError, publish);
+      const streamed = await streamTurn(deps, binding, request, startedSeq, stop, onDbError, publish);
       if (streamed.kind === 'lease_lost') return 'lease_lost';
       if (streamed.kind === 'not_started' && attempt === 1 && !stop.aborted) {
         // the harness never got the request: safe to run it on a fresh sandbox
@@ -250,7 +268,7 @@ async function streamTurn(
     throw error;
   }
   if (stopReasonOf(stop) === 'lease_lost') return { kind: 'lease_lost' };
-  if (done && !broken) deps.keeper.markGood(binding.sandboxId);
+  if (done && !broken) deps.keeper.markGood(request.sessionId, binding.sandboxId);
   return { kind: 'streamed', done, output, lastError, broken, rest };
 }
 

@@ -14,40 +14,103 @@ import { turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnS
 import { ABORTS_CHANNEL, EVENTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
 
 export type EnqueueResult =
-  | { readonly ok: true; readonly turn: TurnRecord; readonly event: StoredEvent }
+  | {
+      readonly ok: true;
+      readonly turn: TurnRecord;
+      /** `user_message`, then `turn_started` when the turn was dispatched at once */
+      readonly events: readonly StoredEvent[];
+      /** set when the turn was claimed and dispatched in the same statement (see FastDispatch) */
+      readonly dispatched?: { readonly claimed: ClaimedTurn; readonly history: HistoryMessage[] } | undefined;
+    }
   | { readonly ok: false; readonly reason: 'not_found' | 'not_active' | 'too_many_queued'; readonly state?: string };
+
+/**
+ * The replica taking a message may also claim and dispatch its turn in the same statement when
+ * nothing else of the session is unfinished and the session's sandbox is `sandboxId`, a sandbox
+ * this replica saw end a turn cleanly moments ago (so no check is needed before sending). That
+ * removes two commits from a turn's critical path; otherwise the turn is queued for any
+ * replica to claim.
+ */
+export interface FastDispatch {
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly sandboxId: string;
+  readonly historyMaxChars: number;
+}
+
+interface EnqueueRow extends TurnRow {
+  session_state: string;
+  session_team: string;
+  session_harness: string;
+  unfinished: number;
+  fast: boolean | null;
+  events: Array<{ seq: number; data: SessionEvent; created_at: string }> | null;
+  history: HistoryTurn[] | null;
+  binding: BindingRow | null;
+  notified: number;
+}
 
 /**
  * Persists a new turn and its `user_message` event (the message is durable before any harness
  * sees it) and NOTIFYs the replicas: one statement, so one round trip and one commit.
  */
-export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number): Promise<EnqueueResult> {
+export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number, fast?: FastDispatch): Promise<EnqueueResult> {
   const message: SessionEvent = { type: 'user_message', text: input };
-  const { rows } = await db.query<TurnRow & { session_state: string; unfinished: number; event_seq: number | null; event_created_at: Date | null; notified: number }>(
+  const { rows } = await db.query<EnqueueRow>(
     `WITH s AS (
-       SELECT id, state FROM sessions WHERE id = $1 ${team === undefined ? '' : 'AND team = $5'} FOR UPDATE
+       SELECT id, state, team, harness FROM sessions WHERE id = $1 AND ($5::text IS NULL OR team = $5) FOR UPDATE
      ), q AS (
        SELECT count(*)::int AS n FROM turns WHERE session_id = $1 AND state IN ('queued', 'running')
+     ), b AS (
+       SELECT * FROM sandbox_bindings WHERE session_id = $1 AND $6::text IS NOT NULL AND sandbox_id = $7
+     ), f AS (
+       SELECT (q.n = 0 AND EXISTS (SELECT 1 FROM b)) AS fast FROM q
      ), bump AS (
-       UPDATE sessions SET last_turn = last_turn + 1, last_seq = last_seq + 1, updated_at = now()
-       FROM s, q WHERE sessions.id = s.id AND s.state = 'active' AND q.n < $4
-       RETURNING sessions.last_turn, sessions.last_seq
+       UPDATE sessions SET last_turn = last_turn + 1, last_seq = last_seq + (CASE WHEN f.fast THEN 2 ELSE 1 END), updated_at = now()
+       FROM s, q, f WHERE sessions.id = s.id AND s.state = 'active' AND q.n < $4
+       RETURNING sessions.last_turn, sessions.last_seq, f.fast
      ), t AS (
-       INSERT INTO turns (session_id, turn, input) SELECT $1, bump.last_turn, $2 FROM bump RETURNING *
+       INSERT INTO turns (session_id, turn, input, state, dispatched, attempts, lease_owner, lease_expires_at, started_at)
+       SELECT $1, bump.last_turn, $2,
+         CASE WHEN bump.fast THEN 'running' ELSE 'queued' END, bump.fast, CASE WHEN bump.fast THEN 1 ELSE 0 END,
+         CASE WHEN bump.fast THEN $6 END,
+         CASE WHEN bump.fast THEN now() + make_interval(secs => $8::double precision / 1000) END,
+         CASE WHEN bump.fast THEN now() END
+       FROM bump RETURNING *
      ), e AS (
-       INSERT INTO events (session_id, seq, turn, type, data) SELECT $1, bump.last_seq, bump.last_turn, 'user_message', $3::jsonb FROM bump RETURNING seq, created_at
+       INSERT INTO events (session_id, seq, turn, type, data)
+       SELECT $1, bump.last_seq - (CASE WHEN bump.fast THEN 1 ELSE 0 END), bump.last_turn, 'user_message', $3::jsonb FROM bump
+       UNION ALL
+       SELECT $1, bump.last_seq, bump.last_turn, 'turn_started', jsonb_build_object('type', 'turn_started', 'attempt', 1, 'sandboxGeneration', b.generation)
+       FROM bump, b WHERE bump.fast
+       RETURNING seq, data, created_at
      ), n AS (
-       SELECT pg_notify('${TURNS_CHANNEL}', $1::text), pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) FROM bump
+       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) AS sent FROM bump
+       UNION ALL
+       SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE NOT bump.fast
      )
-     SELECT s.state AS session_state, q.n AS unfinished, t.*, e.seq AS event_seq, e.created_at AS event_created_at, (SELECT count(*)::int FROM n) AS notified
-     FROM s CROSS JOIN q LEFT JOIN t ON true LEFT JOIN e ON true`,
-    [sessionId, input, JSON.stringify(message), maxQueued, ...(team === undefined ? [] : [team])],
+     SELECT s.state AS session_state, s.team AS session_team, s.harness AS session_harness, q.n AS unfinished, t.*,
+       (SELECT fast FROM bump) AS fast,
+       (SELECT json_agg(json_build_object('seq', e.seq, 'data', e.data, 'created_at', e.created_at) ORDER BY e.seq) FROM e) AS events,
+       CASE WHEN (SELECT fast FROM bump) THEN (
+         SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
+         FROM turns h WHERE h.session_id = $1 AND h.dispatched AND h.state NOT IN ('queued', 'running')
+       ) END AS history,
+       (SELECT row_to_json(b) FROM b) AS binding,
+       (SELECT count(*)::int FROM n) AS notified
+     FROM s CROSS JOIN q LEFT JOIN t ON true`,
+    [sessionId, input, JSON.stringify(message), maxQueued, team ?? null, fast?.owner ?? null, fast?.sandboxId ?? null, fast?.leaseMs ?? 0],
   );
   const row = rows[0];
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.session_state !== 'active') return { ok: false, reason: 'not_active', state: row.session_state };
-  if (row.event_seq === null || row.turn === null) return { ok: false, reason: 'too_many_queued' };
-  return { ok: true, turn: turnFromRow(row), event: { sessionId, seq: row.event_seq, turn: row.turn, event: message, createdAt: row.event_created_at! } };
+  if (row.turn === null || !row.events) return { ok: false, reason: 'too_many_queued' };
+  const turn = turnFromRow(row);
+  const events: StoredEvent[] = row.events.map((e) => ({ sessionId, seq: e.seq, turn: turn.turn, event: e.data, createdAt: new Date(e.created_at) }));
+  if (!row.fast || !row.binding || !fast) return { ok: true, turn, events };
+  const binding = bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) });
+  const claimed: ClaimedTurn = { ...turn, previousState: 'queued', team: row.session_team, harness: row.session_harness, sessionState: 'active', binding };
+  return { ok: true, turn, events, dispatched: { claimed, history: historyMessages(row.history ?? [], fast.historyMaxChars) } };
 }
 
 export interface ClaimedTurn extends TurnRecord {

@@ -113,6 +113,20 @@ describe('messages and events', () => {
     expect(textOf(events)).toBe('I heard: hello there (turn 1, 0 history messages)');
   });
 
+  it('dispatches a message for a sandbox that just finished a turn in the same commit that stores it', async () => {
+    const id = await alpha.createSession();
+    await alpha.waitForDone(id, await alpha.send(id, 'first'));
+    const res = await alpha.request('POST', `/v1/sessions/${id}/messages`, { text: 'second' });
+    expect(res.status).toBe(202);
+    expect(res.body.turn).toMatchObject({ number: 2, state: 'running' });
+    const events = await alpha.waitForDone(id, 2);
+    const [message, started] = events;
+    expect(message).toMatchObject({ type: 'user_message', text: 'second' });
+    // one transaction: consecutive seqs, the same commit timestamp, no sandbox check in between
+    expect(started).toEqual({ seq: message.seq + 1, turn: 2, type: 'turn_started', attempt: 1, sandboxGeneration: 1, createdAt: message.createdAt });
+    expect(textOf(events)).toBe('I heard: second (turn 2, 2 history messages)');
+  });
+
   it('runs queued turns in order, each with the history before it', async () => {
     const id = await alpha.createSession();
     const turns = [await alpha.send(id, 'one'), await alpha.send(id, 'two'), await alpha.send(id, 'three')];
@@ -184,8 +198,10 @@ describe('messages and events', () => {
       expect.objectContaining({ type: 'error', code: 'harness_unavailable', retryable: false, message: 'harness "claude-code" needs "claude" on PATH to run locally; install it, or use the "scripted" harness' }),
       expect.objectContaining({ type: 'done', stopReason: 'error' }),
     ]);
-    const all = await alpha.events(id);
-    expect(all.at(-1)).toMatchObject({ type: 'session_ended', state: 'failed', code: 'harness_unavailable' });
+    // the stream ends with the session's end, right after the failed turn
+    const stream = await alpha.sse(id, { after: 0 });
+    expect(stream.ended).toBe(true);
+    expect(stream.events.at(-1)).toMatchObject({ type: 'session_ended', state: 'failed', code: 'harness_unavailable' });
     const session = await alpha.request('GET', `/v1/sessions/${id}`);
     expect(session.body.session).toMatchObject({ state: 'failed', error: { code: 'harness_unavailable', message: expect.stringMatching(/claude-code/) } });
   });
