@@ -267,11 +267,12 @@ export async function startHarnessFromEnv(options: StartFromEnvOptions): Promise
   const token = env.PADDOCK_SANDBOX_TOKEN;
   const harness = createHarnessServer({ ...options, ...(token ? { token } : {}) });
   const address = await harness.listen(port, host);
-  process.stdout.write(`${JSON.stringify({ listening: { harness: options.harness, host: address.address, port: address.port, bound: Boolean(token) } })}\n`);
   const shutdown = () => {
     void harness.close().then(() => process.exit(0));
   };
+  // before announcing readiness: whoever reads the line may signal at once
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  process.stdout.write(`${JSON.stringify({ listening: { harness: options.harness, host: address.address, port: address.port, bound: Boolean(token) } })}\n`);
   return harness;
 }
