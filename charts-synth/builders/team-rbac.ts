@@ -5,17 +5,13 @@
 import type { KubeObject } from '../kube-object.ts';
 import { MANAGED_BY_LABELS, PADDOCK_SYSTEM_NAMESPACE, RUNTIME_NAME, SANDBOX_SERVICE_ACCOUNT } from '../../config/names.ts';
 import type { TeamSpec } from '../../config/platform-spec.ts';
+import { serviceAccount } from './service-account.ts';
 
 /** ClusterRole defined by the runtime chart; bound per namespace, never cluster-wide. */
 export const RUNTIME_SANDBOX_CLAIMS_ROLE = 'paddock-runtime-sandbox-claims';
 
 export function sandboxServiceAccount(team: TeamSpec): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: SANDBOX_SERVICE_ACCOUNT, namespace: team.namespace, labels: { ...MANAGED_BY_LABELS } },
-    automountServiceAccountToken: false,
-  };
+  return serviceAccount(team.namespace, SANDBOX_SERVICE_ACCOUNT, { ...MANAGED_BY_LABELS }, false);
 }
 
 export function runtimeRoleBinding(team: TeamSpec): KubeObject {

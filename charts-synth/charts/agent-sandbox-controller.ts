@@ -20,6 +20,7 @@ import { allowDnsEgress, defaultDenyAll, networkPolicy } from '../builders/netwo
 import { assertValidPodTemplate } from '../builders/object-validation.ts';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../builders/security-context.ts';
 import { waiverAnnotation } from '../builders/waiver.ts';
+import { serviceAccount } from '../builders/service-account.ts';
 
 export const AGENT_SANDBOX_CONTROLLER = 'agent-sandbox-controller';
 export const AGENT_SANDBOX_IMAGE_REPOSITORY = 'registry.k8s.io/agent-sandbox/agent-sandbox-controller';
@@ -173,12 +174,7 @@ export function agentSandboxControllerObjects(spec: PlatformSpec): KubeObject[] 
   return [
     restrictedNamespace(ns),
     ...controllerNetworkPolicies(spec),
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: AGENT_SANDBOX_CONTROLLER, namespace: ns, labels },
-      automountServiceAccountToken: true,
-    },
+    serviceAccount(ns, AGENT_SANDBOX_CONTROLLER, labels, true),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',

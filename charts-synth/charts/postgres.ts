@@ -15,6 +15,8 @@ import { componentLabels, selectorLabels } from '../builders/labels.ts';
 import { DNS_PEER, DNS_PORTS, networkPolicy, tcpPorts } from '../builders/network-policy.ts';
 import { assertValidPodTemplate } from '../builders/object-validation.ts';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../builders/security-context.ts';
+import { clusterIpService } from '../builders/service.ts';
+import { serviceAccount } from '../builders/service-account.ts';
 
 export const POSTGRES_USER = 'paddock';
 export const POSTGRES_DB = 'paddock';
@@ -117,18 +119,8 @@ export function postgresObjects(spec: PlatformSpec): KubeObject[] {
   assertValidPodTemplate(`StatefulSet ${ns}/${POSTGRES_NAME}`, podTemplate);
   return [
     postgresNetworkPolicy(),
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: POSTGRES_NAME, namespace: ns, labels },
-      automountServiceAccountToken: false,
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: POSTGRES_NAME, namespace: ns, labels },
-      spec: { type: 'ClusterIP', selector: selectorLabels(POSTGRES_NAME), ports: [{ name: 'postgres', port: POSTGRES_PORT, targetPort: 'postgres', protocol: 'TCP' }] },
-    },
+    serviceAccount(ns, POSTGRES_NAME, labels, false),
+    clusterIpService(ns, POSTGRES_NAME, labels, { name: 'postgres', port: POSTGRES_PORT }),
     {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',

@@ -21,6 +21,8 @@ import { assertValidPodTemplate } from '../builders/object-validation.ts';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../builders/security-context.ts';
 import { RUNTIME_SANDBOX_CLAIMS_ROLE } from '../builders/team-rbac.ts';
 import { waiverAnnotation } from '../builders/waiver.ts';
+import { clusterIpService } from '../builders/service.ts';
+import { serviceAccount } from '../builders/service-account.ts';
 
 const RUNTIME_USER = { uid: 10001, gid: 10001 };
 const CONFIG_DIR = '/etc/paddock/config';
@@ -122,12 +124,7 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
   const replicas = spec.platform.runtime.replicas;
   return [
     ...runtimeNetworkPolicies(spec),
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: RUNTIME_NAME, namespace: ns, labels },
-      automountServiceAccountToken: true,
-    },
+    serviceAccount(ns, RUNTIME_NAME, labels, true),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
@@ -159,12 +156,7 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
         template: podTemplate,
       },
     },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: RUNTIME_NAME, namespace: ns, labels },
-      spec: { type: 'ClusterIP', selector: selectorLabels(RUNTIME_NAME), ports: [{ name: 'http', port: RUNTIME_PORT, targetPort: 'http', protocol: 'TCP' }] },
-    },
+    clusterIpService(ns, RUNTIME_NAME, labels, { name: 'http', port: RUNTIME_PORT }),
     {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
