@@ -18,6 +18,7 @@
  * (claim, sandbox check over the protocol, dispatch, persistence, streaming) is the real one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -130,22 +131,34 @@ async function stopRuntime(child: Child): Promise<void> {
   await Promise.race([exited, delay(10_000).then(() => child.process.kill('SIGKILL'))]);
 }
 
-async function api<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+/** The bench talks to the runtime over node:http, the transport HarnessClient (the direct baseline) uses. */
+const benchAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function api<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise<T>((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { method, agent: benchAgent, headers: { authorization: `Bearer ${TOKEN}`, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => ((res.statusCode ?? 0) >= 300 ? reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)) : resolve(JSON.parse(text) as T)));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** A live SSE subscription; `next(pred)` resolves with the first matching event from now on. */
 function subscribe(url: string, sessionId: string) {
-  const controller = new AbortController();
   let waiter: { pred: (e: any) => boolean; resolve: (e: any) => void } | undefined;
-  const opened = fetch(`${url}/v1/sessions/${sessionId}/events`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream' }, signal: controller.signal }).then(async (res) => {
-    const parser = new SseParser();
-    const decoder = new TextDecoder();
-    (async () => {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        for (const message of parser.push(decoder.decode(chunk, { stream: true }))) {
+  let request: ReturnType<typeof httpRequest> | undefined;
+  const opened = new Promise<void>((resolve, reject) => {
+    request = httpRequest(`${url}/v1/sessions/${sessionId}/events`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream' } }, (res) => {
+      const parser = new SseParser();
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        for (const message of parser.push(chunk)) {
           const event = JSON.parse(message.data);
           if (waiter?.pred(event)) {
             const w = waiter;
@@ -153,13 +166,17 @@ function subscribe(url: string, sessionId: string) {
             w.resolve(event);
           }
         }
-      }
-    })().catch(() => undefined);
+      });
+      res.on('error', () => undefined);
+      resolve();
+    });
+    request.on('error', reject);
+    request.end();
   });
   return {
     opened,
     next: (pred: (e: any) => boolean) => new Promise<any>((resolve) => (waiter = { pred, resolve })),
-    close: () => controller.abort(),
+    close: () => request?.destroy(),
   };
 }
 

@@ -2,7 +2,12 @@
  * The runtime side of harness protocol v1: a typed client for one sandbox endpoint. Every event
  * a harness streams is validated; a stream that ends without `done` is an error (the runtime
  * then treats the sandbox as broken), never a silent success.
+ *
+ * Transport: node:http over a keep-alive agent. Every turn crosses this client, and on the
+ * turn path fetch (undici, WHATWG streams) cost about a millisecond of CPU per call more than
+ * node:http does (docs/adr/0014-turn-latency.md).
  */
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { describeIssues, harnessEventSchema } from './schema.ts';
 import { SseParser } from './sse.ts';
 import { HARNESS_PROTOCOL, type AbortRequest, type HarnessEvent, type HealthResponse, type StatusResponse, type TurnRequest } from './types.ts';
@@ -35,8 +40,11 @@ export interface HarnessClientOptions {
   readonly timeoutMs?: number;
 }
 
+/** Sandbox connections are reused across turns; a sandbox is one pod, a few sockets suffice. */
+const sandboxAgent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
+
 export class HarnessClient {
-  private readonly base: string;
+  private readonly url: URL;
   private readonly timeoutMs: number;
 
   constructor(
@@ -44,22 +52,25 @@ export class HarnessClient {
     private readonly token?: string,
     options: HarnessClientOptions = {},
   ) {
-    this.base = endpoint.replace(/\/+$/, '');
+    this.url = new URL(endpoint);
+    if (this.url.protocol !== 'http:') throw new Error(`harness endpoint ${endpoint}: protocol v1 is plain HTTP inside the sandbox network (got ${this.url.protocol})`);
     this.timeoutMs = options.timeoutMs ?? 5_000;
+  }
+
+  private get base(): string {
+    return this.url.origin;
   }
 
   /** GET /healthz (unauthenticated). */
   async health(signal?: AbortSignal): Promise<HealthResponse> {
-    const res = await this.call('GET', '/healthz', undefined, signal);
-    const body = (await res.json()) as HealthResponse;
+    const body = (await this.call('GET', '/healthz', undefined, signal, false)).json as HealthResponse;
     if (body.protocol !== HARNESS_PROTOCOL) throw new HarnessCallError('protocol_error', `the harness speaks ${JSON.stringify(body.protocol)}, not ${HARNESS_PROTOCOL}`);
     return body;
   }
 
   /** GET /v1/status: proves the sandbox is alive and bound to our token. */
   async status(signal?: AbortSignal): Promise<StatusResponse> {
-    const res = await this.call('GET', '/v1/status', undefined, signal);
-    return (await res.json()) as StatusResponse;
+    return (await this.call('GET', '/v1/status', undefined, signal)).json as StatusResponse;
   }
 
   /** POST /v1/bind: sets the sandbox token exactly once. */
@@ -68,40 +79,40 @@ export class HarnessClient {
   }
 
   /** POST /v1/abort; true when a running turn was aborted, false when nothing ran. */
-  async abort(request: AbortRequest = {}, signal?: AbortSignal): Promise<boolean> {
-    const res = await this.call('POST', '/v1/abort', request, signal);
-    await res.arrayBuffer();
-    return res.status === 202;
+  async abort(abortRequest: AbortRequest = {}, signal?: AbortSignal): Promise<boolean> {
+    return (await this.call('POST', '/v1/abort', abortRequest, signal)).status === 202;
   }
 
   /**
    * POST /v1/turns and yield its events as they arrive, ending with `done`. Throws
    * HarnessCallError('stream_ended') when the connection drops before `done`.
    */
-  async *turn(request: TurnRequest, signal?: AbortSignal): AsyncGenerator<HarnessEvent, void, undefined> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.base}/v1/turns`, { method: 'POST', headers: this.headers(true), body: JSON.stringify(request), ...(signal ? { signal } : {}) });
-    } catch (error) {
-      throw unreachable(error, this.base);
-    }
-    if (res.status !== 200) throw await errorFrom(res);
-    if (!res.body) throw new HarnessCallError('protocol_error', 'the turn answer has no body');
+  async *turn(turnRequest: TurnRequest, signal?: AbortSignal): AsyncGenerator<HarnessEvent, void, undefined> {
+    const res = await this.send('POST', '/v1/turns', turnRequest, this.headers(true), signal);
+    if (res.statusCode !== 200) throw errorFrom(res.statusCode ?? 0, await readBody(res));
     const parser = new SseParser();
-    const decoder = new TextDecoder();
+    res.setEncoding('utf8');
+    let finished = false;
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        for (const message of parser.push(decoder.decode(chunk, { stream: true }))) {
+      // leaving the loop at `done` must not destroy the socket: it goes back to the agent
+      for await (const chunk of res.iterator({ destroyOnReturn: false }) as AsyncIterable<string>) {
+        for (const message of parser.push(chunk)) {
           const event = parseEvent(message.event, message.data);
+          // set before yielding: a consumer that stops at `done` never resumes this generator
+          if (event.type === 'done') finished = true;
           yield event;
-          if (event.type === 'done') return;
+          if (finished) return;
         }
       }
     } catch (error) {
       if (error instanceof HarnessCallError) throw error;
-      if (signal?.aborted) throw error;
+      if (signal?.aborted) throw signal.reason ?? error;
       throw new HarnessCallError('stream_ended', `the turn stream broke before "done": ${(error as Error).message}`);
+    } finally {
+      if (finished) releaseAfterDone(res);
+      else res.destroy(); // left early (abort, error, consumer gone): the socket is not reusable
     }
+    if (signal?.aborted) throw signal.reason;
     throw new HarnessCallError('stream_ended', 'the harness closed the turn stream before "done"');
   }
 
@@ -109,23 +120,71 @@ export class HarnessClient {
     return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) };
   }
 
-  private async call(method: string, path: string, body: unknown, signal: AbortSignal | undefined, authenticated = true): Promise<Response> {
+  /** A request with a bounded time for the whole exchange; answers >= 400 become HarnessCallError. */
+  private async call(method: string, path: string, body: unknown, signal: AbortSignal | undefined, authenticated = true): Promise<{ status: number; json: unknown }> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let res: Response;
+    const headers = authenticated ? this.headers(body !== undefined) : body !== undefined ? { 'content-type': 'application/json' } : {};
+    const res = await this.send(method, path, body, headers, combined);
+    let text: string;
     try {
-      res = await fetch(`${this.base}${path}`, {
-        method,
-        headers: authenticated ? this.headers(body !== undefined) : { 'content-type': 'application/json' },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: combined,
-      });
+      text = await readBody(res);
     } catch (error) {
-      throw unreachable(error, this.base);
+      throw unreachable(combined.aborted ? combined.reason : error, this.base);
     }
-    if (res.status >= 400) throw await errorFrom(res);
-    return res;
+    const status = res.statusCode ?? 0;
+    if (status >= 400) throw errorFrom(status, text);
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      throw new HarnessCallError('protocol_error', `${method} ${path} answered ${status} with a body that is not JSON`);
+    }
+    return { status, json };
   }
+
+  /** Sends one request; resolves with the response head, or rejects as unreachable. */
+  private send(method: string, path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(unreachable(signal.reason, this.base));
+        return;
+      }
+      const req = request({
+        agent: sandboxAgent,
+        host: this.url.hostname.replace(/^\[|\]$/g, ''),
+        port: this.url.port || 80,
+        method,
+        path,
+        headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) },
+        ...(signal ? { signal } : {}),
+      });
+      req.once('response', resolve);
+      req.once('error', (error) => reject(unreachable(signal?.aborted ? signal.reason : error, this.base)));
+      req.end(payload);
+    });
+  }
+}
+
+/**
+ * After `done` the harness ends the response; reading to its end hands the socket back to the
+ * keep-alive pool. A harness that keeps writing after `done` loses the connection instead.
+ */
+function releaseAfterDone(res: IncomingMessage): void {
+  if (res.complete) return;
+  const guard = setTimeout(() => res.destroy(), 2_000);
+  guard.unref();
+  res.once('close', () => clearTimeout(guard));
+  res.resume();
+}
+
+/** The whole body of a (small) answer as text. */
+async function readBody(res: IncomingMessage): Promise<string> {
+  res.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of res as AsyncIterable<string>) text += chunk;
+  return text;
 }
 
 function parseEvent(name: string, data: string): HarnessEvent {
@@ -142,20 +201,20 @@ function parseEvent(name: string, data: string): HarnessEvent {
 }
 
 function unreachable(error: unknown, base: string): HarnessCallError {
-  const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+  const cause = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? (error as Error | undefined)?.name ?? String(error);
   return new HarnessCallError('unreachable', `cannot reach the harness at ${base} (${cause})`);
 }
 
-async function errorFrom(res: Response): Promise<HarnessCallError> {
+function errorFrom(status: number, text: string): HarnessCallError {
   let code = 'http_error';
-  let message = `HTTP ${res.status}`;
+  let message = `HTTP ${status}`;
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
     if (body.error?.code) code = body.error.code;
     if (body.error?.message) message = body.error.message;
   } catch {
     /* not JSON: keep the status line */
   }
   const known: readonly HarnessCallErrorCode[] = ['unauthorized', 'already_bound', 'busy'];
-  return new HarnessCallError(known.includes(code as HarnessCallErrorCode) ? (code as HarnessCallErrorCode) : 'http_error', message, res.status);
+  return new HarnessCallError(known.includes(code as HarnessCallErrorCode) ? (code as HarnessCallErrorCode) : 'http_error', message, status);
 }

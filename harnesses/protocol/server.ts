@@ -135,7 +135,13 @@ export function createHarnessServer(options: HarnessServerOptions): HarnessServe
     res.flushHeaders();
     let id = 0;
     const write = (event: HarnessEvent) => {
-      if (!res.destroyed) res.write(encodeSse(++id, event.type, event));
+      if (res.destroyed) return;
+      // events produced in one tick leave in one packet (one syscall, one wake-up of the runtime)
+      if (res.writableCorked === 0) {
+        res.cork();
+        process.nextTick(() => res.uncork());
+      }
+      res.write(encodeSse(++id, event.type, event));
     };
     const keepAlive = setInterval(() => {
       if (!res.destroyed) res.write(encodeSseComment('keep-alive'));

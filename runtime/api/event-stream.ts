@@ -6,7 +6,6 @@
  * unavailable the stream stays open (keep-alive comments) and catches up when it is back.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { encodeSse, encodeSseComment } from '../../harnesses/protocol/sse.ts';
 import type { Pool } from '../db/pool.ts';
@@ -92,7 +91,7 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
       cursor = event.seq;
       const ok = res.write(encodeSse(event.seq, event.event.type, eventToJson(event)));
       if (event.event.type === 'session_ended') ended = true;
-      if (!ok && !closed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!ok && !closed) await drainedOrClosed(res);
     }
   };
 
@@ -128,4 +127,17 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
     unsubscribe();
     if (!res.writableEnded) res.end();
   }
+}
+
+/** Resolves when the client took the buffered data or went away; leaves no listener behind. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      res.off('drain', settle);
+      res.off('close', settle);
+      resolve();
+    };
+    res.on('drain', settle);
+    res.on('close', settle);
+  });
 }

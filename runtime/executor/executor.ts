@@ -11,6 +11,7 @@ import { isDatabaseUnavailable } from '../db/pool.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import type { RuntimeMetrics } from '../metrics.ts';
 import { claimTurns, expireLeasesOfPreviousInstances, releaseLease, renewLeases, type ClaimedTurn, type FastDispatch } from '../store/turns.ts';
+import { ConversationCache } from './conversation-cache.ts';
 import type { SandboxKeeper } from './sandboxes.ts';
 import { runClaimedTurn, TurnStop, type PreDispatched, type TurnRunnerDeps } from './turn-runner.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
@@ -25,7 +26,7 @@ export interface ExecutorOptions {
   readonly keeper: SandboxKeeper;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
-  readonly runner: Omit<TurnRunnerDeps, 'pool' | 'owner' | 'keeper' | 'metrics' | 'log' | 'shutdownSignal'>;
+  readonly runner: Omit<TurnRunnerDeps, 'pool' | 'owner' | 'keeper' | 'conversations' | 'metrics' | 'log' | 'shutdownSignal'>;
   readonly maxConcurrentTurns?: number;
   readonly leaseMs?: number;
   readonly pollMs?: number;
@@ -50,7 +51,11 @@ export class Executor {
   private readonly releaseEveryMs: number;
   private claiming: Promise<void> | undefined;
   private claimAgain = false;
+  /** runnable turns may be waiting for a free slot here: look again when a turn ends */
+  private capacityLimited = false;
   private timers: NodeJS.Timeout[] = [];
+  /** conversations of sessions whose turn just ended here, for their next turn's fast dispatch */
+  private readonly conversations = new ConversationCache({ ttlMs: 30_000, maxChars: 64 * 1024 * 1024 });
   private started = false;
   private stopping = false;
 
@@ -93,7 +98,11 @@ export class Executor {
     do {
       this.claimAgain = false;
       const free = this.maxConcurrent - this.running.size;
-      if (free <= 0 || this.stopping) return;
+      if (this.stopping) return;
+      if (free <= 0) {
+        this.capacityLimited = true;
+        return;
+      }
       let claimed: ClaimedTurn[];
       try {
         claimed = await claimTurns(this.options.leasePool, this.options.owner, Math.min(free, 16), this.leaseMs);
@@ -103,7 +112,10 @@ export class Executor {
         return;
       }
       for (const turn of claimed) this.launch(turn);
-      if (claimed.length === Math.min(free, 16)) this.claimAgain = true;
+      if (claimed.length === Math.min(free, 16)) {
+        this.claimAgain = true;
+        if (claimed.length === free) this.capacityLimited = true;
+      }
     } while (this.claimAgain);
   }
 
@@ -112,9 +124,14 @@ export class Executor {
    * (store/turns.ts FastDispatch): only with capacity here and a sandbox this process trusts.
    */
   fastDispatch(sessionId: string): FastDispatch | undefined {
-    if (!this.started || this.stopping || this.running.size >= this.maxConcurrent) return undefined;
+    if (!this.started || this.stopping) return undefined;
+    if (this.running.size >= this.maxConcurrent) {
+      this.capacityLimited = true;
+      return undefined;
+    }
     const sandboxId = this.options.keeper.trustedSandbox(sessionId);
-    return sandboxId ? { owner: this.options.owner, leaseMs: this.leaseMs, sandboxId, historyMaxChars: this.options.runner.historyMaxChars } : undefined;
+    const knownHistory = this.conversations.take(sessionId);
+    return sandboxId ? { owner: this.options.owner, leaseMs: this.leaseMs, sandboxId, historyMaxChars: this.options.runner.historyMaxChars, knownHistory } : undefined;
   }
 
   /** Runs a turn the API claimed and dispatched with its message. */
@@ -129,7 +146,7 @@ export class Executor {
     }
     this.options.metrics.turnsClaimed.inc({ recovered: String(claimed.previousState === 'running') });
     const stop = new AbortController();
-    const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal };
+    const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, conversations: this.conversations, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal };
     const timeout = setTimeout(() => stop.abort(new TurnStop('timeout')), this.options.runner.turnTimeoutMs);
     const done = runClaimedTurn(deps, claimed, stop.signal, preDispatched)
       .then(() => undefined)
@@ -141,7 +158,12 @@ export class Executor {
       .finally(() => {
         clearTimeout(timeout);
         this.running.delete(key(claimed.sessionId, claimed.turn));
-        this.kick();
+        // a later turn of the same session is announced by finishTurn's NOTIFY; a free slot
+        // matters only when turns were left waiting for one
+        if (this.capacityLimited) {
+          this.capacityLimited = false;
+          this.kick();
+        }
       });
     this.running.set(key(claimed.sessionId, claimed.turn), { sessionId: claimed.sessionId, turn: claimed.turn, stop, done });
   }

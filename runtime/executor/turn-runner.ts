@@ -26,7 +26,8 @@ import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import type { StoredBinding } from '../store/bindings.ts';
 import { appendEvents, LeaseLostError, streamedText } from '../store/events.ts';
 import { finishSession } from '../store/sessions.ts';
-import { finishTurn, markDispatched, type ClaimedTurn, type TurnOutcome } from '../store/turns.ts';
+import { continueHistory, finishTurn, markDispatched, type ClaimedTurn, type TurnOutcome } from '../store/turns.ts';
+import type { ConversationCache } from './conversation-cache.ts';
 import { EventWriter, retryWhileUnavailable } from './event-writer.ts';
 import { SessionNotActiveError, type SandboxKeeper, type SandboxTarget } from './sandboxes.ts';
 
@@ -42,6 +43,7 @@ export interface TurnRunnerDeps {
   readonly pool: Pool;
   readonly owner: string;
   readonly keeper: SandboxKeeper;
+  readonly conversations: ConversationCache;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
   readonly publish: (sessionId: string, events: readonly StoredEvent[]) => void;
@@ -151,7 +153,10 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
         await deps.keeper.markLost(sessionId, binding, streamed.reason, emit);
         return await failWith('sandbox_unavailable', `the sandbox could not take the turn: ${streamed.reason}`, true);
       }
-      return await concludeStream(deps, claimed, binding, streamed, stop, emit, finish);
+      const result = await concludeStream(deps, claimed, binding, streamed, stop, emit, finish);
+      // recorded with this output: the next turn's fast dispatch can hand it over from memory
+      if (streamed.done && !streamed.broken) deps.conversations.remember(sessionId, { throughTurn: turn, history: continueHistory(history, { input: claimed.input, output: streamed.output }, deps.historyMaxChars) });
+      return result;
     }
   } catch (error) {
     if (error instanceof LeaseLostError) {

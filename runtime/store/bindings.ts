@@ -113,3 +113,5 @@ export async function completeRelease(db: Queryable, sandboxId: string): Promise
 export async function recordReleaseFailure(db: Queryable, sandboxId: string, error: string): Promise<void> {
   await db.query('UPDATE sandbox_releases SET attempts = attempts + 1, last_error = $2 WHERE sandbox_id = $1', [sandboxId, error.slice(0, 1000)]);
 }
+
+export const BINDING_COLUMNS = ['session_id', 'driver', 'sandbox_id', 'sandbox_name', 'namespace', 'endpoint', 'token', 'generation', 'acquired_at'] as const satisfies readonly (keyof BindingRow)[];

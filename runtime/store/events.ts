@@ -5,6 +5,7 @@
  * wakes every replica's live streams.
  */
 import type { Queryable } from '../db/pool.ts';
+import { prepared } from '../db/statements.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 
 import { EVENTS_CHANNEL } from './channels.ts';
@@ -27,17 +28,10 @@ interface AppendedRow {
   created_at: Date;
 }
 
-/**
- * Appends events of one turn (or of no turn: `turn` null). With a fence, nothing is written
- * unless `owner` still holds the turn's lease (LeaseLostError). Returns the stored events.
- */
-export async function appendEvents(db: Queryable, sessionId: string, turn: number | null, events: readonly SessionEvent[], fence?: AppendFence): Promise<StoredEvent[]> {
-  if (events.length === 0) return [];
-  const fenceSql = fence ? `AND EXISTS (SELECT 1 FROM turns WHERE session_id = $1 AND turn = $2 AND state = 'running' AND lease_owner = $5)` : '';
-  const { rows } = await db.query<AppendedRow>(
-    `WITH bump AS (
+/** appendEvents' statement, optionally fenced by the turn's lease ($5: owner) */
+const appendSql = (fenced: boolean) => `WITH bump AS (
        UPDATE sessions SET last_seq = last_seq + cardinality($3::text[]), updated_at = now()
-       WHERE id = $1 ${fenceSql}
+       WHERE id = $1 ${fenced ? `AND EXISTS (SELECT 1 FROM turns WHERE session_id = $1 AND turn = $2 AND state = 'running' AND lease_owner = $5)` : ''}
        RETURNING last_seq
      ), inserted AS (
        INSERT INTO events (session_id, seq, turn, type, data)
@@ -47,9 +41,18 @@ export async function appendEvents(db: Queryable, sessionId: string, turn: numbe
      ), notified AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || max(seq)::text) FROM inserted HAVING count(*) > 0
      )
-     SELECT inserted.seq, inserted.created_at FROM inserted, notified ORDER BY inserted.seq`,
-    [sessionId, turn, events.map((e) => e.type), events.map((e) => JSON.stringify(e)), ...(fence ? [fence.owner] : [])],
-  );
+     SELECT inserted.seq, inserted.created_at FROM inserted, notified ORDER BY inserted.seq`;
+const APPEND = prepared('paddock_append_events', appendSql(false));
+const APPEND_FENCED = prepared('paddock_append_events_fenced', appendSql(true));
+
+/**
+ * Appends events of one turn (or of no turn: `turn` null). With a fence, nothing is written
+ * unless `owner` still holds the turn's lease (LeaseLostError). Returns the stored events.
+ */
+export async function appendEvents(db: Queryable, sessionId: string, turn: number | null, events: readonly SessionEvent[], fence?: AppendFence): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const statement = fence ? APPEND_FENCED : APPEND;
+  const { rows } = await db.query<AppendedRow>(statement.with([sessionId, turn, events.map((e) => e.type), events.map((e) => JSON.stringify(e)), ...(fence ? [fence.owner] : [])]));
   if (rows.length === 0) {
     if (fence && turn !== null) throw new LeaseLostError(sessionId, turn);
     throw new Error(`session ${sessionId} does not exist`);
@@ -64,9 +67,11 @@ interface EventRow {
   created_at: Date;
 }
 
+const LIST_EVENTS = prepared('paddock_list_events', 'SELECT seq, turn, data, created_at FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3');
+
 /** Events with seq > after, oldest first. */
 export async function listEvents(db: Queryable, sessionId: string, after: number, limit: number): Promise<StoredEvent[]> {
-  const { rows } = await db.query<EventRow>('SELECT seq, turn, data, created_at FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [sessionId, after, limit]);
+  const { rows } = await db.query<EventRow>(LIST_EVENTS.with([sessionId, after, limit]));
   return rows.map((row) => ({ sessionId, seq: row.seq, turn: row.turn, event: row.data, createdAt: row.created_at }));
 }
 

@@ -109,3 +109,15 @@ export function turnFromRow(row: TurnRow): TurnRecord {
     finishedAt: row.finished_at,
   };
 }
+
+/**
+ * Column lists for statements that must not use `*` (prepared statements: db/statements.ts).
+ * `satisfies` keeps them in step with the row types.
+ */
+export const SESSION_COLUMNS = ['id', 'team', 'harness', 'title', 'state', 'error_code', 'error_message', 'last_turn', 'last_seq', 'sandbox_generation', 'created_at', 'updated_at', 'ended_at'] as const satisfies readonly (keyof SessionRow)[];
+export const TURN_COLUMNS = ['session_id', 'turn', 'input', 'state', 'dispatched', 'attempts', 'abort_requested', 'output', 'stop_reason', 'error_code', 'error_message', 'lease_owner', 'created_at', 'started_at', 'finished_at'] as const satisfies readonly (keyof TurnRow)[];
+
+/** `a.x, a.y, …` for a table alias (or bare names without one). */
+export function columnList(columns: readonly string[], alias?: string): string {
+  return columns.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
+}

@@ -1,9 +1,10 @@
 /** Sessions: created by a team, listed and read only by that team (or the admin). */
 import { randomUUID } from 'node:crypto';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
+import { prepared } from '../db/statements.ts';
 import type { SessionEvent } from '../session-events.ts';
 import { appendEvents } from './events.ts';
-import { sessionFromRow, type SessionRecord, type SessionRow, type SessionState } from './records.ts';
+import { columnList, SESSION_COLUMNS, sessionFromRow, type SessionRecord, type SessionRow, type SessionState } from './records.ts';
 import { moveBindingToReleases } from './bindings.ts';
 import { ABORTS_CHANNEL } from './channels.ts';
 
@@ -18,9 +19,12 @@ export async function createSession(db: Queryable, input: NewSession): Promise<S
   return sessionFromRow(rows[0]!);
 }
 
+const GET_SESSION = prepared('paddock_get_session', `SELECT ${columnList(SESSION_COLUMNS)} FROM sessions WHERE id = $1`);
+const GET_TEAM_SESSION = prepared('paddock_get_team_session', `SELECT ${columnList(SESSION_COLUMNS)} FROM sessions WHERE id = $1 AND team = $2`);
+
 /** A session by id, seen from `team` (undefined: the admin sees every team's). */
 export async function getSession(db: Queryable, id: string, team?: string): Promise<SessionRecord | undefined> {
-  const { rows } = team === undefined ? await db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]) : await db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1 AND team = $2', [id, team]);
+  const { rows } = await db.query<SessionRow>(team === undefined ? GET_SESSION.with([id]) : GET_TEAM_SESSION.with([id, team]));
   return rows[0] ? sessionFromRow(rows[0]) : undefined;
 }
 

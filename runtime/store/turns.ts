@@ -5,13 +5,23 @@
  * died is picked up again once its lease expires.
  */
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
+import { prepared } from '../db/statements.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import { appendEvents, LeaseLostError } from './events.ts';
-import { bindingFromRow, type BindingRow, type StoredBinding } from './bindings.ts';
-import { turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
+import { BINDING_COLUMNS, bindingFromRow, type BindingRow, type StoredBinding } from './bindings.ts';
+import { columnList, TURN_COLUMNS, turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
 import { ABORTS_CHANNEL, EVENTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
+
+export interface HistoryTurn {
+  input: string;
+  output: string;
+}
+
+/** Turns before $2 of session $1 that a harness saw, oldest first, as a JSON array. */
+const HISTORY_SQL = `SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
+  FROM turns h WHERE h.session_id = $1 AND h.turn < $2 AND h.dispatched AND h.state NOT IN ('queued', 'running')`;
 
 export type EnqueueResult =
   | {
@@ -23,6 +33,13 @@ export type EnqueueResult =
       readonly dispatched?: { readonly claimed: ClaimedTurn; readonly history: HistoryMessage[] } | undefined;
     }
   | { readonly ok: false; readonly reason: 'not_found' | 'not_active' | 'too_many_queued'; readonly state?: string };
+
+/** A session's conversation through one of its turns, as handed to its harness. */
+export interface KnownConversation {
+  /** the turn this conversation ends with (its input and output included) */
+  readonly throughTurn: number;
+  readonly history: readonly HistoryMessage[];
+}
 
 /**
  * The replica taking a message may also claim and dispatch its turn in the same statement when
@@ -36,6 +53,11 @@ export interface FastDispatch {
   readonly leaseMs: number;
   readonly sandboxId: string;
   readonly historyMaxChars: number;
+  /**
+   * the conversation through the session's previous turn, as this replica last handed it
+   * over (executor/conversation-cache.ts): used when the new turn directly follows it
+   */
+  readonly knownHistory?: KnownConversation | undefined;
 }
 
 interface EnqueueRow extends TurnRow {
@@ -45,24 +67,21 @@ interface EnqueueRow extends TurnRow {
   unfinished: number;
   fast: boolean | null;
   events: Array<{ seq: number; data: SessionEvent; created_at: string }> | null;
+  /** null when the caller's known history applies */
   history: HistoryTurn[] | null;
   binding: BindingRow | null;
   notified: number;
 }
 
-/**
- * Persists a new turn and its `user_message` event (the message is durable before any harness
- * sees it) and NOTIFYs the replicas: one statement, so one round trip and one commit.
- */
-export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number, fast?: FastDispatch): Promise<EnqueueResult> {
-  const message: SessionEvent = { type: 'user_message', text: input };
-  const { rows } = await db.query<EnqueueRow>(
-    `WITH s AS (
+/** enqueueTurn's statement: turn + `user_message` (+ claim and `turn_started` when fast) + NOTIFY, one commit */
+const ENQUEUE_TURN = prepared(
+  'paddock_enqueue_turn',
+  `WITH s AS (
        SELECT id, state, team, harness FROM sessions WHERE id = $1 AND ($5::text IS NULL OR team = $5) FOR UPDATE
      ), q AS (
        SELECT count(*)::int AS n FROM turns WHERE session_id = $1 AND state IN ('queued', 'running')
      ), b AS (
-       SELECT * FROM sandbox_bindings WHERE session_id = $1 AND $6::text IS NOT NULL AND sandbox_id = $7
+       SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = $1 AND $6::text IS NOT NULL AND sandbox_id = $7
      ), f AS (
        SELECT (q.n = 0 AND EXISTS (SELECT 1 FROM b)) AS fast FROM q
      ), bump AS (
@@ -76,7 +95,7 @@ export async function enqueueTurn(db: Queryable, sessionId: string, team: string
          CASE WHEN bump.fast THEN $6 END,
          CASE WHEN bump.fast THEN now() + make_interval(secs => $8::double precision / 1000) END,
          CASE WHEN bump.fast THEN now() END
-       FROM bump RETURNING *
+       FROM bump RETURNING ${columnList(TURN_COLUMNS)}
      ), e AS (
        INSERT INTO events (session_id, seq, turn, type, data)
        SELECT $1, bump.last_seq - (CASE WHEN bump.fast THEN 1 ELSE 0 END), bump.last_turn, 'user_message', $3::jsonb FROM bump
@@ -89,18 +108,26 @@ export async function enqueueTurn(db: Queryable, sessionId: string, team: string
        UNION ALL
        SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE NOT bump.fast
      )
-     SELECT s.state AS session_state, s.team AS session_team, s.harness AS session_harness, q.n AS unfinished, t.*,
+     SELECT s.state AS session_state, s.team AS session_team, s.harness AS session_harness, q.n AS unfinished, ${columnList(TURN_COLUMNS, 't')},
        (SELECT fast FROM bump) AS fast,
        (SELECT json_agg(json_build_object('seq', e.seq, 'data', e.data, 'created_at', e.created_at) ORDER BY e.seq) FROM e) AS events,
-       CASE WHEN (SELECT fast FROM bump) THEN (
+       -- built here only when the caller does not know it ($9: the turn its copy ends with)
+       CASE WHEN (SELECT fast AND last_turn IS DISTINCT FROM $9::int + 1 FROM bump) THEN (
          SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
          FROM turns h WHERE h.session_id = $1 AND h.dispatched AND h.state NOT IN ('queued', 'running')
        ) END AS history,
        (SELECT row_to_json(b) FROM b) AS binding,
        (SELECT count(*)::int FROM n) AS notified
      FROM s CROSS JOIN q LEFT JOIN t ON true`,
-    [sessionId, input, JSON.stringify(message), maxQueued, team ?? null, fast?.owner ?? null, fast?.sandboxId ?? null, fast?.leaseMs ?? 0],
-  );
+);
+
+/**
+ * Persists a new turn and its `user_message` event (the message is durable before any harness
+ * sees it) and NOTIFYs the replicas: one statement, so one round trip and one commit.
+ */
+export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number, fast?: FastDispatch): Promise<EnqueueResult> {
+  const message: SessionEvent = { type: 'user_message', text: input };
+  const { rows } = await db.query<EnqueueRow>(ENQUEUE_TURN.with([sessionId, input, JSON.stringify(message), maxQueued, team ?? null, fast?.owner ?? null, fast?.sandboxId ?? null, fast?.leaseMs ?? 0, fast?.knownHistory?.throughTurn ?? null]));
   const row = rows[0];
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.session_state !== 'active') return { ok: false, reason: 'not_active', state: row.session_state };
@@ -110,7 +137,12 @@ export async function enqueueTurn(db: Queryable, sessionId: string, team: string
   if (!row.fast || !row.binding || !fast) return { ok: true, turn, events };
   const binding = bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) });
   const claimed: ClaimedTurn = { ...turn, previousState: 'queued', team: row.session_team, harness: row.session_harness, sessionState: 'active', binding };
-  return { ok: true, turn, events, dispatched: { claimed, history: historyMessages(row.history ?? [], fast.historyMaxChars) } };
+  const known = fast.knownHistory;
+  const history =
+    row.history !== null ? historyMessages(row.history, fast.historyMaxChars)
+    : known && known.throughTurn + 1 === turn.turn ? [...known.history]
+    : await historyBefore(db, sessionId, turn.turn, fast.historyMaxChars);
+  return { ok: true, turn, events, dispatched: { claimed, history } };
 }
 
 export interface ClaimedTurn extends TurnRecord {
@@ -123,14 +155,10 @@ export interface ClaimedTurn extends TurnRecord {
   readonly binding: StoredBinding | undefined;
 }
 
-/**
- * Claims up to `limit` runnable turns for `owner`: queued turns whose session has no earlier
- * unfinished turn, and running turns whose lease expired. Locked rows are skipped, so
- * concurrent claimers never get the same turn.
- */
-export async function claimTurns(db: Queryable, owner: string, limit: number, leaseMs: number): Promise<ClaimedTurn[]> {
-  const { rows } = await db.query<TurnRow & { previous_state: TurnState; team: string; harness: string; session_state: string; binding: BindingRow | null }>(
-    `WITH candidates AS (
+/** claimTurns' statement: lock candidates (skipping locked ones), lease them, return them with their session and sandbox */
+const CLAIM_TURNS = prepared(
+  'paddock_claim_turns',
+  `WITH candidates AS (
        SELECT t.session_id, t.turn, t.state AS previous_state
        FROM turns t
        WHERE t.state IN ('queued', 'running')
@@ -144,10 +172,17 @@ export async function claimTurns(db: Queryable, owner: string, limit: number, le
        attempts = t.attempts + 1, started_at = coalesce(t.started_at, now())
      FROM candidates c, sessions s
      WHERE t.session_id = c.session_id AND t.turn = c.turn AND s.id = t.session_id
-     RETURNING t.*, c.previous_state, s.team, s.harness, s.state AS session_state,
-       (SELECT row_to_json(b) FROM sandbox_bindings b WHERE b.session_id = t.session_id) AS binding`,
-    [owner, limit, leaseMs],
-  );
+     RETURNING ${columnList(TURN_COLUMNS, 't')}, c.previous_state, s.team, s.harness, s.state AS session_state,
+       (SELECT row_to_json(b) FROM (SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = t.session_id) b) AS binding`,
+);
+
+/**
+ * Claims up to `limit` runnable turns for `owner`: queued turns whose session has no earlier
+ * unfinished turn, and running turns whose lease expired. Locked rows are skipped, so
+ * concurrent claimers never get the same turn.
+ */
+export async function claimTurns(db: Queryable, owner: string, limit: number, leaseMs: number): Promise<ClaimedTurn[]> {
+  const { rows } = await db.query<TurnRow & { previous_state: TurnState; team: string; harness: string; session_state: string; binding: BindingRow | null }>(CLAIM_TURNS.with([owner, limit, leaseMs]));
   return rows.map((row) => ({
     ...turnFromRow(row),
     previousState: row.previous_state,
@@ -164,16 +199,19 @@ export interface LeaseStatus {
   readonly abortRequested: boolean;
 }
 
-/** Extends the leases `owner` still holds; returns them (a missing turn means the lease is lost). */
-export async function renewLeases(db: Queryable, owner: string, turns: readonly { sessionId: string; turn: number }[], leaseMs: number): Promise<LeaseStatus[]> {
-  if (turns.length === 0) return [];
-  const { rows } = await db.query<{ session_id: string; turn: number; abort_requested: boolean }>(
-    `UPDATE turns t SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
+/** renewLeases' statement: extend the leases still held, report abort requests */
+const RENEW_LEASES = prepared(
+  'paddock_renew_leases',
+  `UPDATE turns t SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
      FROM unnest($2::uuid[], $3::int[]) AS k(session_id, turn)
      WHERE t.session_id = k.session_id AND t.turn = k.turn AND t.lease_owner = $1 AND t.state = 'running'
      RETURNING t.session_id, t.turn, t.abort_requested`,
-    [owner, turns.map((t) => t.sessionId), turns.map((t) => t.turn), leaseMs],
-  );
+);
+
+/** Extends the leases `owner` still holds; returns them (a missing turn means the lease is lost). */
+export async function renewLeases(db: Queryable, owner: string, turns: readonly { sessionId: string; turn: number }[], leaseMs: number): Promise<LeaseStatus[]> {
+  if (turns.length === 0) return [];
+  const { rows } = await db.query<{ session_id: string; turn: number; abort_requested: boolean }>(RENEW_LEASES.with([owner, turns.map((t) => t.sessionId), turns.map((t) => t.turn), leaseMs]));
   return rows.map((r) => ({ sessionId: r.session_id, turn: r.turn, abortRequested: r.abort_requested }));
 }
 
@@ -194,14 +232,10 @@ export async function releaseLease(db: Queryable, owner: string, sessionId: stri
   await db.query("UPDATE turns SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1 WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' AND NOT dispatched", [sessionId, turn, owner]);
 }
 
-/**
- * Marks a turn as sent to its harness and appends `turn_started`, in one statement fenced by
- * the lease. From here on, losing the owner means the turn is reported interrupted rather than
- * silently run twice. Returns whether an abort was requested meanwhile.
- */
-export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent, historyMaxChars = 768 * 1024): Promise<{ abortRequested: boolean; events: StoredEvent[]; history: HistoryMessage[] }> {
-  const { rows } = await db.query<{ abort_requested: boolean; seq: number; created_at: Date; notified: number; history: HistoryTurn[] }>(
-    `WITH upd AS (
+/** markDispatched's statement: fenced `dispatched` flag + `turn_started` + NOTIFY + history, one commit */
+const MARK_DISPATCHED = prepared(
+  'paddock_mark_dispatched',
+  `WITH upd AS (
        UPDATE turns SET dispatched = true WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' RETURNING abort_requested
      ), bump AS (
        UPDATE sessions SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd) RETURNING last_seq
@@ -211,8 +245,15 @@ export async function markDispatched(db: Queryable, owner: string, sessionId: st
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || ins.seq::text) FROM ins
      )
      SELECT upd.abort_requested, ins.seq, ins.created_at, (SELECT count(*)::int FROM n) AS notified, (${HISTORY_SQL}) AS history FROM upd, ins`,
-    [sessionId, turn, owner, started.type, JSON.stringify(started)],
-  );
+);
+
+/**
+ * Marks a turn as sent to its harness and appends `turn_started`, in one statement fenced by
+ * the lease. From here on, losing the owner means the turn is reported interrupted rather than
+ * silently run twice. Returns whether an abort was requested meanwhile.
+ */
+export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent, historyMaxChars = 768 * 1024): Promise<{ abortRequested: boolean; events: StoredEvent[]; history: HistoryMessage[] }> {
+  const { rows } = await db.query<{ abort_requested: boolean; seq: number; created_at: Date; notified: number; history: HistoryTurn[] }>(MARK_DISPATCHED.with([sessionId, turn, owner, started.type, JSON.stringify(started)]));
   const row = rows[0];
   if (!row) throw new LeaseLostError(sessionId, turn);
   return { abortRequested: row.abort_requested, events: [{ sessionId, seq: row.seq, turn, event: started, createdAt: row.created_at }], history: historyMessages(row.history, historyMaxChars) };
@@ -225,30 +266,37 @@ export interface TurnOutcome {
   readonly error?: { readonly code: string; readonly message: string } | undefined;
 }
 
-/**
- * Ends a turn: its last events (always including the `done`) and its state in one statement,
- * fenced by the lease. When the session ended meanwhile, `session_ended` follows its `done`.
- */
-export async function finishTurn(pool: Pool, owner: string, sessionId: string, turn: number, finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<StoredEvent[]> {
-  const { rows } = await pool.query<{ seq: number | null; created_at: Date | null; session_state: string; notified: number }>(
-    `WITH upd AS (
+/** finishTurn's statement: fenced final state + last events + NOTIFY, one commit */
+const FINISH_TURN = prepared(
+  'paddock_finish_turn',
+  `WITH upd AS (
        UPDATE turns SET state = $4, stop_reason = $5, output = $6, error_code = $7, error_message = $8, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
        WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running'
        RETURNING turn
      ), bump AS (
        UPDATE sessions SET last_seq = last_seq + cardinality($9::text[]), updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd)
-       RETURNING last_seq, state
+       RETURNING last_seq, last_turn, state
      ), ins AS (
        INSERT INTO events (session_id, seq, turn, type, data)
        SELECT $1, bump.last_seq - cardinality($9::text[]) + x.ord, $2, x.type, x.data
        FROM bump, unnest($9::text[], $10::jsonb[]) WITH ORDINALITY AS x(type, data, ord)
        RETURNING seq, created_at
      ), n AS (
-       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text), pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump
+       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) FROM bump
+       UNION ALL
+       -- a later turn of this session may be claimable now. last_turn comes from the row as
+       -- updated (after any lock wait), so an enqueue that committed first is never missed
+       SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE bump.last_turn > $2
      )
      SELECT ins.seq, ins.created_at, bump.state AS session_state, (SELECT count(*)::int FROM n) AS notified FROM bump LEFT JOIN ins ON true ORDER BY ins.seq`,
-    [sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, finalEvents.map((e) => e.type), finalEvents.map((e) => JSON.stringify(e))],
-  );
+);
+
+/**
+ * Ends a turn: its last events (always including the `done`) and its state in one statement,
+ * fenced by the lease. When the session ended meanwhile, `session_ended` follows its `done`.
+ */
+export async function finishTurn(pool: Pool, owner: string, sessionId: string, turn: number, finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<StoredEvent[]> {
+  const { rows } = await pool.query<{ seq: number | null; created_at: Date | null; session_state: string; notified: number }>(FINISH_TURN.with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, finalEvents.map((e) => e.type), finalEvents.map((e) => JSON.stringify(e))]));
   if (rows.length === 0) throw new LeaseLostError(sessionId, turn);
   const stored: StoredEvent[] = rows.filter((r) => r.seq !== null).map((r, i) => ({ sessionId, seq: r.seq!, turn, event: finalEvents[i]!, createdAt: r.created_at! }));
   if (rows[0]!.session_state !== 'active') stored.push(...(await closeEndedSessionLog(pool, sessionId)));
@@ -304,14 +352,6 @@ export async function activeTurn(db: Queryable, sessionId: string): Promise<Turn
   return rows[0] ? turnFromRow(rows[0]) : undefined;
 }
 
-interface HistoryTurn {
-  input: string;
-  output: string;
-}
-
-/** Turns before $2 of session $1 that a harness saw, oldest first, as a JSON array. */
-const HISTORY_SQL = `SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
-  FROM turns h WHERE h.session_id = $1 AND h.turn < $2 AND h.dispatched AND h.state NOT IN ('queued', 'running')`;
 
 /**
  * The conversation as handed to a harness: every turn a harness saw (input and whatever the
@@ -320,13 +360,27 @@ const HISTORY_SQL = `SELECT coalesce(json_agg(json_build_object('input', h.input
  */
 export function historyMessages(turns: readonly HistoryTurn[], maxChars: number): HistoryMessage[] {
   const messages: HistoryMessage[] = [];
-  for (const row of turns) {
-    messages.push({ role: 'user', text: row.input });
-    if (row.output !== '') messages.push({ role: 'assistant', text: row.output });
-  }
+  for (const row of turns) messages.push(...turnMessages(row));
+  return trimHistory(messages, maxChars);
+}
+
+/**
+ * The conversation after one more turn: `history` (already trimmed) plus the turn's input and
+ * output. Trimming is from the oldest end, so this equals historyMessages over all turns.
+ */
+export function continueHistory(history: readonly HistoryMessage[], turn: HistoryTurn, maxChars: number): HistoryMessage[] {
+  return trimHistory([...history, ...turnMessages(turn)], maxChars);
+}
+
+function turnMessages(turn: HistoryTurn): HistoryMessage[] {
+  return turn.output === '' ? [{ role: 'user', text: turn.input }] : [{ role: 'user', text: turn.input }, { role: 'assistant', text: turn.output }];
+}
+
+function trimHistory(messages: HistoryMessage[], maxChars: number): HistoryMessage[] {
   let size = messages.reduce((sum, m) => sum + m.text.length + 32, 0);
-  while (size > maxChars && messages.length > 0) size -= messages.shift()!.text.length + 32;
-  return messages;
+  let drop = 0;
+  while (size > maxChars && drop < messages.length) size -= messages[drop++]!.text.length + 32;
+  return drop === 0 ? messages : messages.slice(drop);
 }
 
 /** The conversation before `turn` (see historyMessages). */

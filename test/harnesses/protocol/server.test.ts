@@ -226,6 +226,28 @@ describe('harness protocol client', () => {
     await expect(collect(new HarnessClient(base, TOKEN).turn(turnRequest()))).rejects.toMatchObject({ code: 'protocol_error', message: expect.stringMatching(/text: /) });
   });
 
+  it('reuses one connection for consecutive turns, also when the caller stops reading at done', async () => {
+    const harness = createHarnessServer({ harness: 'test', handleTurn: echo, token: TOKEN, log: () => undefined });
+    servers.push(harness);
+    let connections = 0;
+    harness.server.on('connection', () => connections++);
+    const { port } = await harness.listen(0, '127.0.0.1');
+    const client = new HarnessClient(`http://127.0.0.1:${port}`, TOKEN);
+    for (let turn = 1; turn <= 3; turn++) {
+      for await (const event of client.turn(turnRequest({ turn }))) if (event.type === 'done') break;
+      // the rest of the response (its end) arrives just after done; the runtime writes to
+      // Postgres meanwhile, here we wait for it
+      await delay(20);
+      await client.status();
+    }
+    expect(await collect(client.turn(turnRequest({ turn: 4 })))).toEqual([{ type: 'status', message: 'thinking' }, { type: 'text_delta', text: 'echo hello' }, { type: 'done', stopReason: 'end_turn' }]);
+    expect(connections).toBe(1);
+  });
+
+  it('refuses an endpoint that is not plain http', () => {
+    expect(() => new HarnessClient('https://10.0.0.1:8080', TOKEN)).toThrow(/plain HTTP/);
+  });
+
   it('reports an unreachable harness', async () => {
     await expect(new HarnessClient('http://127.0.0.1:1', TOKEN).status()).rejects.toMatchObject({ code: 'unreachable' });
   });

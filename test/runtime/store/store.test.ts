@@ -6,14 +6,17 @@ import { createPool } from '../../../runtime/db/pool.ts';
 import { EventWriter } from '../../../runtime/executor/event-writer.ts';
 import { appendEvents, LeaseLostError, listEvents } from '../../../runtime/store/events.ts';
 import { createSession } from '../../../runtime/store/sessions.ts';
-import { claimTurns, enqueueTurn, expireLeasesOfPreviousInstances, finishTurn, historyBefore, markDispatched } from '../../../runtime/store/turns.ts';
+import { TURNS_CHANNEL } from '../../../runtime/store/channels.ts';
+import { claimTurns, continueHistory, enqueueTurn, expireLeasesOfPreviousInstances, finishTurn, historyBefore, historyMessages, markDispatched } from '../../../runtime/store/turns.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 
 let server: TestPostgres;
 let pool: pg.Pool;
+let databaseUrl: string;
 beforeAll(async () => {
   server = await startTestPostgres();
-  pool = createPool({ connectionString: await server.createDatabase(), max: 30 });
+  databaseUrl = await server.createDatabase();
+  pool = createPool({ connectionString: databaseUrl, max: 30 });
   await applyMigrations(pool);
 });
 afterAll(async () => {
@@ -125,5 +128,87 @@ describe('history', () => {
       { role: 'assistant', text: 'answer 3' },
     ]);
     expect(await historyBefore(pool, session.id, 4, 90)).toEqual([{ role: 'user', text: 'third' }, { role: 'assistant', text: 'answer 3' }]);
+  });
+});
+
+describe('history carried over from memory (fast dispatch)', () => {
+  async function sessionWithTurns(inputs: readonly string[]) {
+    const session = await newSession();
+    await pool.query("INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation) VALUES ($1, 'local', $2, '0', 'team-t', 'http://127.0.0.1:9', 'tok-tok-tok-tok-tok-tok-tok-tok-tok', 1)", [session.id, `sb-${session.id}`]);
+    for (const [i, text] of inputs.entries()) {
+      const fast = { owner: 'f/1', leaseMs: 60_000, sandboxId: `sb-${session.id}`, historyMaxChars: 10_000 };
+      const result = await enqueueTurn(pool, session.id, 't', text, 10, fast);
+      expect(result.ok && result.dispatched).toBeTruthy();
+      await finishTurn(pool, 'f/1', session.id, i + 1, [{ type: 'done', stopReason: 'end_turn' }], { state: 'completed', stopReason: 'end_turn', output: `answer ${i + 1}` });
+    }
+    return session;
+  }
+
+  it('uses the known conversation when it ends right before the new turn', async () => {
+    const session = await sessionWithTurns(['one', 'two']);
+    // deliberately different from the database, to see which one is used
+    const known = { throughTurn: 2, history: [{ role: 'user' as const, text: 'remembered' }] };
+    const result = await enqueueTurn(pool, session.id, 't', 'three', 10, { owner: 'f/1', leaseMs: 60_000, sandboxId: `sb-${session.id}`, historyMaxChars: 10_000, knownHistory: known });
+    expect(result.ok && result.dispatched?.history).toEqual(known.history);
+  });
+
+  it('builds the conversation from the turns table when the known one is stale', async () => {
+    const session = await sessionWithTurns(['one', 'two']);
+    const stale = { throughTurn: 1, history: [{ role: 'user' as const, text: 'remembered' }] };
+    const result = await enqueueTurn(pool, session.id, 't', 'three', 10, { owner: 'f/1', leaseMs: 60_000, sandboxId: `sb-${session.id}`, historyMaxChars: 10_000, knownHistory: stale });
+    expect(result.ok && result.dispatched?.history).toEqual([
+      { role: 'user', text: 'one' },
+      { role: 'assistant', text: 'answer 1' },
+      { role: 'user', text: 'two' },
+      { role: 'assistant', text: 'answer 2' },
+    ]);
+  });
+
+  it('continues a trimmed conversation exactly as trimming the whole one would', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let run = 0; run < 50; run++) {
+      const maxChars = 50 + Math.floor(random() * 400);
+      const turns = Array.from({ length: 12 }, (_, i) => ({ input: `in${i}-${'x'.repeat(Math.floor(random() * 60))}`, output: random() < 0.2 ? '' : `out${i}-${'y'.repeat(Math.floor(random() * 80))}` }));
+      let carried = historyMessages([], maxChars);
+      for (const [i, turn] of turns.entries()) {
+        carried = continueHistory(carried, turn, maxChars);
+        expect(carried).toEqual(historyMessages(turns.slice(0, i + 1), maxChars));
+      }
+    }
+  });
+});
+
+describe('NOTIFY on turn end', () => {
+  it('announces a claimable turn only when a later turn of the session exists', async () => {
+    const listener = new pg.Client({ connectionString: databaseUrl });
+    await listener.connect();
+    const seen: string[] = [];
+    listener.on('notification', (n) => n.channel === TURNS_CHANNEL && seen.push(n.payload ?? ''));
+    await listener.query(`LISTEN ${TURNS_CHANNEL}`);
+    // a round trip on the listening connection delivers what was sent before it; then forget it
+    const settled = async () => {
+      await listener.query('SELECT 1');
+      seen.length = 0;
+    };
+    try {
+      const session = await newSession();
+      await enqueueTurn(pool, session.id, 't', 'only', 10);
+      await claimTurns(pool, 'n/1', 100, 60_000);
+      await settled();
+      await finishTurn(pool, 'n/1', session.id, 1, [{ type: 'done', stopReason: 'end_turn' }], { state: 'completed', stopReason: 'end_turn', output: '' });
+      await listener.query('SELECT 1'); // notifications sent before this answer have arrived
+      expect(seen).toEqual([]);
+
+      await enqueueTurn(pool, session.id, 't', 'first', 10);
+      await claimTurns(pool, 'n/1', 100, 60_000);
+      await enqueueTurn(pool, session.id, 't', 'queued behind', 10);
+      await settled();
+      await finishTurn(pool, 'n/1', session.id, 2, [{ type: 'done', stopReason: 'end_turn' }], { state: 'completed', stopReason: 'end_turn', output: '' });
+      await listener.query('SELECT 1');
+      expect(seen).toEqual([session.id]);
+    } finally {
+      await listener.end();
+    }
   });
 });
