@@ -145,7 +145,7 @@ export class HarnessClient {
 
   /** Sends one request; resolves with the response head, or rejects as unreachable. */
   private send(method: string, path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<IncomingMessage> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<IncomingMessage>((resolve, reject) => {
       if (signal?.aborted) {
         reject(unreachable(signal.reason, this.base));
@@ -157,7 +157,7 @@ export class HarnessClient {
         port: this.url.port || 80,
         method,
         path,
-        headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) },
+        headers: { ...headers, ...(payload !== undefined ? { 'content-length': String(Buffer.byteLength(payload)) } : {}) },
         ...(signal ? { signal } : {}),
       });
       req.once('response', resolve);

@@ -235,9 +235,16 @@ export function createApiServer(options: ApiOptions): ApiServer {
           throw new HttpError(409, 'turn_queue_full', `session ${id} already has ${maxQueuedTurns} unfinished turns; wait for them or abort`);
         }
         bus.publish(id, result.events);
-        if (result.dispatched) options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
-        else options.turns.kick();
-        sendJson(res, 202, { turn: { ...turnToJson(result.turn), messageSeq: result.events[0]!.seq } });
+        const accepted = { turn: { ...turnToJson(result.turn), messageSeq: result.events[0]!.seq } };
+        if (result.dispatched) {
+          options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
+          // the turn request to the harness is queued for the next tick: answer after it, so the
+          // harness starts working while the client reads this answer
+          process.nextTick(() => sendJson(res, 202, accepted));
+        } else {
+          options.turns.kick();
+          sendJson(res, 202, accepted);
+        }
       },
     },
     {

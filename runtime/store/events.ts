@@ -28,15 +28,15 @@ interface AppendedRow {
   created_at: Date;
 }
 
-/** appendEvents' statement, optionally fenced by the turn's lease ($5: owner) */
+/** appendEvents' statement ($3: the events as one JSON array), optionally fenced by the turn's lease ($4: owner) */
 const appendSql = (fenced: boolean) => `WITH bump AS (
-       UPDATE sessions SET last_seq = last_seq + cardinality($3::text[]), updated_at = now()
-       WHERE id = $1 ${fenced ? `AND EXISTS (SELECT 1 FROM turns WHERE session_id = $1 AND turn = $2 AND state = 'running' AND lease_owner = $5)` : ''}
+       UPDATE sessions SET last_seq = last_seq + jsonb_array_length($3::jsonb), updated_at = now()
+       WHERE id = $1 ${fenced ? `AND EXISTS (SELECT 1 FROM turns WHERE session_id = $1 AND turn = $2 AND state = 'running' AND lease_owner = $4)` : ''}
        RETURNING last_seq
      ), inserted AS (
        INSERT INTO events (session_id, seq, turn, type, data)
-       SELECT $1, bump.last_seq - cardinality($3::text[]) + x.ord, $2, x.type, x.data
-       FROM bump, unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS x(type, data, ord)
+       SELECT $1, bump.last_seq - jsonb_array_length($3::jsonb) + x.ord, $2, x.data->>'type', x.data
+       FROM bump, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(data, ord)
        RETURNING seq, created_at
      ), notified AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || max(seq)::text) FROM inserted HAVING count(*) > 0
@@ -52,7 +52,7 @@ const APPEND_FENCED = prepared('paddock_append_events_fenced', appendSql(true));
 export async function appendEvents(db: Queryable, sessionId: string, turn: number | null, events: readonly SessionEvent[], fence?: AppendFence): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
   const statement = fence ? APPEND_FENCED : APPEND;
-  const { rows } = await db.query<AppendedRow>(statement.with([sessionId, turn, events.map((e) => e.type), events.map((e) => JSON.stringify(e)), ...(fence ? [fence.owner] : [])]));
+  const { rows } = await db.query<AppendedRow>(statement.with([sessionId, turn, JSON.stringify(events), ...(fence ? [fence.owner] : [])]));
   if (rows.length === 0) {
     if (fence && turn !== null) throw new LeaseLostError(sessionId, turn);
     throw new Error(`session ${sessionId} does not exist`);

@@ -274,12 +274,12 @@ const FINISH_TURN = prepared(
        WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running'
        RETURNING turn
      ), bump AS (
-       UPDATE sessions SET last_seq = last_seq + cardinality($9::text[]), updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd)
+       UPDATE sessions SET last_seq = last_seq + jsonb_array_length($9::jsonb), updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd)
        RETURNING last_seq, last_turn, state
      ), ins AS (
        INSERT INTO events (session_id, seq, turn, type, data)
-       SELECT $1, bump.last_seq - cardinality($9::text[]) + x.ord, $2, x.type, x.data
-       FROM bump, unnest($9::text[], $10::jsonb[]) WITH ORDINALITY AS x(type, data, ord)
+       SELECT $1, bump.last_seq - jsonb_array_length($9::jsonb) + x.ord, $2, x.data->>'type', x.data
+       FROM bump, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS x(data, ord)
        RETURNING seq, created_at
      ), n AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) FROM bump
@@ -296,7 +296,7 @@ const FINISH_TURN = prepared(
  * fenced by the lease. When the session ended meanwhile, `session_ended` follows its `done`.
  */
 export async function finishTurn(pool: Pool, owner: string, sessionId: string, turn: number, finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<StoredEvent[]> {
-  const { rows } = await pool.query<{ seq: number | null; created_at: Date | null; session_state: string; notified: number }>(FINISH_TURN.with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, finalEvents.map((e) => e.type), finalEvents.map((e) => JSON.stringify(e))]));
+  const { rows } = await pool.query<{ seq: number | null; created_at: Date | null; session_state: string; notified: number }>(FINISH_TURN.with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, JSON.stringify(finalEvents)]));
   if (rows.length === 0) throw new LeaseLostError(sessionId, turn);
   const stored: StoredEvent[] = rows.filter((r) => r.seq !== null).map((r, i) => ({ sessionId, seq: r.seq!, turn, event: finalEvents[i]!, createdAt: r.created_at! }));
   if (rows[0]!.session_state !== 'active') stored.push(...(await closeEndedSessionLog(pool, sessionId)));
