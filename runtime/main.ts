@@ -1,7 +1,7 @@
 /**
  * Production entry of the runtime controller (the container's command):
  *   PADDOCK_CONFIG            path of config.json from the ConfigMap paddock-runtime-config
- *   PADDOCK_TOKEN_HASHES_DIR  the mounted Secret paddock-api-token-hashes (admin, team.<name>)
+ *   PADDOCK_API_AUTH_DIR      the mounted Secret paddock-api-token-hashes (admin, team.<name>)
  *   DATABASE_URL              postgres://... (Secret paddock-database, key url)
  *   PADDOCK_DRIVER            kubernetes (default) | local
  *   PORT                      API port (default 8080)
@@ -9,6 +9,7 @@
  *   PADDOCK_LOG_FORMAT        json (default) | text;  PADDOCK_LOG_LEVEL info (default) | debug
  *   PADDOCK_DRAIN_SECONDS     on SIGTERM, how long running turns may finish (default 45)
  *   PADDOCK_LEASE_SECONDS     turn lease (default 15); PADDOCK_WORK_DIR local sandboxes' dir
+ *   PADDOCK_AUTH_RELOAD_SECONDS  how often the token hashes directory is re-read (default 10)
  * Exits 78 (EX_CONFIG) on invalid input, 1 when the database schema cannot be trusted.
  */
 import { RUNTIME_ENV, RUNTIME_PORT } from '../config/names.ts';
@@ -18,6 +19,7 @@ import { MigrationError } from './db/migrate.ts';
 import type { SandboxDriver } from './drivers/sandbox-driver.ts';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log.ts';
 import { startRuntime } from './runtime.ts';
+import { watchTokenHashes } from './token-hashes-watcher.ts';
 
 const EX_CONFIG = 78;
 
@@ -53,9 +55,13 @@ async function main(): Promise<number> {
   const level = (process.env.PADDOCK_LOG_LEVEL ?? 'info') as LogLevel;
   const log = createLogger({ format: process.env.PADDOCK_LOG_FORMAT === 'text' ? 'text' : 'json', level: ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info' });
   let runtime;
+  let tokenHashesDir = '';
+  let knownTeams: string[] = [];
   try {
     const config = readRuntimeConfigFile(required(RUNTIME_ENV.config));
-    const { hashes, unknownTeams } = readTokenHashesDir(required(RUNTIME_ENV.tokenHashesDir), config.teams.map((t) => t.name));
+    tokenHashesDir = required(RUNTIME_ENV.tokenHashesDir);
+    const { hashes, unknownTeams } = readTokenHashesDir(tokenHashesDir, config.teams.map((t) => t.name));
+    knownTeams = config.teams.map((t) => t.name);
     if (unknownTeams.length > 0) log.warn('token hashes for teams the config does not know are ignored', { teams: unknownTeams });
     const databaseUrl = required(RUNTIME_ENV.databaseUrl);
     const port = numberEnv(RUNTIME_ENV.port, RUNTIME_PORT);
@@ -74,6 +80,8 @@ async function main(): Promise<number> {
     log.error(`cannot start: ${errorMessage(error)}`);
     return error instanceof RuntimeInputError || (error as Error).name === 'TokenHashesError' ? EX_CONFIG : 1;
   }
+  const started = runtime;
+  const watcher = watchTokenHashes({ dir: tokenHashesDir, knownTeams, intervalMs: numberEnv('PADDOCK_AUTH_RELOAD_SECONDS', 10) * 1000, onChange: (hashes) => started.setTokenHashes(hashes), log: log.child('auth') });
   const stopped = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -81,9 +89,11 @@ async function main(): Promise<number> {
   const outcome = await Promise.race([runtime.ready.then(() => stopped), stopped]).catch((error: unknown) => error);
   if (outcome instanceof Error) {
     log.error(outcome instanceof MigrationError ? `refusing to start: ${outcome.message}` : `cannot start: ${errorMessage(outcome)}`);
+    watcher.stop();
     await runtime.close({ drainMs: 0 });
     return 1;
   }
+  watcher.stop();
   log.info('shutting down', { signal: outcome });
   await runtime.close({ drainMs: numberEnv('PADDOCK_DRAIN_SECONDS', 45) * 1000 });
   log.info('stopped');

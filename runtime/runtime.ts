@@ -59,6 +59,8 @@ export interface Runtime {
   readonly metrics: RuntimeMetrics;
   /** graceful stop: not ready, no new turns, running turns get `drainMs` to finish */
   close(options?: { drainMs?: number }): Promise<void>;
+  /** from now on the API authenticates with these hashes (a rotated Secret) */
+  setTokenHashes(hashes: TokenHashes): void;
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -123,12 +125,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
 
+  let authenticate = createAuthenticator(options.tokenHashes);
   let state: Readiness = { ready: false, reason: 'applying database migrations' };
   let closing = false;
   const api = createApiServer({
     pool,
     config: options.config,
-    authenticate: createAuthenticator(options.tokenHashes),
+    authenticate: (token) => authenticate(token),
     bus,
     metrics,
     log: log.child('api'),
@@ -191,6 +194,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ready,
     metrics,
     isReady: () => state.ready,
+    setTokenHashes(hashes) {
+      authenticate = createAuthenticator(hashes);
+    },
     async close(closeOptions = {}) {
       if (closing) return;
       closing = true;

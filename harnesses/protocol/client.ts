@@ -38,14 +38,24 @@ export class HarnessCallError extends Error {
 export interface HarnessClientOptions {
   /** per-request timeout for everything but the turn stream itself */
   readonly timeoutMs?: number;
+  /**
+   * how long a turn stream may stay silent before the sandbox is taken for gone (harnesses send
+   * a keep-alive comment every 15 s; a vanished pod sends nothing, not even a reset)
+   */
+  readonly streamIdleMs?: number;
 }
 
-/** Sandbox connections are reused across turns; a sandbox is one pod, a few sockets suffice. */
-const sandboxAgent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
+/**
+ * Sandbox connections are reused across turns. An idle one is dropped after 60 s, before the
+ * harness server's keep-alive timeout (65 s, it says so in its Keep-Alive header), so a request
+ * is not sent on a socket the server is closing; one that races a close anyway is retried.
+ */
+const sandboxAgent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, timeout: 60_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
 
 export class HarnessClient {
   private readonly url: URL;
   private readonly timeoutMs: number;
+  private readonly streamIdleMs: number;
 
   constructor(
     endpoint: string,
@@ -55,6 +65,7 @@ export class HarnessClient {
     this.url = new URL(endpoint);
     if (this.url.protocol !== 'http:') throw new Error(`harness endpoint ${endpoint}: protocol v1 is plain HTTP inside the sandbox network (got ${this.url.protocol})`);
     this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.streamIdleMs = options.streamIdleMs ?? 45_000;
   }
 
   private get base(): string {
@@ -88,7 +99,8 @@ export class HarnessClient {
    * HarnessCallError('stream_ended') when the connection drops before `done`.
    */
   async *turn(turnRequest: TurnRequest, signal?: AbortSignal): AsyncGenerator<HarnessEvent, void, undefined> {
-    const res = await this.send('POST', '/v1/turns', turnRequest, this.headers(true), signal);
+    const idle = { ms: this.streamIdleMs, fired: false };
+    const res = await this.send('POST', '/v1/turns', turnRequest, this.headers(true), signal, idle);
     if (res.statusCode !== 200) throw errorFrom(res.statusCode ?? 0, await readBody(res));
     const parser = new SseParser();
     res.setEncoding('utf8');
@@ -107,6 +119,7 @@ export class HarnessClient {
     } catch (error) {
       if (error instanceof HarnessCallError) throw error;
       if (signal?.aborted) throw signal.reason ?? error;
+      if (idle.fired) throw new HarnessCallError('stream_ended', `the turn stream broke before "done": the harness sent nothing for ${idle.ms / 1000} s`);
       throw new HarnessCallError('stream_ended', `the turn stream broke before "done": ${(error as Error).message}`);
     } finally {
       if (finished) releaseAfterDone(res);
@@ -143,12 +156,27 @@ export class HarnessClient {
     return { status, json };
   }
 
-  /** Sends one request; resolves with the response head, or rejects as unreachable. */
-  private send(method: string, path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  /**
+   * Sends one request; resolves with the response head, or rejects as unreachable. A request on
+   * a reused keep-alive socket that the server closed meanwhile (reset before any answer: the
+   * server never read it) is sent once more on a fresh connection.
+   */
+  private async send(method: string, path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined, idle?: IdleLimit): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOnce(method, path, payload, headers, signal, idle);
+      } catch (error) {
+        if (attempt === 1 && error instanceof StaleSocketError) continue;
+        throw unreachable(signal?.aborted ? signal.reason : error instanceof StaleSocketError ? error.cause : error, this.base);
+      }
+    }
+  }
+
+  private sendOnce(method: string, path: string, payload: string | undefined, headers: Record<string, string>, signal: AbortSignal | undefined, idle: IdleLimit | undefined): Promise<IncomingMessage> {
     return new Promise<IncomingMessage>((resolve, reject) => {
       if (signal?.aborted) {
-        reject(unreachable(signal.reason, this.base));
+        reject(signal.reason);
         return;
       }
       const req = request({
@@ -160,8 +188,21 @@ export class HarnessClient {
         headers: { ...headers, ...(payload !== undefined ? { 'content-length': String(Buffer.byteLength(payload)) } : {}) },
         ...(signal ? { signal } : {}),
       });
-      req.once('response', resolve);
-      req.once('error', (error) => reject(unreachable(signal?.aborted ? signal.reason : error, this.base)));
+      // silence for this long (no answer, then no data) means the peer is gone
+      if (idle)
+        req.setTimeout(idle.ms, () => {
+          idle.fired = true;
+          req.destroy(new Error(`the harness sent nothing for ${idle.ms / 1000} s`));
+        });
+      let answered = false;
+      req.once('response', (res) => {
+        answered = true;
+        resolve(res);
+      });
+      req.once('error', (error) => {
+        if (!answered && req.reusedSocket && (error as { code?: string }).code === 'ECONNRESET') reject(new StaleSocketError(error));
+        else reject(error);
+      });
       req.end(payload);
     });
   }
@@ -172,11 +213,24 @@ export class HarnessClient {
  * keep-alive pool. A harness that keeps writing after `done` loses the connection instead.
  */
 function releaseAfterDone(res: IncomingMessage): void {
+  res.resume();
   if (res.complete) return;
   const guard = setTimeout(() => res.destroy(), 2_000);
   guard.unref();
   res.once('close', () => clearTimeout(guard));
-  res.resume();
+}
+
+/** Silence after which a peer is taken for gone; `fired` tells why the request died. */
+interface IdleLimit {
+  readonly ms: number;
+  fired: boolean;
+}
+
+/** A keep-alive socket the server closed just as we reused it. */
+class StaleSocketError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the reused connection was closed by the harness');
+  }
 }
 
 /** The whole body of a (small) answer as text. */
@@ -201,7 +255,8 @@ function parseEvent(name: string, data: string): HarnessEvent {
 }
 
 function unreachable(error: unknown, base: string): HarnessCallError {
-  const cause = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? (error as Error | undefined)?.name ?? String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const cause = typeof code === 'string' ? code : error instanceof Error ? (error.name === 'Error' ? error.message : error.name) : String(error);
   return new HarnessCallError('unreachable', `cannot reach the harness at ${base} (${cause})`);
 }
 

@@ -182,6 +182,8 @@ export function createHarnessServer(options: HarnessServerOptions): HarnessServe
     });
   });
   server.requestTimeout = 0; // turns stream for as long as the agent works
+  // idle connections stay open longer than the runtime keeps them (HarnessClient: 60 s)
+  server.keepAliveTimeout = 65_000;
   server.headersTimeout = 10_000;
 
   return {

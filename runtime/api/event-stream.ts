@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { encodeSse, encodeSseComment } from '../../harnesses/protocol/sse.ts';
 import type { Pool } from '../db/pool.ts';
 import type { EventBus } from '../event-bus.ts';
+import { drainedOrClosed } from './backpressure.ts';
 import { eventToJson, type StoredEvent } from '../session-events.ts';
 import { listEvents } from '../store/events.ts';
 
@@ -129,15 +130,3 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
   }
 }
 
-/** Resolves when the client took the buffered data or went away; leaves no listener behind. */
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const settle = () => {
-      res.off('drain', settle);
-      res.off('close', settle);
-      resolve();
-    };
-    res.on('drain', settle);
-    res.on('close', settle);
-  });
-}

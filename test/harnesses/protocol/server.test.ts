@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -199,11 +200,12 @@ describe('harness protocol client', () => {
     raw = undefined;
   });
 
-  async function rawServer(body: string, endEarly: boolean): Promise<string> {
+  async function rawServer(body: string, ending: boolean | 'silent'): Promise<string> {
     raw = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(body);
-      if (endEarly) setTimeout(() => res.destroy(), 50);
+      if (ending === 'silent') return; // neither more data nor an end: a vanished peer
+      if (ending) setTimeout(() => res.destroy(), 50);
       else res.end();
     });
     await new Promise<void>((resolve) => raw!.listen(0, '127.0.0.1', resolve));
@@ -242,6 +244,41 @@ describe('harness protocol client', () => {
     }
     expect(await collect(client.turn(turnRequest({ turn: 4 })))).toEqual([{ type: 'status', message: 'thinking' }, { type: 'text_delta', text: 'echo hello' }, { type: 'done', stopReason: 'end_turn' }]);
     expect(connections).toBe(1);
+  });
+
+  it('sends a request again on a fresh connection when the harness closed the reused one', async () => {
+    // a minimal HTTP/1.1 peer: answers the first request of a connection, and closes the
+    // connection without answering when a second request arrives on it (the keep-alive race)
+    let connections = 0;
+    const peer = createNetServer((socket) => {
+      connections++;
+      let requests = 0;
+      socket.on('data', () => {
+        requests++;
+        const body = JSON.stringify({ protocol: 'paddock.harness/v1', harness: 'peer', busy: false, turn: null });
+        if (requests === 1) socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: keep-alive\r\n\r\n${body}`);
+        else socket.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new HarnessClient(`http://127.0.0.1:${(peer.address() as AddressInfo).port}`, TOKEN);
+      expect(await client.status()).toMatchObject({ harness: 'peer' });
+      expect(await client.status()).toMatchObject({ harness: 'peer' });
+      expect(connections).toBe(2);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('gives up on a turn stream that falls silent, as a broken stream', async () => {
+    const base = await rawServer('id: 1\nevent: text_delta\ndata: {"type":"text_delta","text":"par"}\n\n', 'silent');
+    const seen: HarnessEvent[] = [];
+    const error = await (async () => {
+      for await (const e of new HarnessClient(base, TOKEN, { streamIdleMs: 200 }).turn(turnRequest())) seen.push(e);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([{ type: 'text_delta', text: 'par' }]);
+    expect(error).toMatchObject({ code: 'stream_ended', message: expect.stringMatching(/the harness sent nothing for 0.2 s/) });
   });
 
   it('refuses an endpoint that is not plain http', () => {

@@ -1,4 +1,4 @@
-/** SSE to a slow reader: backpressure holds the stream, every event arrives once, nothing leaks. */
+/** SSE to a slow reader: every event arrives once and in order (the listener hygiene of the wait itself: backpressure.test.ts). */
 import { request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-it('streams a burst to a reader that keeps stalling, in order, without piling up listeners', async () => {
+it('streams a burst to a reader that keeps stalling, complete and in order', async () => {
   const warnings: Error[] = [];
   const onWarning = (warning: Error) => warnings.push(warning);
   process.on('warning', onWarning);
