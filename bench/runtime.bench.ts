@@ -152,9 +152,9 @@ function api<T = any>(url: string, method: string, path: string, body?: unknown)
   });
 }
 
-/** A live SSE subscription; `next(pred)` resolves with the first matching event from now on. */
+/** A live SSE subscription; `next(type, pred)` resolves with the first matching event of that type from now on. */
 function subscribe(url: string, sessionId: string) {
-  let waiter: { pred: (e: any) => boolean; resolve: (e: any) => void } | undefined;
+  let waiter: { type: string; pred: (e: any) => boolean; resolve: (e: any) => void } | undefined;
   let request: ReturnType<typeof httpRequest> | undefined;
   const opened = new Promise<void>((resolve, reject) => {
     request = httpRequest(`${url}/v1/sessions/${sessionId}/events`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream' } }, (res) => {
@@ -162,8 +162,10 @@ function subscribe(url: string, sessionId: string) {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         for (const message of parser.push(chunk)) {
+          // like any client that waits for one kind of event, parse only those (SSE names them)
+          if (message.event !== waiter?.type) continue;
           const event = JSON.parse(message.data);
-          if (waiter?.pred(event)) {
+          if (waiter.pred(event)) {
             const w = waiter;
             waiter = undefined;
             w.resolve(event);
@@ -178,7 +180,7 @@ function subscribe(url: string, sessionId: string) {
   });
   return {
     opened,
-    next: (pred: (e: any) => boolean) => new Promise<any>((resolve) => (waiter = { pred, resolve })),
+    next: (type: string, pred: (e: any) => boolean) => new Promise<any>((resolve) => (waiter = { type, pred, resolve })),
     close: () => request?.destroy(),
   };
 }
@@ -206,10 +208,10 @@ async function measureIngest(url: string, db: pg.Pool) {
   const { session } = await api(url, 'POST', '/v1/sessions', { harness: 'scripted' });
   const stream = subscribe(url, session.id);
   await stream.opened;
-  let done = stream.next((e) => e.type === 'done' && e.turn === 1);
+  let done = stream.next('done', (e) => e.turn === 1);
   await api(url, 'POST', `/v1/sessions/${session.id}/messages`, { text: 'warm up' });
   await done;
-  done = stream.next((e) => e.type === 'done' && e.turn === 2);
+  done = stream.next('done', (e) => e.turn === 2);
   const started = performance.now();
   await api(url, 'POST', `/v1/sessions/${session.id}/messages`, { text: `/burst ${INGEST_EVENTS}` });
   await done;
@@ -254,7 +256,7 @@ async function measureOverhead(url: string, direct: HarnessClient) {
     const turns = s === 0 ? OVERHEAD_WARM_UP_TURNS : OVERHEAD_TURNS_PER_SESSION;
     for (let turn = 1; turn <= turns; turn++) {
       const text = `sample ${turn}`;
-      const done = stream.next((e) => e.type === 'done' && e.turn === turn);
+      const done = stream.next('done', (e) => e.turn === turn);
       const t0 = performance.now();
       await api(url, 'POST', `/v1/sessions/${session.id}/messages`, { text });
       await done;
@@ -294,7 +296,7 @@ async function measureIdleMemory(url: string, pid: number) {
   const warm = await api(url, 'POST', '/v1/sessions', { harness: 'scripted' });
   const warmStream = subscribe(url, warm.session.id);
   await warmStream.opened;
-  const warmDone = warmStream.next((e) => e.type === 'done');
+  const warmDone = warmStream.next('done', () => true);
   await api(url, 'POST', `/v1/sessions/${warm.session.id}/messages`, { text: 'warm' });
   await warmDone;
   warmStream.close();
