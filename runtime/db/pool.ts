@@ -36,7 +36,8 @@ export function createPool(options: PoolOptions): pg.Pool {
     query_timeout: 20_000,
     application_name: options.asyncCommit ? 'paddock-runtime-leases' : 'paddock-runtime',
     keepAlive: true,
-    ...(options.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
+    // prepared statements (statements.ts) are all keyed lookups: plan them once per connection
+    options: ['-c plan_cache_mode=force_generic_plan', ...(options.asyncCommit ? ['-c synchronous_commit=off'] : [])].join(' '),
   });
   // without a listener an idle connection's error (server restart) would crash the process
   pool.on('error', (error) => options.onError?.(error));

@@ -36,6 +36,12 @@ describe('prepared()', () => {
   });
 });
 
+describe('the runtime pool', () => {
+  it('plans prepared statements once per connection (generic plans)', async () => {
+    expect((await pool.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]?.plan_cache_mode).toBe('force_generic_plan');
+  });
+});
+
 describe('column lists', () => {
   it('name exactly the columns of their tables', async () => {
     const columns = async (table: string) => (await pool.query<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1', [table])).rows.map((r) => r.c).sort();
