@@ -24,7 +24,8 @@ export interface AppendFence {
 }
 
 interface AppendedRow {
-  seq: number;
+  last_seq: number;
+  inserted: number;
   created_at: Date;
 }
 
@@ -37,11 +38,12 @@ const appendSql = (fenced: boolean) => `WITH bump AS (
        INSERT INTO events (session_id, seq, turn, type, data)
        SELECT $1, bump.last_seq - jsonb_array_length($3::jsonb) + x.ord, $2, x.data->>'type', x.data
        FROM bump, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(data, ord)
-       RETURNING seq, created_at
+       RETURNING seq
      ), notified AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || max(seq)::text) FROM inserted HAVING count(*) > 0
      )
-     SELECT inserted.seq, inserted.created_at FROM inserted, notified ORDER BY inserted.seq`;
+     -- one row: the events got seqs last_seq - n + 1 .. last_seq and created_at = now()
+     SELECT bump.last_seq, (SELECT count(*)::int FROM inserted) AS inserted, now() AS created_at FROM bump, notified`;
 const APPEND = prepared('paddock_append_events', appendSql(false));
 const APPEND_FENCED = prepared('paddock_append_events_fenced', appendSql(true));
 
@@ -53,11 +55,14 @@ export async function appendEvents(db: Queryable, sessionId: string, turn: numbe
   if (events.length === 0) return [];
   const statement = fence ? APPEND_FENCED : APPEND;
   const { rows } = await db.query<AppendedRow>(statement.with([sessionId, turn, JSON.stringify(events), ...(fence ? [fence.owner] : [])]));
-  if (rows.length === 0) {
+  const row = rows[0];
+  if (!row) {
     if (fence && turn !== null) throw new LeaseLostError(sessionId, turn);
     throw new Error(`session ${sessionId} does not exist`);
   }
-  return rows.map((row, i) => ({ sessionId, seq: row.seq, turn, event: events[i]!, createdAt: row.created_at }));
+  if (row.inserted !== events.length) throw new Error(`appending to session ${sessionId} stored ${row.inserted} of ${events.length} events`);
+  const first = row.last_seq - events.length + 1;
+  return events.map((event, i) => ({ sessionId, seq: first + i, turn, event, createdAt: row.created_at }));
 }
 
 interface EventRow {

@@ -280,7 +280,7 @@ const FINISH_TURN = prepared(
        INSERT INTO events (session_id, seq, turn, type, data)
        SELECT $1, bump.last_seq - jsonb_array_length($9::jsonb) + x.ord, $2, x.data->>'type', x.data
        FROM bump, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS x(data, ord)
-       RETURNING seq, created_at
+       RETURNING seq
      ), n AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) FROM bump
        UNION ALL
@@ -288,7 +288,8 @@ const FINISH_TURN = prepared(
        -- updated (after any lock wait), so an enqueue that committed first is never missed
        SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE bump.last_turn > $2
      )
-     SELECT ins.seq, ins.created_at, bump.state AS session_state, (SELECT count(*)::int FROM n) AS notified FROM bump LEFT JOIN ins ON true ORDER BY ins.seq`,
+     -- one row: the events got seqs last_seq - n + 1 .. last_seq and created_at = now()
+     SELECT bump.last_seq, (SELECT count(*)::int FROM ins) AS inserted, now() AS created_at, bump.state AS session_state, (SELECT count(*)::int FROM n) AS notified FROM bump`,
 );
 
 /**
@@ -296,10 +297,13 @@ const FINISH_TURN = prepared(
  * fenced by the lease. When the session ended meanwhile, `session_ended` follows its `done`.
  */
 export async function finishTurn(pool: Pool, owner: string, sessionId: string, turn: number, finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<StoredEvent[]> {
-  const { rows } = await pool.query<{ seq: number | null; created_at: Date | null; session_state: string; notified: number }>(FINISH_TURN.with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, JSON.stringify(finalEvents)]));
-  if (rows.length === 0) throw new LeaseLostError(sessionId, turn);
-  const stored: StoredEvent[] = rows.filter((r) => r.seq !== null).map((r, i) => ({ sessionId, seq: r.seq!, turn, event: finalEvents[i]!, createdAt: r.created_at! }));
-  if (rows[0]!.session_state !== 'active') stored.push(...(await closeEndedSessionLog(pool, sessionId)));
+  const { rows } = await pool.query<{ last_seq: number; inserted: number; created_at: Date; session_state: string; notified: number }>(FINISH_TURN.with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, JSON.stringify(finalEvents)]));
+  const row = rows[0];
+  if (!row) throw new LeaseLostError(sessionId, turn);
+  if (row.inserted !== finalEvents.length) throw new Error(`finishing turn ${turn} of session ${sessionId} stored ${row.inserted} of ${finalEvents.length} events`);
+  const first = row.last_seq - finalEvents.length + 1;
+  const stored: StoredEvent[] = finalEvents.map((event, i) => ({ sessionId, seq: first + i, turn, event, createdAt: row.created_at }));
+  if (row.session_state !== 'active') stored.push(...(await closeEndedSessionLog(pool, sessionId)));
   return stored;
 }
 
