@@ -60,8 +60,8 @@ async function main(): Promise<number> {
   try {
     const config = readRuntimeConfigFile(required(RUNTIME_ENV.config));
     tokenHashesDir = required(RUNTIME_ENV.tokenHashesDir);
-    const { hashes, unknownTeams } = readTokenHashesDir(tokenHashesDir, config.teams.map((t) => t.name));
     knownTeams = config.teams.map((t) => t.name);
+    const { hashes, unknownTeams } = readTokenHashesDir(tokenHashesDir, knownTeams);
     if (unknownTeams.length > 0) log.warn('token hashes for teams the config does not know are ignored', { teams: unknownTeams });
     const databaseUrl = required(RUNTIME_ENV.databaseUrl);
     const port = numberEnv(RUNTIME_ENV.port, RUNTIME_PORT);
