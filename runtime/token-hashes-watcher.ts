@@ -5,9 +5,7 @@
  * no restart. A Secret that no longer reads cleanly is reported and ignored: the runtime keeps
  * the hashes it has rather than apply half a change or lock everyone out.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { compareText } from '../config/compare.ts';
 import { readTokenHashesDir, type TokenHashes } from './auth.ts';
 import { errorMessage, type Logger } from './log.ts';
 
@@ -26,46 +24,33 @@ export interface TokenHashesWatcher {
 }
 
 export function watchTokenHashes(options: TokenHashesWatcherOptions): TokenHashesWatcher {
-  let seen = fingerprint(options.dir);
-  let reportedBroken: string | undefined;
+  let seen = canonical(readTokenHashesDir(options.dir, options.knownTeams).hashes);
+  let reportedProblem: string | undefined;
   const check = () => {
-    let current: string;
+    let read: ReturnType<typeof readTokenHashesDir>;
     try {
-      current = fingerprint(options.dir);
+      read = readTokenHashesDir(options.dir, options.knownTeams);
     } catch (error) {
-      report(`cannot read ${options.dir}: ${errorMessage(error)}`);
+      // once per distinct problem, not every interval
+      const problem = errorMessage(error);
+      if (reportedProblem !== problem) options.log.error('the API token hashes changed but cannot be used; keeping the previous ones', { problem });
+      reportedProblem = problem;
       return;
     }
+    reportedProblem = undefined;
+    const current = canonical(read.hashes);
     if (current === seen) return;
-    try {
-      const { hashes, unknownTeams } = readTokenHashesDir(options.dir, options.knownTeams);
-      seen = current;
-      reportedBroken = undefined;
-      options.onChange(hashes);
-      options.log.info('API token hashes reloaded', { admin: hashes.admin.length, teams: hashes.teams.size, ...(unknownTeams.length > 0 ? { ignoredTeams: unknownTeams } : {}) });
-    } catch (error) {
-      report(errorMessage(error));
-    }
-  };
-  const report = (problem: string) => {
-    // once per distinct problem, not every interval
-    if (reportedBroken === problem) return;
-    reportedBroken = problem;
-    options.log.error('the API token hashes changed but cannot be used; keeping the previous ones', { problem });
+    seen = current;
+    options.onChange(read.hashes);
+    options.log.info('API token hashes reloaded', { admin: read.hashes.admin.length, teams: read.hashes.teams.size, ...(read.unknownTeams.length > 0 ? { ignoredTeams: read.unknownTeams } : {}) });
   };
   const timer = setInterval(check, options.intervalMs);
   timer.unref();
   return { check, stop: () => clearInterval(timer) };
 }
 
-/** A digest of every visible file's name and content (what readTokenHashesDir reads). */
-function fingerprint(dir: string): string {
-  const hash = createHash('sha256');
-  for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (!statSync(path).isFile()) continue;
-    hash.update(name).update('\0').update(readFileSync(path)).update('\0');
-  }
-  return hash.digest('hex');
+/** The hashes in a form that compares equal exactly when they authenticate the same tokens. */
+function canonical(hashes: TokenHashes): string {
+  const teams = [...hashes.teams].map(([team, list]) => [team, [...list].sort()] as const).sort(([a], [b]) => compareText(a, b));
+  return JSON.stringify({ admin: [...hashes.admin].sort(), teams });
 }
