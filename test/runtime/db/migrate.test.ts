@@ -93,19 +93,22 @@ describe('migrations', () => {
     const pool = await freshPool();
     const dir = copyOfMigrations();
     await applyMigrations(pool, loadMigrations(dir));
-    writeFileSync(join(dir, '0002_add_note.sql'), 'ALTER TABLE sessions ADD COLUMN note text;');
-    expect((await applyMigrations(pool, loadMigrations(dir))).applied).toEqual(['0002_add_note.sql']);
+    // numbered after the shipped migrations, whatever their count
+    const next = loadMigrations(dir).at(-1)!.version + 1;
+    const file = (offset: number, name: string) => `${String(next + offset).padStart(4, '0')}_${name}.sql`;
+    writeFileSync(join(dir, file(0, 'add_note')), 'ALTER TABLE sessions ADD COLUMN note text;');
+    expect((await applyMigrations(pool, loadMigrations(dir))).applied).toEqual([file(0, 'add_note')]);
 
-    writeFileSync(join(dir, '0003_broken.sql'), 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;');
-    await expect(applyMigrations(pool, loadMigrations(dir))).rejects.toThrow(/migration 0003_broken\.sql failed and was rolled back: relation "no_such_table" does not exist/);
+    writeFileSync(join(dir, file(1, 'broken')), 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;');
+    await expect(applyMigrations(pool, loadMigrations(dir))).rejects.toThrow(new RegExp(`migration ${file(1, 'broken')} failed and was rolled back: relation "no_such_table" does not exist`));
     const halfDone = await pool.query("SELECT to_regclass('half_done') AS t");
     expect(halfDone.rows[0].t).toBeNull();
-    rmSync(join(dir, '0003_broken.sql'));
+    rmSync(join(dir, file(1, 'broken')));
 
-    writeFileSync(join(dir, '0004_later.sql'), 'SELECT 1;');
+    writeFileSync(join(dir, file(2, 'later')), 'SELECT 1;');
     await applyMigrations(pool, loadMigrations(dir));
-    writeFileSync(join(dir, '0003_late.sql'), 'SELECT 1;');
-    await expect(applyMigrations(pool, loadMigrations(dir))).rejects.toThrow(/0003_late\.sql is older than the newest applied migration \(4\)/);
+    writeFileSync(join(dir, file(1, 'late')), 'SELECT 1;');
+    await expect(applyMigrations(pool, loadMigrations(dir))).rejects.toThrow(new RegExp(`${file(1, 'late')} is older than the newest applied migration \\(${next + 2}\\)`));
   });
 
   it('reports versions a newer runtime applied, and rejects badly named files', async () => {

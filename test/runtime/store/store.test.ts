@@ -179,6 +179,40 @@ describe('history carried over from memory (fast dispatch)', () => {
   });
 });
 
+describe('long sessions', () => {
+  it('finds a session\'s unfinished turns without reading its finished ones', async () => {
+    const db = createPool({ connectionString: await server.createDatabase(), max: 4 });
+    const explaining = new pg.Client({ connectionString: db.options.connectionString });
+    try {
+      await applyMigrations(db);
+      const session = await createSession(db, { team: 't', harness: 'scripted' });
+      const finished = 60;
+      for (let turn = 1; turn <= finished; turn++) {
+        await enqueueTurn(db, session.id, 't', `message ${turn}`, 10);
+        await claimTurns(db, 'long/1', 10, 60_000);
+        await finishTurn(db, 'long/1', session.id, turn, [{ type: 'done', stopReason: 'end_turn' }], { state: 'completed', stopReason: 'end_turn', output: `reply ${turn}` });
+      }
+      // auto_explain reports the executed plan of each statement to this client
+      await explaining.connect();
+      const plans: string[] = [];
+      explaining.on('notice', (notice) => plans.push(notice.message ?? ''));
+      await explaining.query("LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on; SET auto_explain.log_level = notice");
+      await enqueueTurn(explaining, session.id, 't', 'one more', 10);
+      await enqueueTurn(explaining, session.id, 't', 'and another', 10);
+      expect((await claimTurns(explaining, 'long/1', 10, 60_000)).map((c) => c.turn)).toEqual([finished + 1]);
+      expect(plans).toHaveLength(3);
+      for (const plan of plans) {
+        expect(plan).toContain('turns_unfinished_by_session');
+        const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1]));
+        expect(Math.max(0, ...removed)).toBeLessThan(finished);
+      }
+    } finally {
+      await explaining.end().catch(() => undefined);
+      await db.end();
+    }
+  });
+});
+
 describe('NOTIFY on turn end', () => {
   it('announces a claimable turn only when a later turn of the session exists', async () => {
     const listener = new pg.Client({ connectionString: databaseUrl });
