@@ -18,46 +18,55 @@ export function encodeSseComment(text: string): string {
   return `: ${text.replace(/\n/g, ' ')}\n\n`;
 }
 
-/** Incremental parser: feed it chunks as they arrive, it returns the complete messages. */
+/**
+ * Incremental parser: feed it chunks as they arrive, it returns the complete messages. Line ends
+ * are found with indexOf (native) rather than a character loop: every event of every turn passes
+ * through here twice (harness to runtime, runtime to client).
+ */
 export class SseParser {
   private buffer = '';
   private id: string | undefined;
   private event = 'message';
-  private data: string[] = [];
+  private data: string | undefined;
 
   push(chunk: string): SseMessage[] {
-    const text = this.buffer + chunk;
+    const text = this.buffer.length === 0 ? chunk : this.buffer + chunk;
     const messages: SseMessage[] = [];
     let start = 0;
-    // scan with an index and cut the buffer once: a large chunk costs O(n), not O(n²)
+    // the next LF and CR at or after `start` (-1: none left); each is searched for again only
+    // once passed, so a chunk costs O(n) however many lines it holds
+    let lf = text.indexOf('\n');
+    let cr = text.indexOf('\r');
     for (;;) {
-      let end = start;
-      while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
-      if (end >= text.length) break;
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+      const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(lf, cr);
+      if (end === -1) break;
       // a CR at the very end may be the first half of CRLF: wait for more
-      if (text.charCodeAt(end) === 13 && end + 1 >= text.length) break;
-      const line = text.slice(start, end);
-      start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
-      this.line(line, messages);
+      if (end === cr && end + 1 >= text.length) break;
+      this.line(text, start, end, messages);
+      start = end + (end === cr && lf === end + 1 ? 2 : 1);
     }
-    this.buffer = text.slice(start);
+    this.buffer = start === 0 ? text : text.slice(start);
     return messages;
   }
 
-  private line(line: string, messages: SseMessage[]): void {
-    if (line === '') {
-      if (this.data.length > 0) messages.push({ ...(this.id === undefined ? {} : { id: this.id }), event: this.event, data: this.data.join('\n') });
+  private line(text: string, start: number, end: number, messages: SseMessage[]): void {
+    if (start === end) {
+      if (this.data !== undefined) messages.push(this.id === undefined ? { event: this.event, data: this.data } : { id: this.id, event: this.event, data: this.data });
       this.event = 'message';
-      this.data = [];
+      this.data = undefined;
       return;
     }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'id') this.id = value;
+    if (text.charCodeAt(start) === 58 /* ':' comment */) return;
+    let colon = text.indexOf(':', start);
+    if (colon >= end) colon = -1;
+    const field = text.slice(start, colon < 0 ? end : colon);
+    let valueStart = colon < 0 ? end : colon + 1;
+    if (valueStart < end && text.charCodeAt(valueStart) === 32) valueStart++;
+    const value = text.slice(valueStart, end);
+    if (field === 'data') this.data = this.data === undefined ? value : `${this.data}\n${value}`;
     else if (field === 'event') this.event = value;
-    else if (field === 'data') this.data.push(value);
+    else if (field === 'id') this.id = value;
   }
 }

@@ -28,4 +28,49 @@ describe('SSE', () => {
     expect(messages.at(-1)).toEqual({ id: '50000', event: 'text_delta', data: '{"type":"text_delta","text":"word "}' });
     expect(parser.push(':"done"}\n\n')).toEqual([{ id: '50001', event: 'done', data: '{"type":"done"}' }]);
   });
+
+  it('parses any stream, split anywhere, exactly as a line-by-line reading of the whole stream does', () => {
+    // reference: the SSE grammar applied to the complete text at once
+    const reference = (stream: string) => {
+      const out: Array<{ id?: string; event: string; data: string }> = [];
+      let id: string | undefined;
+      let event = 'message';
+      let data: string[] = [];
+      const lines = stream.split(/\r\n|\r|\n/);
+      lines.pop(); // what follows the last line end is not a line yet
+      for (const line of lines) {
+        if (line === '') {
+          if (data.length > 0) out.push({ ...(id === undefined ? {} : { id }), event, data: data.join('\n') });
+          event = 'message';
+          data = [];
+        } else if (!line.startsWith(':')) {
+          const colon = line.indexOf(':');
+          const field = colon < 0 ? line : line.slice(0, colon);
+          const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+          if (field === 'id') id = value;
+          else if (field === 'event') event = value;
+          else if (field === 'data') data.push(value);
+        }
+      }
+      return out;
+    };
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const pieces = ['id: 4', 'event: text_delta', 'data: {"a":1}', 'data:x', 'data', ': comment', 'event:done', 'retry: 10', 'unknown: field', 'data: a:b', ''];
+    const ends = ['\n', '\r\n', '\r'];
+    for (let round = 0; round < 300; round++) {
+      let stream = '';
+      for (let i = 0, n = 1 + random(30); i < n; i++) stream += pieces[random(pieces.length)]! + ends[random(ends.length)]!;
+      // end on LF: a trailing CR waits for a possible LF, which the reference cannot know
+      stream += '\n\n';
+      const parser = new SseParser();
+      const parsed = [];
+      for (let at = 0; at < stream.length; ) {
+        const size = 1 + random(12);
+        parsed.push(...parser.push(stream.slice(at, at + size)));
+        at += size;
+      }
+      expect(parsed, JSON.stringify(stream)).toEqual(reference(stream));
+    }
+  });
 });
