@@ -66,7 +66,10 @@ interface EnqueueRow extends TurnRow {
   session_harness: string;
   unfinished: number;
   fast: boolean | null;
-  events: Array<{ seq: number; data: SessionEvent; created_at: string }> | null;
+  /** seq of the last event inserted (the events are the ones this statement was given) */
+  last_seq: number | null;
+  inserted: number;
+  events_at: Date;
   /** null when the caller's known history applies */
   history: HistoryTurn[] | null;
   binding: BindingRow | null;
@@ -102,7 +105,7 @@ const ENQUEUE_TURN = prepared(
        UNION ALL
        SELECT $1, bump.last_seq, bump.last_turn, 'turn_started', jsonb_build_object('type', 'turn_started', 'attempt', 1, 'sandboxGeneration', b.generation)
        FROM bump, b WHERE bump.fast
-       RETURNING seq, data, created_at
+       RETURNING seq
      ), n AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) AS sent FROM bump
        UNION ALL
@@ -110,7 +113,8 @@ const ENQUEUE_TURN = prepared(
      )
      SELECT s.state AS session_state, s.team AS session_team, s.harness AS session_harness, q.n AS unfinished, ${columnList(TURN_COLUMNS, 't')},
        (SELECT fast FROM bump) AS fast,
-       (SELECT json_agg(json_build_object('seq', e.seq, 'data', e.data, 'created_at', e.created_at) ORDER BY e.seq) FROM e) AS events,
+       -- the events are ours: their seqs end at last_seq and created_at is now()
+       (SELECT last_seq FROM bump) AS last_seq, (SELECT count(*)::int FROM e) AS inserted, now() AS events_at,
        -- built here only when the caller does not know it ($9: the turn its copy ends with)
        CASE WHEN (SELECT fast AND last_turn IS DISTINCT FROM $9::int + 1 FROM bump) THEN (
          SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
@@ -131,11 +135,14 @@ export async function enqueueTurn(db: Queryable, sessionId: string, team: string
   const row = rows[0];
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.session_state !== 'active') return { ok: false, reason: 'not_active', state: row.session_state };
-  if (row.turn === null || !row.events) return { ok: false, reason: 'too_many_queued' };
+  if (row.turn === null || row.last_seq === null) return { ok: false, reason: 'too_many_queued' };
   const turn = turnFromRow(row);
-  const events: StoredEvent[] = row.events.map((e) => ({ sessionId, seq: e.seq, turn: turn.turn, event: e.data, createdAt: new Date(e.created_at) }));
-  if (!row.fast || !row.binding || !fast) return { ok: true, turn, events };
-  const binding = bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) });
+  const binding = row.fast && row.binding ? bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) }) : undefined;
+  const written: SessionEvent[] = binding ? [message, { type: 'turn_started', attempt: 1, sandboxGeneration: binding.generation }] : [message];
+  if (row.inserted !== written.length) throw new Error(`enqueueing turn ${turn.turn} of session ${sessionId} stored ${row.inserted} events, expected ${written.length}`);
+  const first = row.last_seq - written.length + 1;
+  const events: StoredEvent[] = written.map((event, i) => ({ sessionId, seq: first + i, turn: turn.turn, event, createdAt: row.events_at }));
+  if (!binding || !fast) return { ok: true, turn, events };
   const claimed: ClaimedTurn = { ...turn, previousState: 'queued', team: row.session_team, harness: row.session_harness, sessionState: 'active', binding };
   const known = fast.knownHistory;
   const history =
