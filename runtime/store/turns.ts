@@ -166,8 +166,8 @@ export interface ClaimedTurn extends TurnRecord {
 const CLAIM_TURNS = prepared(
   'paddock_claim_turns',
   `WITH candidates AS (
-       SELECT t.session_id, t.turn, t.state AS previous_state
-       FROM turns t
+       SELECT t.session_id, t.turn, t.state AS previous_state, s.team, s.harness, s.state AS session_state
+       FROM turns t JOIN sessions s ON s.id = t.session_id
        WHERE t.state IN ('queued', 'running')
          AND (t.state = 'queued' OR t.lease_expires_at IS NULL OR t.lease_expires_at < now())
          AND NOT EXISTS (SELECT 1 FROM turns p WHERE p.session_id = t.session_id AND p.turn < t.turn AND p.state IN ('queued', 'running'))
@@ -177,9 +177,11 @@ const CLAIM_TURNS = prepared(
      )
      UPDATE turns t SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $3::double precision / 1000),
        attempts = t.attempts + 1, started_at = coalesce(t.started_at, now())
-     FROM candidates c, sessions s
-     WHERE t.session_id = c.session_id AND t.turn = c.turn AND s.id = t.session_id
-     RETURNING ${columnList(TURN_COLUMNS, 't')}, c.previous_state, s.team, s.harness, s.state AS session_state,
+     -- joined on the whole key and nothing else: a lookup of each candidate, not a scan of
+     -- every turn of its session (which a join on the session alone may plan)
+     FROM candidates c
+     WHERE t.session_id = c.session_id AND t.turn = c.turn
+     RETURNING ${columnList(TURN_COLUMNS, 't')}, c.previous_state, c.team, c.harness, c.session_state,
        (SELECT row_to_json(b) FROM (SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = t.session_id) b) AS binding`,
 );
 
