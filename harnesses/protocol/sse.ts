@@ -19,24 +19,32 @@ export function encodeSseComment(text: string): string {
 }
 
 /**
- * Incremental parser: feed it chunks as they arrive, it returns the complete messages. Line ends
- * are found with indexOf (native) rather than a character loop: every event of every turn passes
- * through here twice (harness to runtime, runtime to client).
+ * Incremental parser: feed it chunks as they arrive, it returns the complete messages. Every
+ * event of every turn passes through here twice (harness to runtime, runtime to client), so
+ * the work is linear: line ends and colons are found with indexOf (native), each searched for
+ * again only once passed, and a line that spans many chunks is joined once, when it ends.
  */
 export class SseParser {
-  private buffer = '';
+  /** the start of a line not ended yet: no CR or LF inside, except a CR as its last character */
+  private pending: string[] = [];
+  private pendingCr = false;
   private id: string | undefined;
   private event = 'message';
   private data: string | undefined;
 
   push(chunk: string): SseMessage[] {
-    const text = this.buffer.length === 0 ? chunk : this.buffer + chunk;
+    if (this.pending.length > 0 && !this.pendingCr && chunk.indexOf('\n') === -1 && chunk.indexOf('\r') === -1) {
+      if (chunk.length > 0) this.pending.push(chunk);
+      return [];
+    }
+    const text = this.pending.length === 0 ? chunk : this.pending.join('') + chunk;
+    this.pending = [];
     const messages: SseMessage[] = [];
     let start = 0;
-    // the next LF and CR at or after `start` (-1: none left); each is searched for again only
-    // once passed, so a chunk costs O(n) however many lines it holds
+    // the next LF, CR and colon at or after `start` (-1: none left)
     let lf = text.indexOf('\n');
     let cr = text.indexOf('\r');
+    let colon = text.indexOf(':');
     for (;;) {
       if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
       if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
@@ -44,23 +52,25 @@ export class SseParser {
       if (end === -1) break;
       // a CR at the very end may be the first half of CRLF: wait for more
       if (end === cr && end + 1 >= text.length) break;
-      this.line(text, start, end, messages);
+      if (colon !== -1 && colon < start) colon = text.indexOf(':', start);
+      this.line(text, start, end, colon !== -1 && colon < end ? colon : -1, messages);
       start = end + (end === cr && lf === end + 1 ? 2 : 1);
     }
-    this.buffer = start === 0 ? text : text.slice(start);
+    if (start < text.length) {
+      this.pending.push(start === 0 ? text : text.slice(start));
+      this.pendingCr = text.charCodeAt(text.length - 1) === 13;
+    }
     return messages;
   }
 
-  private line(text: string, start: number, end: number, messages: SseMessage[]): void {
+  private line(text: string, start: number, end: number, colon: number, messages: SseMessage[]): void {
     if (start === end) {
       if (this.data !== undefined) messages.push(this.id === undefined ? { event: this.event, data: this.data } : { id: this.id, event: this.event, data: this.data });
       this.event = 'message';
       this.data = undefined;
       return;
     }
-    if (text.charCodeAt(start) === 58 /* ':' comment */) return;
-    let colon = text.indexOf(':', start);
-    if (colon >= end) colon = -1;
+    if (colon === start) return; // a comment
     const field = text.slice(start, colon < 0 ? end : colon);
     let valueStart = colon < 0 ? end : colon + 1;
     if (valueStart < end && text.charCodeAt(valueStart) === 32) valueStart++;

@@ -55,7 +55,8 @@ describe('SSE', () => {
       return out;
     };
     let seed = 7;
-    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    // Park–Miller: exact in doubles (48271 × 2³¹ < 2⁵³)
+    const random = (n: number) => ((seed = (seed * 48271) % 2147483647), seed % n);
     const pieces = ['id: 4', 'event: text_delta', 'data: {"a":1}', 'data:x', 'data', ': comment', 'event:done', 'retry: 10', 'unknown: field', 'data: a:b', ''];
     const ends = ['\n', '\r\n', '\r'];
     for (let round = 0; round < 300; round++) {
@@ -72,5 +73,21 @@ describe('SSE', () => {
       }
       expect(parsed, JSON.stringify(stream)).toEqual(reference(stream));
     }
+  });
+
+  it('stays linear on long lines without a colon and on a line that arrives in many pieces', () => {
+    // quadratic work here would take seconds, not milliseconds; the assertions are on the output
+    const bare = 'data\n'.repeat(100_000) + '\n';
+    const parsed = new SseParser().push(bare);
+    expect(parsed).toHaveLength(1);
+    expect(parsed[0]!.data).toBe('\n'.repeat(99_999));
+
+    const parser = new SseParser();
+    const text = 'x'.repeat(2_000_000);
+    for (let at = 0; at < text.length; at += 100) expect(parser.push(text.slice(at, at + 100))).toEqual([]);
+    expect(parser.push('\r')).toEqual([]);
+    expect(parser.push('\n\n')).toEqual([]); // the long line is a field named x…x: ignored
+    expect(parser.push(`data: ${'y'.repeat(10)}\r\n`)).toEqual([]);
+    expect(parser.push('\r\n')).toEqual([{ event: 'message', data: 'yyyyyyyyyy' }]);
   });
 });
