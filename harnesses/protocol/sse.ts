@@ -19,21 +19,32 @@ export function encodeSseComment(text: string): string {
 }
 
 /**
- * Incremental parser: feed it chunks as they arrive, it returns the complete messages. Every
- * event of every turn passes through here twice (harness to runtime, runtime to client), so
- * the work is linear: line ends and colons are found with indexOf (native), each searched for
- * again only once passed, and a line that spans many chunks is joined once, when it ends.
+ * Incremental parser (the WHATWG event-stream grammar): feed it chunks as they arrive, it returns
+ * the complete messages. Every event of every turn passes through here twice (harness to
+ * runtime, runtime to client), so the work is linear: line ends and colons are found with
+ * indexOf (native), each searched for again only once passed, and a line that spans many chunks
+ * is joined once, when it ends.
  */
 export class SseParser {
-  /** the start of a line not ended yet: no CR or LF inside, except a CR as its last character */
+  /** the start of a line not ended yet (no CR or LF inside) */
   private pending: string[] = [];
-  private pendingCr = false;
+  /** the last chunk ended with a CR: a LF starting the next one belongs to it */
+  private skipLf = false;
+  private started = false;
   private id: string | undefined;
-  private event = 'message';
+  private event = '';
   private data: string | undefined;
 
   push(chunk: string): SseMessage[] {
-    if (this.pending.length > 0 && !this.pendingCr && chunk.indexOf('\n') === -1 && chunk.indexOf('\r') === -1) {
+    if (!this.started && chunk.length > 0) {
+      this.started = true;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1); // a byte order mark is not content
+    }
+    if (this.skipLf && chunk.length > 0) {
+      this.skipLf = false;
+      if (chunk.charCodeAt(0) === 10) chunk = chunk.slice(1);
+    }
+    if (this.pending.length > 0 && chunk.indexOf('\n') === -1 && chunk.indexOf('\r') === -1) {
       if (chunk.length > 0) this.pending.push(chunk);
       return [];
     }
@@ -50,23 +61,21 @@ export class SseParser {
       if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
       const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(lf, cr);
       if (end === -1) break;
-      // a CR at the very end may be the first half of CRLF: wait for more
-      if (end === cr && end + 1 >= text.length) break;
       if (colon !== -1 && colon < start) colon = text.indexOf(':', start);
       this.line(text, start, end, colon !== -1 && colon < end ? colon : -1, messages);
+      // a CR ending the chunk may be the first half of a CRLF split across chunks
+      if (end === cr && end + 1 === text.length) this.skipLf = true;
       start = end + (end === cr && lf === end + 1 ? 2 : 1);
     }
-    if (start < text.length) {
-      this.pending.push(start === 0 ? text : text.slice(start));
-      this.pendingCr = text.charCodeAt(text.length - 1) === 13;
-    }
+    if (start < text.length) this.pending.push(start === 0 ? text : text.slice(start));
     return messages;
   }
 
   private line(text: string, start: number, end: number, colon: number, messages: SseMessage[]): void {
     if (start === end) {
-      if (this.data !== undefined) messages.push(this.id === undefined ? { event: this.event, data: this.data } : { id: this.id, event: this.event, data: this.data });
-      this.event = 'message';
+      const event = this.event === '' ? 'message' : this.event;
+      if (this.data !== undefined) messages.push(this.id === undefined ? { event, data: this.data } : { id: this.id, event, data: this.data });
+      this.event = '';
       this.data = undefined;
       return;
     }
@@ -77,6 +86,6 @@ export class SseParser {
     const value = text.slice(valueStart, end);
     if (field === 'data') this.data = this.data === undefined ? value : `${this.data}\n${value}`;
     else if (field === 'event') this.event = value;
-    else if (field === 'id') this.id = value;
+    else if (field === 'id' && !value.includes('\0')) this.id = value;
   }
 }

@@ -34,20 +34,20 @@ describe('SSE', () => {
     const reference = (stream: string) => {
       const out: Array<{ id?: string; event: string; data: string }> = [];
       let id: string | undefined;
-      let event = 'message';
+      let event = '';
       let data: string[] = [];
-      const lines = stream.split(/\r\n|\r|\n/);
+      const lines = stream.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
       lines.pop(); // what follows the last line end is not a line yet
       for (const line of lines) {
         if (line === '') {
-          if (data.length > 0) out.push({ ...(id === undefined ? {} : { id }), event, data: data.join('\n') });
-          event = 'message';
+          if (data.length > 0) out.push({ ...(id === undefined ? {} : { id }), event: event || 'message', data: data.join('\n') });
+          event = '';
           data = [];
         } else if (!line.startsWith(':')) {
           const colon = line.indexOf(':');
           const field = colon < 0 ? line : line.slice(0, colon);
           const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-          if (field === 'id') id = value;
+          if (field === 'id' && !value.includes('\0')) id = value;
           else if (field === 'event') event = value;
           else if (field === 'data') data.push(value);
         }
@@ -57,13 +57,12 @@ describe('SSE', () => {
     let seed = 7;
     // Park–Miller: exact in doubles (48271 × 2³¹ < 2⁵³)
     const random = (n: number) => ((seed = (seed * 48271) % 2147483647), seed % n);
-    const pieces = ['id: 4', 'event: text_delta', 'data: {"a":1}', 'data:x', 'data', ': comment', 'event:done', 'retry: 10', 'unknown: field', 'data: a:b', ''];
+    const pieces = ['id: 4', 'id: 5\0', 'event: text_delta', 'event:', 'data: {"a":1}', 'data:x', 'data', ': comment', 'event:done', 'retry: 10', 'unknown: field', 'data: a:b', ''];
     const ends = ['\n', '\r\n', '\r'];
-    for (let round = 0; round < 300; round++) {
-      let stream = '';
+    for (let round = 0; round < 2_000; round++) {
+      let stream = random(4) === 0 ? '\uFEFF' : '';
       for (let i = 0, n = 1 + random(30); i < n; i++) stream += pieces[random(pieces.length)]! + ends[random(ends.length)]!;
-      // end on LF: a trailing CR waits for a possible LF, which the reference cannot know
-      stream += '\n\n';
+      stream += ends[random(ends.length)]!; // a blank line: the last message is complete
       const parser = new SseParser();
       const parsed = [];
       for (let at = 0; at < stream.length; ) {
@@ -73,6 +72,13 @@ describe('SSE', () => {
       }
       expect(parsed, JSON.stringify(stream)).toEqual(reference(stream));
     }
+  });
+
+  it('delivers a message ended by CRs at once, and follows the spec on empty event names, ids with NUL and a BOM', () => {
+    const parser = new SseParser();
+    // nothing more may ever come: the CR ends the line now (a LF that follows is skipped)
+    expect(parser.push('\uFEFFid: 1\revent:\rdata: a\r\r')).toEqual([{ id: '1', event: 'message', data: 'a' }]);
+    expect(parser.push('\nid: 2\0\ndata: b\n\n')).toEqual([{ id: '1', event: 'message', data: 'b' }]);
   });
 
   it('stays linear on long lines without a colon and on a line that arrives in many pieces', () => {
