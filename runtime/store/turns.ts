@@ -144,11 +144,8 @@ export async function enqueueTurn(db: Queryable, sessionId: string, team: string
   const events: StoredEvent[] = written.map((event, i) => ({ sessionId, seq: first + i, turn: turn.turn, event, createdAt: row.events_at }));
   if (!binding || !fast) return { ok: true, turn, events };
   const claimed: ClaimedTurn = { ...turn, previousState: 'queued', team: row.session_team, harness: row.session_harness, sessionState: 'active', binding };
-  const known = fast.knownHistory;
-  const history =
-    row.history !== null ? historyMessages(row.history, fast.historyMaxChars)
-    : known && known.throughTurn + 1 === turn.turn ? [...known.history]
-    : await historyBefore(db, sessionId, turn.turn, fast.historyMaxChars);
+  // the statement leaves the history out exactly when the caller's known one ends right before
+  const history = row.history !== null ? historyMessages(row.history, fast.historyMaxChars) : [...fast.knownHistory!.history];
   return { ok: true, turn, events, dispatched: { claimed, history } };
 }
 
