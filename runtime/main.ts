@@ -13,7 +13,7 @@
  * Exits 78 (EX_CONFIG) on invalid input, 1 when the database schema cannot be trusted.
  */
 import { RUNTIME_ENV, RUNTIME_PORT } from '../config/names.ts';
-import { readTokenHashesDir } from './auth.ts';
+import { readTokenHashesDir, type TokenHashes } from './auth.ts';
 import { readRuntimeConfigFile, RuntimeInputError } from './config-files.ts';
 import { MigrationError } from './db/migrate.ts';
 import type { SandboxDriver } from './drivers/sandbox-driver.ts';
@@ -57,11 +57,13 @@ async function main(): Promise<number> {
   let runtime;
   let tokenHashesDir = '';
   let knownTeams: string[] = [];
+  let startHashes: TokenHashes | undefined;
   try {
     const config = readRuntimeConfigFile(required(RUNTIME_ENV.config));
     tokenHashesDir = required(RUNTIME_ENV.tokenHashesDir);
     knownTeams = config.teams.map((t) => t.name);
     const { hashes, unknownTeams } = readTokenHashesDir(tokenHashesDir, knownTeams);
+    startHashes = hashes;
     if (unknownTeams.length > 0) log.warn('token hashes for teams the config does not know are ignored', { teams: unknownTeams });
     const databaseUrl = required(RUNTIME_ENV.databaseUrl);
     const port = numberEnv(RUNTIME_ENV.port, RUNTIME_PORT);
@@ -81,7 +83,7 @@ async function main(): Promise<number> {
     return error instanceof RuntimeInputError || (error as Error).name === 'TokenHashesError' ? EX_CONFIG : 1;
   }
   const started = runtime;
-  const watcher = watchTokenHashes({ dir: tokenHashesDir, knownTeams, intervalMs: numberEnv('PADDOCK_AUTH_RELOAD_SECONDS', 10) * 1000, onChange: (hashes) => started.setTokenHashes(hashes), log: log.child('auth') });
+  const watcher = watchTokenHashes({ dir: tokenHashesDir, knownTeams, initial: startHashes!, intervalMs: numberEnv('PADDOCK_AUTH_RELOAD_SECONDS', 10) * 1000, onChange: (hashes) => started.setTokenHashes(hashes), log: log.child('auth') });
   const stopped = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -12,6 +12,8 @@ import { errorMessage, type Logger } from './log.ts';
 export interface TokenHashesWatcherOptions {
   readonly dir: string;
   readonly knownTeams: readonly string[];
+  /** the hashes the runtime started with (read by the caller): a change is relative to these */
+  readonly initial: TokenHashes;
   readonly intervalMs: number;
   readonly onChange: (hashes: TokenHashes) => void;
   readonly log: Logger;
@@ -24,7 +26,7 @@ export interface TokenHashesWatcher {
 }
 
 export function watchTokenHashes(options: TokenHashesWatcherOptions): TokenHashesWatcher {
-  let seen = canonical(readTokenHashesDir(options.dir, options.knownTeams).hashes);
+  let seen = canonical(options.initial);
   let reportedProblem: string | undefined;
   const check = () => {
     let read: ReturnType<typeof readTokenHashesDir>;

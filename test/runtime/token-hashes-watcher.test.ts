@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hashToken, readTokenHashesDir } from '../../runtime/auth.ts';
+import { hashToken, readTokenHashesDir, type TokenHashes } from '../../runtime/auth.ts';
 import { createLogger } from '../../runtime/log.ts';
 import { watchTokenHashes } from '../../runtime/token-hashes-watcher.ts';
 import { startTestPostgres, type TestPostgres } from './support/postgres.ts';
@@ -12,13 +12,15 @@ const ROTATED = 'pdk_rotated-alpha-token-000000000000000000000';
 let pg: TestPostgres;
 let replica: TestRuntime;
 let dir: string;
+let startHashes: TokenHashes;
 beforeAll(async () => {
   dir = tempDir('auth');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'admin'), hashToken(TOKENS.admin));
   writeFileSync(join(dir, 'team.alpha'), hashToken(TOKENS.alpha));
   pg = await startTestPostgres();
-  replica = await startTestRuntime(await pg.createDatabase(), { tokenHashes: readTokenHashesDir(dir, ['alpha', 'beta']).hashes });
+  startHashes = readTokenHashesDir(dir, ['alpha', 'beta']).hashes;
+  replica = await startTestRuntime(await pg.createDatabase(), { tokenHashes: startHashes });
 });
 afterAll(async () => {
   await replica?.close();
@@ -29,7 +31,7 @@ afterAll(async () => {
 it('takes rotated, added and revoked tokens from the Secret, and keeps the last good hashes when it breaks', async () => {
   const errors: string[] = [];
   const log = createLogger({ level: 'info', write: (line) => errors.push(line) });
-  const watcher = watchTokenHashes({ dir, knownTeams: ['alpha', 'beta'], intervalMs: 3_600_000, onChange: (hashes) => replica.runtime.setTokenHashes(hashes), log });
+  const watcher = watchTokenHashes({ dir, knownTeams: ['alpha', 'beta'], initial: startHashes, intervalMs: 3_600_000, onChange: (hashes) => replica.runtime.setTokenHashes(hashes), log });
   const status = async (token: string) => (await new Api(replica.url, token).request('GET', '/v1/sessions')).status;
   try {
     expect(await status(TOKENS.alpha)).toBe(200);
@@ -60,6 +62,21 @@ it('takes rotated, added and revoked tokens from the Secret, and keeps the last 
     watcher.check();
     expect([await status(TOKENS.alpha), await status(ROTATED)]).toEqual([200, 401]);
     expect(errors.some((line) => line.includes('API token hashes reloaded'))).toBe(true);
+  } finally {
+    watcher.stop();
+  }
+});
+
+it('applies a change made between the runtime reading the Secret and the watcher starting', () => {
+  const applied: TokenHashes[] = [];
+  const stale: TokenHashes = { admin: [hashToken(TOKENS.admin)], teams: new Map() };
+  const watcher = watchTokenHashes({ dir, knownTeams: ['alpha', 'beta'], initial: stale, intervalMs: 3_600_000, onChange: (hashes) => applied.push(hashes), log: createLogger({ level: 'error', write: () => undefined }) });
+  try {
+    watcher.check();
+    expect(applied).toHaveLength(1);
+    expect(applied[0]!.teams.get('alpha')).toEqual([hashToken(TOKENS.alpha)]);
+    watcher.check();
+    expect(applied).toHaveLength(1);
   } finally {
     watcher.stop();
   }
