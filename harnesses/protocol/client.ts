@@ -8,6 +8,7 @@
  * node:http does (docs/adr/0014-turn-latency.md).
  */
 import { Agent, request, type IncomingMessage } from 'node:http';
+import { HttpError, readBody } from './http.ts';
 import { describeIssues, harnessEventSchema } from './schema.ts';
 import { SseParser } from './sse.ts';
 import { HARNESS_PROTOCOL, type AbortRequest, type HarnessEvent, type HealthResponse, type StatusResponse, type TurnRequest } from './types.ts';
@@ -101,7 +102,7 @@ export class HarnessClient {
   async *turn(turnRequest: TurnRequest, signal?: AbortSignal): AsyncGenerator<HarnessEvent, void, undefined> {
     const idle = { ms: this.streamIdleMs, fired: false };
     const res = await this.send('POST', '/v1/turns', turnRequest, this.headers(true), signal, idle);
-    if (res.statusCode !== 200) throw errorFrom(res.statusCode ?? 0, await readBody(res));
+    if (res.statusCode !== 200) throw errorFrom(res.statusCode ?? 0, await readAnswer(res));
     const parser = new SseParser();
     res.setEncoding('utf8');
     let finished = false;
@@ -141,8 +142,9 @@ export class HarnessClient {
     const res = await this.send(method, path, body, headers, combined);
     let text: string;
     try {
-      text = await readBody(res);
+      text = await readAnswer(res);
     } catch (error) {
+      if (error instanceof HarnessCallError) throw error;
       throw unreachable(combined.aborted ? combined.reason : error, this.base);
     }
     const status = res.statusCode ?? 0;
@@ -233,12 +235,16 @@ class StaleSocketError extends Error {
   }
 }
 
-/** The whole body of a (small) answer as text. */
-async function readBody(res: IncomingMessage): Promise<string> {
-  res.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of res as AsyncIterable<string>) text += chunk;
-  return text;
+/** Answers other than the turn stream are small JSON documents; a harness sending more is broken. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+async function readAnswer(res: IncomingMessage): Promise<string> {
+  try {
+    return await readBody(res, MAX_ANSWER_BYTES);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 413) throw new HarnessCallError('protocol_error', `the harness answered ${res.statusCode} with more than ${MAX_ANSWER_BYTES} bytes`);
+    throw error;
+  }
 }
 
 function parseEvent(name: string, data: string): HarnessEvent {

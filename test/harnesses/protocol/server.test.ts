@@ -228,6 +228,17 @@ describe('harness protocol client', () => {
     await expect(collect(new HarnessClient(base, TOKEN).turn(turnRequest()))).rejects.toMatchObject({ code: 'protocol_error', message: expect.stringMatching(/text: /) });
   });
 
+  it('refuses an answer far larger than any protocol answer, also an error body of a refused turn', async () => {
+    raw = createServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'oops', message: 'x'.repeat(100_000) } }));
+    });
+    await new Promise<void>((resolve) => raw!.listen(0, '127.0.0.1', resolve));
+    const client = new HarnessClient(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`, TOKEN);
+    await expect(client.status()).rejects.toMatchObject({ code: 'protocol_error', message: expect.stringMatching(/answered 500 with more than 65536 bytes/) });
+    await expect(collect(client.turn(turnRequest()))).rejects.toMatchObject({ code: 'protocol_error' });
+  });
+
   it('reuses one connection for consecutive turns, also when the caller stops reading at done', async () => {
     const harness = createHarnessServer({ harness: 'test', handleTurn: echo, token: TOKEN, log: () => undefined });
     servers.push(harness);
