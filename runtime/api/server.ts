@@ -240,18 +240,11 @@ export function createApiServer(options: ApiOptions): ApiServer {
           options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
           // the turn request to the harness is queued for the next tick: answer after it, so the
           // harness starts working while the client reads this answer
-          process.nextTick(() => {
-            try {
-              sendJson(res, 202, accepted);
-            } catch (error) {
-              log.error('answering an accepted message failed', { session: id, error: errorMessage(error) });
-              res.destroy();
-            }
-          });
+          await new Promise<void>((resolve) => process.nextTick(resolve));
         } else {
           options.turns.kick();
-          sendJson(res, 202, accepted);
         }
+        sendJson(res, 202, accepted);
       },
     },
     {

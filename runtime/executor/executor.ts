@@ -130,8 +130,8 @@ export class Executor {
       return undefined;
     }
     const sandboxId = this.options.keeper.trustedSandbox(sessionId);
-    const knownHistory = this.conversations.take(sessionId);
-    return sandboxId ? { owner: this.options.owner, leaseMs: this.leaseMs, sandboxId, historyMaxChars: this.options.runner.historyMaxChars, knownHistory } : undefined;
+    if (!sandboxId) return undefined;
+    return { owner: this.options.owner, leaseMs: this.leaseMs, sandboxId, historyMaxChars: this.options.runner.historyMaxChars, knownHistory: this.conversations.take(sessionId) };
   }
 
   /** Runs a turn the API claimed and dispatched with its message. */
