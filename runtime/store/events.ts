@@ -60,9 +60,17 @@ export async function appendEvents(db: Queryable, sessionId: string, turn: numbe
     if (fence && turn !== null) throw new LeaseLostError(sessionId, turn);
     throw new Error(`session ${sessionId} does not exist`);
   }
-  if (row.inserted !== events.length) throw new Error(`appending to session ${sessionId} stored ${row.inserted} of ${events.length} events`);
-  const first = row.last_seq - events.length + 1;
-  return events.map((event, i) => ({ sessionId, seq: first + i, turn, event, createdAt: row.created_at }));
+  return storedTail(sessionId, turn, events, row);
+}
+
+/**
+ * The events a statement just inserted, from what it reports instead of echoing them back: the
+ * seqs end at the session's new `last_seq` and every row got the transaction's `now()`.
+ */
+export function storedTail(sessionId: string, turn: number | null, events: readonly SessionEvent[], written: { last_seq: number; inserted: number; created_at: Date }): StoredEvent[] {
+  if (written.inserted !== events.length) throw new Error(`session ${sessionId}${turn === null ? '' : `, turn ${turn}`}: the statement stored ${written.inserted} of ${events.length} events`);
+  const first = written.last_seq - events.length + 1;
+  return events.map((event, i) => ({ sessionId, seq: first + i, turn, event, createdAt: written.created_at }));
 }
 
 interface EventRow {

@@ -8,7 +8,7 @@ import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { prepared } from '../db/statements.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
-import { appendEvents, LeaseLostError } from './events.ts';
+import { appendEvents, LeaseLostError, storedTail } from './events.ts';
 import { BINDING_COLUMNS, bindingFromRow, type BindingRow, type StoredBinding } from './bindings.ts';
 import { columnList, TURN_COLUMNS, turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
@@ -139,9 +139,7 @@ export async function enqueueTurn(db: Queryable, sessionId: string, team: string
   const turn = turnFromRow(row);
   const binding = row.fast && row.binding ? bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) }) : undefined;
   const written: SessionEvent[] = binding ? [message, { type: 'turn_started', attempt: 1, sandboxGeneration: binding.generation }] : [message];
-  if (row.inserted !== written.length) throw new Error(`enqueueing turn ${turn.turn} of session ${sessionId} stored ${row.inserted} events, expected ${written.length}`);
-  const first = row.last_seq - written.length + 1;
-  const events: StoredEvent[] = written.map((event, i) => ({ sessionId, seq: first + i, turn: turn.turn, event, createdAt: row.events_at }));
+  const events = storedTail(sessionId, turn.turn, written, { last_seq: row.last_seq, inserted: row.inserted, created_at: row.events_at });
   if (!binding || !fast) return { ok: true, turn, events };
   const claimed: ClaimedTurn = { ...turn, previousState: 'queued', team: row.session_team, harness: row.session_harness, sessionState: 'active', binding };
   // the statement leaves the history out exactly when the caller's known one ends right before
@@ -306,9 +304,7 @@ export async function finishTurn(pool: Pool, owner: string, sessionId: string, t
   const { rows } = await pool.query<{ last_seq: number; inserted: number; created_at: Date; session_state: string; notified: number }>(FINISH_TURN.with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, JSON.stringify(finalEvents)]));
   const row = rows[0];
   if (!row) throw new LeaseLostError(sessionId, turn);
-  if (row.inserted !== finalEvents.length) throw new Error(`finishing turn ${turn} of session ${sessionId} stored ${row.inserted} of ${finalEvents.length} events`);
-  const first = row.last_seq - finalEvents.length + 1;
-  const stored: StoredEvent[] = finalEvents.map((event, i) => ({ sessionId, seq: first + i, turn, event, createdAt: row.created_at }));
+  const stored = storedTail(sessionId, turn, finalEvents, row);
   if (row.session_state !== 'active') stored.push(...(await closeEndedSessionLog(pool, sessionId)));
   return stored;
 }
