@@ -36,7 +36,10 @@ export function createPool(options: PoolOptions): pg.Pool {
     query_timeout: 20_000,
     application_name: options.asyncCommit ? 'paddock-runtime-leases' : 'paddock-runtime',
     keepAlive: true,
-    // prepared statements (statements.ts) are all keyed lookups: plan them once per connection
+    // the turn path's named statements (statements.ts) are keyed lookups: plan them once per
+    // connection. This applies to every parameterized query here (pg sends them as unnamed
+    // prepared statements); the others are keyed or filtered lists whose generic plans use the
+    // same indexes, and none runs per turn
     options: ['-c plan_cache_mode=force_generic_plan', ...(options.asyncCommit ? ['-c synchronous_commit=off'] : [])].join(' '),
   });
   // without a listener an idle connection's error (server restart) would crash the process
