@@ -14,7 +14,7 @@ import { columnList, TURN_COLUMNS, turnFromRow, type SessionRow, type TurnRecord
 
 import { ABORTS_CHANNEL, EVENTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
 
-export interface HistoryTurn {
+interface HistoryTurn {
   input: string;
   output: string;
 }
