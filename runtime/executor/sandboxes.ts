@@ -54,7 +54,7 @@ export class SandboxKeeper {
     const prepared = this.preparing.get(target.sessionId);
     if (prepared) {
       // the sandbox is on its way: wait for it rather than claim a second one, then read its binding
-      await untilSettledOrAborted(prepared, signal);
+      await prepared;
       current = undefined;
     }
     const binding = current === undefined ? await getBinding(this.pool, target.sessionId) : (current ?? undefined);
@@ -244,18 +244,4 @@ export class SandboxKeeper {
     }
     return released;
   }
-}
-
-/** Waits for `work` to settle; rejects with the abort reason as soon as `signal` aborts. */
-function untilSettledOrAborted(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settled = () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    };
-    work.then(settled, settled);
-  });
 }

@@ -1,12 +1,10 @@
 /**
  * A session's sandbox is claimed when the session opens, not when its first message arrives:
  * the first turn starts on it at once, a message that comes early waits for it (one sandbox,
- * never two) unless the user aborts, a session ended meanwhile gives it back, and a claim that
- * fails leaves the first turn to claim one itself (ADR 0015).
+ * never two), and a session ended meanwhile gives it back.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SandboxError, type SandboxBinding, type SandboxDriver, type SandboxRequest } from '../../../runtime/drivers/sandbox-driver.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 import { Api, startTestRuntime, textOf, TOKENS, type TestRuntime } from '../support/runtime.ts';
 
@@ -79,74 +77,5 @@ describe('the sandbox of a new session', () => {
     const bindings = await db.query('SELECT 1 FROM sandbox_bindings WHERE session_id = $1', [id]);
     expect(bindings.rowCount).toBe(0);
     expect(await sandboxEvents(id)).toEqual([]);
-  });
-});
-
-/** The local driver behind a gate the test opens, with claims the test can make fail. */
-class GatedDriver implements SandboxDriver {
-  readonly name = 'local' as const;
-  private readonly gate: Promise<void>;
-  openGate!: () => void;
-  failNext = 0;
-  claims = 0;
-  constructor(private readonly inner: SandboxDriver) {
-    this.gate = new Promise<void>((resolve) => (this.openGate = resolve));
-  }
-  async acquire(request: SandboxRequest, signal?: AbortSignal): Promise<SandboxBinding> {
-    this.claims++;
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new SandboxError('harness_unavailable', 'the sandbox did not come up (made to fail by the test)', false);
-    }
-    await this.gate;
-    return this.inner.acquire(request, signal);
-  }
-  isAlive(binding: SandboxBinding): Promise<boolean> {
-    return this.inner.isAlive(binding);
-  }
-  release(binding: SandboxBinding): Promise<void> {
-    return this.inner.release(binding);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
-describe('while the sandbox of a new session is being claimed', () => {
-  let gated: TestRuntime;
-  let driver: GatedDriver;
-  let api: Api;
-  beforeAll(async () => {
-    gated = await startTestRuntime(await server.createDatabase(), { wrapDriver: (local) => (driver = new GatedDriver(local)) });
-    api = new Api(gated.url, TOKENS.alpha);
-  });
-  afterAll(async () => {
-    driver?.openGate();
-    await gated?.close();
-  });
-
-  it('a first turn the user aborts ends at once, without waiting for the claim', async () => {
-    const id = await api.createSession();
-    const turn = await api.send(id, 'never mind');
-    await until('the turn to be running', async () => (await api.request('GET', `/v1/sessions/${id}`)).body.session.activeTurn?.state, (state) => state === 'running');
-    expect((await api.request('POST', `/v1/sessions/${id}/abort`)).status).toBe(202);
-    const events = await api.waitForDone(id, turn, 5_000);
-    expect(events.at(-1)).toMatchObject({ type: 'done', stopReason: 'aborted' });
-    // only the claim started when the session opened, still held at the gate
-    expect(driver.claims).toBe(1);
-  });
-
-  it('a failed claim fails nothing: the first turn claims a sandbox itself', async () => {
-    driver.openGate();
-    driver.failNext = 1;
-    const claimsBefore = driver.claims;
-    const id = await api.createSession();
-    const events = await api.waitForDone(id, await api.send(id, 'still there?'));
-    expect(textOf(events)).toBe('I heard: still there? (turn 1, 0 history messages)');
-    // the turn's own claim, recorded in the turn
-    expect(events.filter((e) => e.type === 'sandbox')).toEqual([expect.objectContaining({ turn: 1, action: 'acquired', generation: 1 })]);
-    expect(driver.claims).toBe(claimsBefore + 2);
-    const metrics = await (await fetch(`${gated.url}/metrics`)).text();
-    expect(metrics).toMatch(/^paddock_sandbox_claim_failures_total\{driver="local",code="harness_unavailable"\} 1$/m);
   });
 });

@@ -14,7 +14,6 @@ import { SseParser } from '../../../harnesses/protocol/sse.ts';
 import { loadHarnessRegistry } from '../../../harnesses/registry.ts';
 import { hashToken, type TokenHashes } from '../../../runtime/auth.ts';
 import { LocalDriver } from '../../../runtime/drivers/local/local-driver.ts';
-import type { SandboxDriver } from '../../../runtime/drivers/sandbox-driver.ts';
 import { createLogger, silentLogger, type Logger } from '../../../runtime/log.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../../runtime/runtime.ts';
 import { freeLoopbackPort } from '../../../runtime/net.ts';
@@ -60,15 +59,11 @@ export interface TestRuntime {
   close(): Promise<void>;
 }
 
-export async function startTestRuntime(
-  databaseUrl: string,
-  options: Partial<RuntimeOptions> & { workDir?: string; log?: Logger; /** the runtime's driver around the local one */ wrapDriver?: (local: LocalDriver) => SandboxDriver } = {},
-): Promise<TestRuntime> {
+export async function startTestRuntime(databaseUrl: string, options: Partial<RuntimeOptions> & { workDir?: string; log?: Logger } = {}): Promise<TestRuntime> {
   const workDir = options.workDir ?? tempDir('sandboxes');
   // PATH holds node only: declared harnesses whose CLI is missing fail the same way on every machine
   const driver = new LocalDriver({ registry: loadHarnessRegistry(), workDir, modelGatewayUrl: 'http://127.0.0.1:9', log: options.log ?? debugLog, env: { PATH: dirname(process.execPath), CONTAINER_ENV_SHARED_SETTING: 'from-runtime' } });
-  const { wrapDriver, ...runtimeOptions } = options;
-  const runtime = await startRuntime({ config: testConfig(), databaseUrl, driver: wrapDriver ? wrapDriver(driver) : driver, tokenHashes: testTokenHashes(), port: 0, host: '127.0.0.1', log: debugLog, pollMs: 500, ...runtimeOptions });
+  const runtime = await startRuntime({ config: testConfig(), databaseUrl, driver, tokenHashes: testTokenHashes(), port: 0, host: '127.0.0.1', log: debugLog, pollMs: 500, ...options });
   await runtime.ready;
   return {
     runtime,
