@@ -32,8 +32,6 @@ export interface TurnControl {
   kick(): void;
   fastDispatch(sessionId: string): FastDispatch | undefined;
   launchDispatched(claimed: ClaimedTurn, history: HistoryMessage[], startedSeq: number): void;
-  /** starts getting a new session's sandbox ahead of its first message */
-  prepareSandbox(sessionId: string, team: string, harness: string): void;
   abortLocal(sessionId: string, turn?: number): boolean;
   releaseSandboxes(): Promise<void>;
   readonly runningCount: number;
@@ -179,7 +177,6 @@ export function createApiServer(options: ApiOptions): ApiServer {
         const harness = harnessOf(team, body.harness);
         const session = await createSession(pool, { team: team.name, harness: harness.name, title: body.title });
         log.info('session created', { session: session.id, team: team.name, harness: harness.name });
-        options.turns.prepareSandbox(session.id, team.name, harness.name);
         sendJson(res, 201, { session: sessionToJson(session) }, { location: `/v1/sessions/${session.id}` });
       },
     },

@@ -134,20 +134,6 @@ export class Executor {
     return { owner: this.options.owner, leaseMs: this.leaseMs, sandboxId, historyMaxChars: this.options.runner.historyMaxChars, knownHistory: this.conversations.take(sessionId) };
   }
 
-  /**
-   * A session was just opened here: get its sandbox now, while the user writes the first
-   * message, instead of when that message arrives (executor/sandboxes.ts prepare).
-   */
-  prepareSandbox(sessionId: string, team: string, harness: string): void {
-    if (!this.started || this.stopping) return;
-    const target = this.options.runner.lookup(team, harness);
-    if (!target) return;
-    void this.options.keeper.prepare({ sessionId, team: target.team, harness: target.harness }, this.shutdown.signal, (events) => {
-      this.options.metrics.events.inc({}, events.length);
-      this.options.runner.publish(sessionId, events);
-    });
-  }
-
   /** Runs a turn the API claimed and dispatched with its message. */
   launchDispatched(claimed: ClaimedTurn, history: HistoryMessage[], startedSeq: number): void {
     this.launch(claimed, { binding: claimed.binding!, history, startedSeq });
@@ -242,6 +228,6 @@ export class Executor {
       await Promise.race([all(), delay(5_000)]);
     }
     this.shutdown.abort();
-    await Promise.race([Promise.all([all(), this.options.keeper.preparations()]), delay(1_000)]);
+    await Promise.race([all(), delay(1_000)]);
   }
 }

@@ -12,8 +12,8 @@ import type { Pool } from '../db/pool.ts';
 import { SandboxError, type SandboxBinding, type SandboxDriver } from '../drivers/sandbox-driver.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import type { RuntimeMetrics } from '../metrics.ts';
-import type { SessionEvent, StoredEvent } from '../session-events.ts';
-import { bindPreparedSandbox, completeRelease, getBinding, moveBindingToReleases, pendingReleases, queueRelease, recordReleaseFailure, saveBinding, type StoredBinding } from '../store/bindings.ts';
+import type { SessionEvent } from '../session-events.ts';
+import { completeRelease, getBinding, moveBindingToReleases, pendingReleases, queueRelease, recordReleaseFailure, saveBinding, type StoredBinding } from '../store/bindings.ts';
 
 export class SessionNotActiveError extends Error {
   constructor(sessionId: string) {
@@ -39,8 +39,6 @@ export class SandboxKeeper {
   /** per session: the sandbox whose last turn here ended cleanly, and when (idle and fine) */
   private readonly lastGood = new Map<string, { sandboxId: string; at: number }>();
   private static readonly TRUST_MS = 30_000;
-  /** sessions whose first sandbox this process is getting ahead of their first turn */
-  private readonly preparing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly pool: Pool,
@@ -51,12 +49,6 @@ export class SandboxKeeper {
 
   /** The session's sandbox, replaced when it is gone. `current`: the binding read with the claim. */
   async ensure(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal, current?: StoredBinding | null): Promise<StoredBinding> {
-    const prepared = this.preparing.get(target.sessionId);
-    if (prepared) {
-      // the sandbox is on its way: wait for it rather than claim a second one, then read its binding
-      await prepared;
-      current = undefined;
-    }
     const binding = current === undefined ? await getBinding(this.pool, target.sessionId) : (current ?? undefined);
     if (binding) {
       // a sandbox that just finished a turn cleanly is idle: skip the round trip (if it died
@@ -130,60 +122,18 @@ export class SandboxKeeper {
     void this.releaseNow(binding);
   }
 
-  /**
-   * Gets a just-opened session's sandbox before its first message, so that turn neither waits for
-   * a claim nor pays for binding it. Best effort: when this fails, the first turn claims one
-   * itself and reports the error to the user. A turn of the session that starts meanwhile in this
-   * process waits for this instead of claiming a second sandbox.
-   */
-  prepare(target: SandboxTarget, signal: AbortSignal, publish: (events: readonly StoredEvent[]) => void): Promise<void> {
-    const pending = this.preparing.get(target.sessionId);
-    if (pending) return pending;
-    const prepared = this.prepareNow(target, signal, publish).finally(() => this.preparing.delete(target.sessionId));
-    this.preparing.set(target.sessionId, prepared);
-    return prepared;
-  }
-
-  /** Resolves when every preparation started so far has ended. */
-  async preparations(): Promise<void> {
-    await Promise.all(this.preparing.values());
-  }
-
-  private async prepareNow(target: SandboxTarget, signal: AbortSignal, publish: (events: readonly StoredEvent[]) => void): Promise<void> {
-    const { sessionId } = target;
-    const started = performance.now();
-    let binding: SandboxBinding;
-    try {
-      binding = await this.claim(target, signal);
-    } catch (error) {
-      this.log.warn('getting the sandbox of a new session failed; its first turn tries again', { session: sessionId, error: errorMessage(error) });
-      return;
-    }
-    let prepared;
-    try {
-      prepared = await bindPreparedSandbox(this.pool, sessionId, binding);
-    } catch (error) {
-      this.log.warn('binding the sandbox of a new session failed; its first turn gets one', { session: sessionId, error: errorMessage(error) });
-      await queueRelease(this.pool, binding).catch(() => undefined);
-      void this.releaseNow(binding);
-      return;
-    }
-    if (!prepared) {
-      // the session ended, or one of its turns bound a sandbox first
-      void this.releaseNow(binding, true);
-      return;
-    }
-    this.verified.add(binding.sandboxId);
-    // just claimed, bound and checked by the driver: alive, ours and idle
-    this.markGood(sessionId, binding.sandboxId);
-    this.log.info('sandbox acquired', { session: sessionId, sandbox: binding.sandboxId, generation: prepared.generation, ms: Math.round(performance.now() - started), ahead: true });
-    publish(prepared.events);
-  }
-
   /** Claims a new sandbox from the driver and binds it to the session. */
   async acquire(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal): Promise<StoredBinding> {
     const started = performance.now();
-    const binding = await this.claim(target, signal);
+    let binding: SandboxBinding;
+    try {
+      binding = await this.driver.acquire({ team: target.team, harness: target.harness, sessionId: target.sessionId }, signal);
+    } catch (error) {
+      const sandboxError = error instanceof SandboxError ? error : new SandboxError('driver_error', `the ${this.driver.name} driver failed: ${errorMessage(error)}`, false);
+      this.metrics.sandboxClaimFailures.inc({ driver: this.driver.name, code: sandboxError.code });
+      throw sandboxError;
+    }
+    this.metrics.sandboxClaimSeconds.observe((performance.now() - started) / 1000, { driver: this.driver.name });
     let generation: number | undefined;
     try {
       generation = await saveBinding(this.pool, target.sessionId, binding);
@@ -200,21 +150,6 @@ export class SandboxKeeper {
     this.log.info('sandbox acquired', { session: target.sessionId, sandbox: binding.sandboxId, generation, ms: Math.round(performance.now() - started) });
     await emit([{ type: 'sandbox', action: 'acquired', generation }]);
     return { ...binding, sessionId: target.sessionId, generation, acquiredAt: new Date() };
-  }
-
-  /** A sandbox from the driver, with its claim latency and failures counted. */
-  private async claim(target: SandboxTarget, signal: AbortSignal): Promise<SandboxBinding> {
-    const started = performance.now();
-    let binding: SandboxBinding;
-    try {
-      binding = await this.driver.acquire({ team: target.team, harness: target.harness, sessionId: target.sessionId }, signal);
-    } catch (error) {
-      const sandboxError = error instanceof SandboxError ? error : new SandboxError('driver_error', `the ${this.driver.name} driver failed: ${errorMessage(error)}`, false);
-      this.metrics.sandboxClaimFailures.inc({ driver: this.driver.name, code: sandboxError.code });
-      throw sandboxError;
-    }
-    this.metrics.sandboxClaimSeconds.observe((performance.now() - started) / 1000, { driver: this.driver.name });
-    return binding;
   }
 
   /** Best-effort immediate release; the queue (releasePending) retries what fails. */
