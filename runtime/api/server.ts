@@ -32,6 +32,7 @@ export interface TurnControl {
   kick(): void;
   fastDispatch(sessionId: string): FastDispatch | undefined;
   launchDispatched(claimed: ClaimedTurn, history: HistoryMessage[], startedSeq: number): void;
+  launchClaimed(claimed: ClaimedTurn): void;
   abortLocal(sessionId: string, turn?: number): boolean;
   releaseSandboxes(): Promise<void>;
   readonly runningCount: number;
@@ -241,6 +242,8 @@ export function createApiServer(options: ApiOptions): ApiServer {
           // the turn request to the harness is queued for the next tick: answer after it, so the
           // harness starts working while the client reads this answer
           await new Promise<void>((resolve) => process.nextTick(resolve));
+        } else if (result.claimed) {
+          options.turns.launchClaimed(result.claimed);
         } else {
           options.turns.kick();
         }

@@ -120,8 +120,9 @@ export class Executor {
   }
 
   /**
-   * Whether the API may claim and dispatch a new turn of this session in its enqueue statement
-   * (store/turns.ts FastDispatch): only with capacity here and a sandbox this process trusts.
+   * Whether the API may claim a new turn of this session in its enqueue statement, and with
+   * which sandbox it may also dispatch it (store/turns.ts FastDispatch): claimed only with
+   * capacity here, dispatched only to a sandbox this process trusts.
    */
   fastDispatch(sessionId: string): FastDispatch | undefined {
     if (!this.started || this.stopping) return undefined;
@@ -130,13 +131,18 @@ export class Executor {
       return undefined;
     }
     const sandboxId = this.options.keeper.trustedSandbox(sessionId);
-    if (!sandboxId) return undefined;
-    return { owner: this.options.owner, leaseMs: this.leaseMs, sandboxId, historyMaxChars: this.options.runner.historyMaxChars, knownHistory: this.conversations.take(sessionId) };
+    const dispatch = { owner: this.options.owner, leaseMs: this.leaseMs, historyMaxChars: this.options.runner.historyMaxChars };
+    return sandboxId ? { ...dispatch, sandboxId, knownHistory: this.conversations.take(sessionId) } : dispatch;
   }
 
   /** Runs a turn the API claimed and dispatched with its message. */
   launchDispatched(claimed: ClaimedTurn, history: HistoryMessage[], startedSeq: number): void {
     this.launch(claimed, { binding: claimed.binding!, history, startedSeq });
+  }
+
+  /** Runs a turn the API claimed with its message (its sandbox is checked or acquired first). */
+  launchClaimed(claimed: ClaimedTurn): void {
+    this.launch(claimed);
   }
 
   private launch(claimed: ClaimedTurn, preDispatched?: PreDispatched): void {

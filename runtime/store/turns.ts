@@ -31,6 +31,8 @@ export type EnqueueResult =
       readonly events: readonly StoredEvent[];
       /** set when the turn was claimed and dispatched in the same statement (see FastDispatch) */
       readonly dispatched?: { readonly claimed: ClaimedTurn; readonly history: HistoryMessage[] } | undefined;
+      /** set when the turn was claimed (leased to the caller) but not dispatched by the statement */
+      readonly claimed?: ClaimedTurn | undefined;
     }
   | { readonly ok: false; readonly reason: 'not_found' | 'not_active' | 'too_many_queued'; readonly state?: string };
 
@@ -42,16 +44,18 @@ export interface KnownConversation {
 }
 
 /**
- * The replica taking a message may also claim and dispatch its turn in the same statement when
- * nothing else of the session is unfinished and the session's sandbox is `sandboxId`, a sandbox
- * this replica saw end a turn cleanly moments ago (so no check is needed before sending). That
- * removes two commits from a turn's critical path; otherwise the turn is queued for any
- * replica to claim.
+ * The replica taking a message, when it has room for another turn, claims the turn in the same
+ * statement if nothing else of the session is unfinished: the turn is leased to it at once
+ * instead of being announced to every replica and claimed in another round trip. When the
+ * session's sandbox is also `sandboxId`, a sandbox this replica saw end a turn cleanly moments
+ * ago (so no check is needed before sending), the turn is dispatched too: that removes two
+ * commits from a turn's critical path. Otherwise the turn is queued for any replica to claim.
  */
 export interface FastDispatch {
   readonly owner: string;
   readonly leaseMs: number;
-  readonly sandboxId: string;
+  /** the session's sandbox, trusted by this replica: the turn can be sent to it at once */
+  readonly sandboxId?: string | undefined;
   readonly historyMaxChars: number;
   /**
    * the conversation through the session's previous turn, as this replica last handed it
@@ -65,6 +69,7 @@ interface EnqueueRow extends TurnRow {
   session_team: string;
   session_harness: string;
   unfinished: number;
+  claim: boolean | null;
   fast: boolean | null;
   /** seq of the last event inserted (the events are the ones this statement was given) */
   last_seq: number | null;
@@ -76,7 +81,7 @@ interface EnqueueRow extends TurnRow {
   notified: number;
 }
 
-/** enqueueTurn's statement: turn + `user_message` (+ claim and `turn_started` when fast) + NOTIFY, one commit */
+/** enqueueTurn's statement: turn + `user_message` (+ its lease when claimed, + `turn_started` when fast) + NOTIFY, one commit */
 const ENQUEUE_TURN = prepared(
   'paddock_enqueue_turn',
   `WITH s AS (
@@ -84,20 +89,22 @@ const ENQUEUE_TURN = prepared(
      ), q AS (
        SELECT count(*)::int AS n FROM turns WHERE session_id = $1 AND state IN ('queued', 'running')
      ), b AS (
-       SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = $1 AND $6::text IS NOT NULL AND sandbox_id = $7
+       -- the session's sandbox, read only for a claimer ($6): it goes to the turn's runner
+       SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = $1 AND $6::text IS NOT NULL
      ), f AS (
-       SELECT (q.n = 0 AND EXISTS (SELECT 1 FROM b)) AS fast FROM q
+       -- claim: lease the turn to $6; fast: and dispatch it to $7, the sandbox $6 trusts
+       SELECT (q.n = 0 AND $6::text IS NOT NULL) AS claim, (q.n = 0 AND EXISTS (SELECT 1 FROM b WHERE b.sandbox_id = $7)) AS fast FROM q
      ), bump AS (
        UPDATE sessions SET last_turn = last_turn + 1, last_seq = last_seq + (CASE WHEN f.fast THEN 2 ELSE 1 END), updated_at = now()
        FROM s, q, f WHERE sessions.id = s.id AND s.state = 'active' AND q.n < $4
-       RETURNING sessions.last_turn, sessions.last_seq, f.fast
+       RETURNING sessions.last_turn, sessions.last_seq, f.claim, f.fast
      ), t AS (
        INSERT INTO turns (session_id, turn, input, state, dispatched, attempts, lease_owner, lease_expires_at, started_at)
        SELECT $1, bump.last_turn, $2,
-         CASE WHEN bump.fast THEN 'running' ELSE 'queued' END, bump.fast, CASE WHEN bump.fast THEN 1 ELSE 0 END,
-         CASE WHEN bump.fast THEN $6 END,
-         CASE WHEN bump.fast THEN now() + make_interval(secs => $8::double precision / 1000) END,
-         CASE WHEN bump.fast THEN now() END
+         CASE WHEN bump.claim THEN 'running' ELSE 'queued' END, bump.fast, CASE WHEN bump.claim THEN 1 ELSE 0 END,
+         CASE WHEN bump.claim THEN $6 END,
+         CASE WHEN bump.claim THEN now() + make_interval(secs => $8::double precision / 1000) END,
+         CASE WHEN bump.claim THEN now() END
        FROM bump RETURNING ${columnList(TURN_COLUMNS)}
      ), e AS (
        INSERT INTO events (session_id, seq, turn, type, data)
@@ -109,10 +116,10 @@ const ENQUEUE_TURN = prepared(
      ), n AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) AS sent FROM bump
        UNION ALL
-       SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE NOT bump.fast
+       SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE NOT bump.claim
      )
      SELECT s.state AS session_state, s.team AS session_team, s.harness AS session_harness, q.n AS unfinished, ${columnList(TURN_COLUMNS, 't')},
-       (SELECT fast FROM bump) AS fast,
+       (SELECT claim FROM bump) AS claim, (SELECT fast FROM bump) AS fast,
        -- the events are ours: their seqs end at last_seq and created_at is now()
        (SELECT last_seq FROM bump) AS last_seq, (SELECT count(*)::int FROM e) AS inserted, now() AS events_at,
        -- built here only when the caller does not know it ($9: the turn its copy ends with)
@@ -137,11 +144,12 @@ export async function enqueueTurn(db: Queryable, sessionId: string, team: string
   if (row.session_state !== 'active') return { ok: false, reason: 'not_active', state: row.session_state };
   if (row.turn === null || row.last_seq === null) return { ok: false, reason: 'too_many_queued' };
   const turn = turnFromRow(row);
-  const binding = row.fast && row.binding ? bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) }) : undefined;
-  const written: SessionEvent[] = binding ? [message, { type: 'turn_started', attempt: 1, sandboxGeneration: binding.generation }] : [message];
+  const binding = row.claim && row.binding ? bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) }) : undefined;
+  const written: SessionEvent[] = row.fast && binding ? [message, { type: 'turn_started', attempt: 1, sandboxGeneration: binding.generation }] : [message];
   const events = storedTail(sessionId, turn.turn, written, { last_seq: row.last_seq, inserted: row.inserted, created_at: row.events_at });
-  if (!binding || !fast) return { ok: true, turn, events };
+  if (!row.claim || !fast) return { ok: true, turn, events };
   const claimed: ClaimedTurn = { ...turn, previousState: 'queued', team: row.session_team, harness: row.session_harness, sessionState: 'active', binding };
+  if (!row.fast || !binding) return { ok: true, turn, events, claimed };
   // the statement leaves the history out exactly when the caller's known one ends right before
   const history = row.history !== null ? historyMessages(row.history, fast.historyMaxChars) : [...fast.knownHistory!.history];
   return { ok: true, turn, events, dispatched: { claimed, history } };

@@ -106,7 +106,8 @@ describe('messages and events', () => {
     const id = await alpha.createSession();
     const res = await alpha.request('POST', `/v1/sessions/${id}/messages`, { text: 'hello there' });
     expect(res.status).toBe(202);
-    expect(res.body.turn).toMatchObject({ sessionId: id, number: 1, state: 'queued', messageSeq: 1 });
+    // an idle replica claims the turn in the commit that stores the message
+    expect(res.body.turn).toMatchObject({ sessionId: id, number: 1, state: 'running', messageSeq: 1 });
     const events = await alpha.waitForDone(id, 1);
     expect(events[0]).toMatchObject({ seq: 1, turn: 1, type: 'user_message', text: 'hello there' });
     expect(events.map((e) => e.type)).toEqual(['user_message', 'sandbox', 'turn_started', 'status', ...Array(9).fill('text_delta'), 'done']);

@@ -131,6 +131,63 @@ describe('history', () => {
   });
 });
 
+describe('claiming a turn with its message (no trusted sandbox)', () => {
+  const claimer = { owner: 'api/1', leaseMs: 60_000, historyMaxChars: 10_000 };
+  const turnRow = async (sessionId: string, turn: number) =>
+    (await pool.query('SELECT state, dispatched, attempts, lease_owner, lease_expires_at > now() AS leased FROM turns WHERE session_id = $1 AND turn = $2', [sessionId, turn])).rows[0];
+
+  it('leases the turn to the replica taking the message, without announcing it to the others', async () => {
+    const session = await newSession();
+    const listener = new pg.Client({ connectionString: databaseUrl });
+    await listener.connect();
+    const announced: string[] = [];
+    listener.on('notification', (n) => n.channel === TURNS_CHANNEL && announced.push(n.payload ?? ''));
+    await listener.query(`LISTEN ${TURNS_CHANNEL}`);
+    try {
+      const result = await enqueueTurn(pool, session.id, 't', 'first words', 10, claimer);
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.dispatched).toBeUndefined();
+      expect(result.claimed).toMatchObject({ sessionId: session.id, turn: 1, state: 'running', dispatched: false, attempts: 1, previousState: 'queued', team: 't', harness: 'scripted', sessionState: 'active', binding: undefined });
+      expect(result.turn.state).toBe('running');
+      expect(result.events.map((e) => e.event.type)).toEqual(['user_message']);
+      expect(await turnRow(session.id, 1)).toEqual({ state: 'running', dispatched: false, attempts: 1, lease_owner: 'api/1', leased: true });
+      // nobody else can take it, and the lease fences its writes like a claimed turn's
+      expect((await claimTurns(pool, 'other/2', 100, 60_000)).filter((c) => c.sessionId === session.id)).toEqual([]);
+      await expect(appendEvents(pool, session.id, 1, [{ type: 'status', message: 'intruder' }], { owner: 'other/2' })).rejects.toBeInstanceOf(LeaseLostError);
+      const dispatched = await markDispatched(pool, 'api/1', session.id, 1, { type: 'turn_started', attempt: 1, sandboxGeneration: 1 });
+      expect(dispatched.history).toEqual([]);
+      await listener.query('SELECT 1'); // flush pending notifications
+      expect(announced).toEqual([]);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('hands the runner the session\'s sandbox to check, and queues the message behind an unfinished turn', async () => {
+    const session = await newSession();
+    await pool.query("INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation) VALUES ($1, 'local', $2, '0', 'team-t', 'http://127.0.0.1:9', 'tok-tok-tok-tok-tok-tok-tok-tok-tok', 3)", [session.id, `sb-${session.id}`]);
+    const first = await enqueueTurn(pool, session.id, 't', 'one', 10, claimer);
+    expect(first.ok && first.claimed?.binding).toMatchObject({ sandboxId: `sb-${session.id}`, generation: 3 });
+    // a trusted sandbox that is not the session's (replaced meanwhile) dispatches nothing either
+    const second = await enqueueTurn(pool, session.id, 't', 'two', 10, { ...claimer, sandboxId: `sb-${session.id}` });
+    expect(second.ok && [second.turn.state, second.claimed, second.dispatched]).toEqual(['queued', undefined, undefined]);
+    expect(await turnRow(session.id, 2)).toEqual({ state: 'queued', dispatched: false, attempts: 0, lease_owner: null, leased: null });
+    await finishTurn(pool, 'api/1', session.id, 1, [{ type: 'done', stopReason: 'end_turn' }], { state: 'completed', stopReason: 'end_turn', output: 'a' });
+    const [next] = (await claimTurns(pool, 'other/2', 100, 60_000)).filter((c) => c.sessionId === session.id);
+    expect(next).toMatchObject({ turn: 2, attempts: 1 });
+  });
+
+  it('dispatches nothing to a sandbox the session is no longer bound to', async () => {
+    const session = await newSession();
+    await pool.query("INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation) VALUES ($1, 'local', 'sb-new', '0', 'team-t', 'http://127.0.0.1:9', 'tok-tok-tok-tok-tok-tok-tok-tok-tok', 2)", [session.id]);
+    const result = await enqueueTurn(pool, session.id, 't', 'hi', 10, { ...claimer, sandboxId: 'sb-old' });
+    expect(result.ok && result.dispatched).toBeUndefined();
+    expect(result.ok && result.claimed?.binding?.sandboxId).toBe('sb-new');
+    expect(result.ok && result.events.map((e) => e.event.type)).toEqual(['user_message']);
+  });
+});
+
 describe('history carried over from memory (fast dispatch)', () => {
   async function sessionWithTurns(inputs: readonly string[]) {
     const session = await newSession();
