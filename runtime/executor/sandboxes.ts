@@ -31,6 +31,9 @@ export interface SandboxTarget {
 /** Appends runtime events of the running turn (fenced by its lease). */
 export type EmitEvents = (events: readonly SessionEvent[]) => Promise<void>;
 
+/** What a turn dispatches to: its session's sandbox (`bound`), or a new one to bind (`fresh`). */
+export type PreparedSandbox = { readonly bound: StoredBinding; readonly fresh?: undefined } | { readonly fresh: SandboxBinding; readonly bound?: undefined };
+
 export type SandboxCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export class SandboxKeeper {
@@ -47,18 +50,35 @@ export class SandboxKeeper {
     private readonly log: Logger,
   ) {}
 
-  /** The session's sandbox, replaced when it is gone. `current`: the binding read with the claim. */
-  async ensure(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal, current?: StoredBinding | null): Promise<StoredBinding> {
+  /**
+   * The session's sandbox for a turn about to be dispatched: the bound one when it is fine,
+   * else (after recording a lost one) a new sandbox from the driver, not bound yet — the
+   * caller binds it with the dispatch (store/turns.ts bindAndDispatch) and reports back with
+   * `adopted` or `abandon`. `current`: the binding read with the claim.
+   */
+  async prepare(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal, current?: StoredBinding | null): Promise<PreparedSandbox> {
     const binding = current === undefined ? await getBinding(this.pool, target.sessionId) : (current ?? undefined);
     if (binding) {
       // a sandbox that just finished a turn cleanly is idle: skip the round trip (if it died
       // since, the turn request fails before reaching it and the turn moves to a new sandbox)
-      if (this.trustedSandbox(target.sessionId) === binding.sandboxId) return binding;
+      if (this.trustedSandbox(target.sessionId) === binding.sandboxId) return { bound: binding };
       const check = await this.check(binding, signal);
-      if (check.ok) return binding;
+      if (check.ok) return { bound: binding };
       await this.markLost(target.sessionId, binding, check.reason, emit);
     }
-    return this.acquire(target, emit, signal);
+    return { fresh: await this.claim(target, signal) };
+  }
+
+  /** A sandbox from `prepare` is bound to its session now. */
+  adopted(binding: StoredBinding, claimMs: number): void {
+    this.verified.add(binding.sandboxId);
+    this.log.info('sandbox acquired', { session: binding.sessionId, sandbox: binding.sandboxId, generation: binding.generation, ms: Math.round(claimMs) });
+  }
+
+  /** A sandbox from `prepare` could not be bound (the session ended, the lease was lost, the database failed): release it. */
+  async abandon(sandbox: SandboxBinding): Promise<void> {
+    await queueRelease(this.pool, sandbox).catch(() => undefined);
+    await this.releaseNow(sandbox);
   }
 
   /** Is this sandbox alive, ours and idle? A busy one is asked to abort its stale turn. */
@@ -122,18 +142,10 @@ export class SandboxKeeper {
     void this.releaseNow(binding);
   }
 
-  /** Claims a new sandbox from the driver and binds it to the session. */
+  /** Claims a new sandbox from the driver and binds it to the session (a turn already dispatched moving to a new sandbox). */
   async acquire(target: SandboxTarget, emit: EmitEvents, signal: AbortSignal): Promise<StoredBinding> {
     const started = performance.now();
-    let binding: SandboxBinding;
-    try {
-      binding = await this.driver.acquire({ team: target.team, harness: target.harness, sessionId: target.sessionId }, signal);
-    } catch (error) {
-      const sandboxError = error instanceof SandboxError ? error : new SandboxError('driver_error', `the ${this.driver.name} driver failed: ${errorMessage(error)}`, false);
-      this.metrics.sandboxClaimFailures.inc({ driver: this.driver.name, code: sandboxError.code });
-      throw sandboxError;
-    }
-    this.metrics.sandboxClaimSeconds.observe((performance.now() - started) / 1000, { driver: this.driver.name });
+    const binding = await this.claim(target, signal);
     let generation: number | undefined;
     try {
       generation = await saveBinding(this.pool, target.sessionId, binding);
@@ -150,6 +162,20 @@ export class SandboxKeeper {
     this.log.info('sandbox acquired', { session: target.sessionId, sandbox: binding.sandboxId, generation, ms: Math.round(performance.now() - started) });
     await emit([{ type: 'sandbox', action: 'acquired', generation }]);
     return { ...binding, sessionId: target.sessionId, generation, acquiredAt: new Date() };
+  }
+
+  /** A new sandbox from the driver, not bound to anything yet. */
+  private async claim(target: SandboxTarget, signal: AbortSignal): Promise<SandboxBinding> {
+    const started = performance.now();
+    try {
+      const binding = await this.driver.acquire({ team: target.team, harness: target.harness, sessionId: target.sessionId }, signal);
+      this.metrics.sandboxClaimSeconds.observe((performance.now() - started) / 1000, { driver: this.driver.name });
+      return binding;
+    } catch (error) {
+      const sandboxError = error instanceof SandboxError ? error : new SandboxError('driver_error', `the ${this.driver.name} driver failed: ${errorMessage(error)}`, false);
+      this.metrics.sandboxClaimFailures.inc({ driver: this.driver.name, code: sandboxError.code });
+      throw sandboxError;
+    }
   }
 
   /** Best-effort immediate release; the queue (releasePending) retries what fails. */

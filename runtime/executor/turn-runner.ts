@@ -26,10 +26,10 @@ import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import type { StoredBinding } from '../store/bindings.ts';
 import { appendEvents, LeaseLostError, streamedText } from '../store/events.ts';
 import { finishSession } from '../store/sessions.ts';
-import { continueHistory, finishTurn, markDispatched, type ClaimedTurn, type TurnOutcome } from '../store/turns.ts';
+import { bindAndDispatch, continueHistory, finishTurn, markDispatched, type BindAndDispatchResult, type ClaimedTurn, type TurnOutcome } from '../store/turns.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import { EventWriter, retryWhileUnavailable } from './event-writer.ts';
-import { SessionNotActiveError, type SandboxKeeper, type SandboxTarget } from './sandboxes.ts';
+import { SessionNotActiveError, type PreparedSandbox, type SandboxKeeper, type SandboxTarget } from './sandboxes.ts';
 
 /** Why a running turn is being stopped by the runtime. */
 export class TurnStop extends Error {
@@ -118,17 +118,39 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
       ({ binding, history, startedSeq } = preDispatched);
       if (stop.aborted) return await stoppedBeforeStream(stop, finish);
     } else {
+      let sandbox: PreparedSandbox;
+      const preparing = performance.now();
       try {
-        binding = await deps.keeper.ensure(sandboxTarget, emit, stop, claimed.binding ?? null);
+        sandbox = await deps.keeper.prepare(sandboxTarget, emit, stop, claimed.binding ?? null);
       } catch (error) {
         return await sandboxFailure(deps, claimed, error, failWith, finish, stop);
       }
-      const boundTo = binding;
-      const dispatched = await retryWhileUnavailable(
-        () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: boundTo.generation }, deps.historyMaxChars),
-        onDbError,
-        deps.shutdownSignal,
-      );
+      let dispatched: { abortRequested: boolean; events: StoredEvent[]; history: HistoryMessage[] };
+      if (sandbox.bound) {
+        const boundTo = (binding = sandbox.bound);
+        dispatched = await retryWhileUnavailable(
+          () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: boundTo.generation }, deps.historyMaxChars),
+          onDbError,
+          deps.shutdownSignal,
+        );
+      } else {
+        // a new sandbox: bound, announced and dispatched to in one commit
+        const fresh = sandbox.fresh;
+        let bound: BindAndDispatchResult;
+        try {
+          bound = await retryWhileUnavailable(() => bindAndDispatch(pool, owner, sessionId, turn, fresh, claimed.attempts, deps.historyMaxChars), onDbError, deps.shutdownSignal);
+        } catch (error) {
+          await deps.keeper.abandon(fresh);
+          throw error;
+        }
+        if (!bound.ok) {
+          await deps.keeper.abandon(fresh);
+          return await finish([{ type: 'done', stopReason: 'aborted' }], { state: 'aborted', stopReason: 'aborted', output: '' });
+        }
+        binding = bound.binding;
+        deps.keeper.adopted(binding, performance.now() - preparing);
+        dispatched = bound;
+      }
       publish(dispatched.events);
       if (dispatched.abortRequested || stop.aborted) return await stoppedBeforeStream(stop, finish);
       history = dispatched.history;

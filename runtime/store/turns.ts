@@ -9,6 +9,7 @@ import { prepared } from '../db/statements.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import { appendEvents, LeaseLostError, storedTail } from './events.ts';
+import type { SandboxBinding } from '../drivers/sandbox-driver.ts';
 import { BINDING_COLUMNS, bindingFromRow, type BindingRow, type StoredBinding } from './bindings.ts';
 import { columnList, TURN_COLUMNS, turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
@@ -269,6 +270,77 @@ export async function markDispatched(db: Queryable, owner: string, sessionId: st
   const row = rows[0];
   if (!row) throw new LeaseLostError(sessionId, turn);
   return { abortRequested: row.abort_requested, events: [{ sessionId, seq: row.seq, turn, event: started, createdAt: row.created_at }], history: historyMessages(row.history, historyMaxChars) };
+}
+
+/** bindAndDispatch's statement: markDispatched's, with a new sandbox bound first (and `sandbox acquired` before `turn_started`) */
+const BIND_AND_DISPATCH = prepared(
+  'paddock_bind_and_dispatch',
+  `WITH s AS (
+       SELECT id FROM sessions WHERE id = $1 AND state = 'active' FOR UPDATE
+     ), upd AS (
+       UPDATE turns SET dispatched = true
+       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' AND EXISTS (SELECT 1 FROM s)
+       RETURNING abort_requested
+     ), bump AS (
+       UPDATE sessions SET sandbox_generation = sandbox_generation + 1, last_seq = last_seq + 2, updated_at = now()
+       WHERE id = $1 AND EXISTS (SELECT 1 FROM upd)
+       RETURNING sandbox_generation, last_seq
+     ), replaced AS (
+       -- a binding still in place is superseded: its sandbox must not leak
+       INSERT INTO sandbox_releases (sandbox_id, driver, sandbox_name, namespace, endpoint, token)
+       SELECT b.sandbox_id, b.driver, b.sandbox_name, b.namespace, b.endpoint, b.token FROM sandbox_bindings b, bump
+       WHERE b.session_id = $1 AND b.sandbox_id <> $5
+       ON CONFLICT (sandbox_id) DO NOTHING
+     ), bound AS (
+       INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation)
+       SELECT $1, $4, $5, $6, $7, $8, $9, bump.sandbox_generation FROM bump
+       ON CONFLICT (session_id) DO UPDATE SET driver = EXCLUDED.driver, sandbox_id = EXCLUDED.sandbox_id, sandbox_name = EXCLUDED.sandbox_name,
+         namespace = EXCLUDED.namespace, endpoint = EXCLUDED.endpoint, token = EXCLUDED.token, generation = EXCLUDED.generation, acquired_at = now()
+       RETURNING acquired_at
+     ), ins AS (
+       INSERT INTO events (session_id, seq, turn, type, data)
+       SELECT $1, bump.last_seq - 1, $2, 'sandbox', jsonb_build_object('type', 'sandbox', 'action', 'acquired', 'generation', bump.sandbox_generation) FROM bump
+       UNION ALL
+       SELECT $1, bump.last_seq, $2, 'turn_started', jsonb_build_object('type', 'turn_started', 'attempt', $10::int, 'sandboxGeneration', bump.sandbox_generation) FROM bump
+       RETURNING seq
+     ), n AS (
+       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) FROM bump
+     )
+     SELECT (SELECT count(*)::int FROM s) AS active, upd.abort_requested, bump.sandbox_generation AS generation, bump.last_seq,
+       (SELECT count(*)::int FROM ins) AS inserted, (SELECT acquired_at FROM bound) AS acquired_at, now() AS created_at,
+       (SELECT count(*)::int FROM n) AS notified,
+       CASE WHEN bump.last_seq IS NOT NULL THEN (${HISTORY_SQL}) END AS history
+     FROM (SELECT 1) AS one LEFT JOIN upd ON true LEFT JOIN bump ON true`,
+);
+
+export type BindAndDispatchResult =
+  | { readonly ok: true; readonly binding: StoredBinding; readonly abortRequested: boolean; readonly events: StoredEvent[]; readonly history: HistoryMessage[] }
+  | { readonly ok: false; readonly reason: 'session_not_active' };
+
+/**
+ * markDispatched for a turn whose sandbox was just acquired: binds it to the session (a new
+ * generation; a binding still in place is queued for release), appends `sandbox acquired`
+ * and `turn_started`, and marks the turn dispatched, in one statement fenced by the lease and
+ * the session being active. One commit where binding, announcing and dispatching took three.
+ * When the session ended meanwhile nothing is written (the caller releases the sandbox);
+ * a lost lease throws LeaseLostError.
+ */
+export async function bindAndDispatch(db: Queryable, owner: string, sessionId: string, turn: number, sandbox: SandboxBinding, attempt: number, historyMaxChars = 768 * 1024): Promise<BindAndDispatchResult> {
+  const { rows } = await db.query<{ active: number; abort_requested: boolean | null; generation: number | null; last_seq: number | null; inserted: number; acquired_at: Date | null; created_at: Date; history: HistoryTurn[] | null }>(
+    BIND_AND_DISPATCH.with([sessionId, turn, owner, sandbox.driver, sandbox.sandboxId, sandbox.sandboxName, sandbox.namespace, sandbox.endpoint, sandbox.token, attempt]),
+  );
+  const row = rows[0]!;
+  if (row.active === 0) return { ok: false, reason: 'session_not_active' };
+  if (row.generation === null || row.last_seq === null || row.abort_requested === null || row.acquired_at === null) throw new LeaseLostError(sessionId, turn);
+  const generation = row.generation;
+  const written: SessionEvent[] = [{ type: 'sandbox', action: 'acquired', generation }, { type: 'turn_started', attempt, sandboxGeneration: generation }];
+  return {
+    ok: true,
+    binding: { ...sandbox, sessionId, generation, acquiredAt: row.acquired_at },
+    abortRequested: row.abort_requested,
+    events: storedTail(sessionId, turn, written, { last_seq: row.last_seq, inserted: row.inserted, created_at: row.created_at }),
+    history: historyMessages(row.history ?? [], historyMaxChars),
+  };
 }
 
 export interface TurnOutcome {

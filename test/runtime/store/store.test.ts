@@ -7,7 +7,7 @@ import { EventWriter } from '../../../runtime/executor/event-writer.ts';
 import { appendEvents, LeaseLostError, listEvents } from '../../../runtime/store/events.ts';
 import { createSession } from '../../../runtime/store/sessions.ts';
 import { TURNS_CHANNEL } from '../../../runtime/store/channels.ts';
-import { claimTurns, continueHistory, enqueueTurn, expireLeasesOfPreviousInstances, finishTurn, historyBefore, historyMessages, markDispatched } from '../../../runtime/store/turns.ts';
+import { bindAndDispatch, claimTurns, continueHistory, enqueueTurn, expireLeasesOfPreviousInstances, finishTurn, historyBefore, historyMessages, markDispatched } from '../../../runtime/store/turns.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 
 let server: TestPostgres;
@@ -185,6 +185,52 @@ describe('claiming a turn with its message (no trusted sandbox)', () => {
     expect(result.ok && result.dispatched).toBeUndefined();
     expect(result.ok && result.claimed?.binding?.sandboxId).toBe('sb-new');
     expect(result.ok && result.events.map((e) => e.event.type)).toEqual(['user_message']);
+  });
+});
+
+describe('binding a new sandbox with the dispatch', () => {
+  const sandbox = (id: string) => ({ driver: 'local' as const, sandboxId: id, sandboxName: '42', namespace: 'team-t', endpoint: 'http://127.0.0.1:9', token: 'tok-tok-tok-tok-tok-tok-tok-tok-tok' });
+  const claimed = async () => {
+    const session = await newSession();
+    await enqueueTurn(pool, session.id, 't', 'hello', 10);
+    await claimTurns(pool, `owner-${session.id}`, 100, 60_000);
+    return { session, owner: `owner-${session.id}` };
+  };
+  const state = async (sessionId: string) => ({
+    turn: (await pool.query('SELECT dispatched FROM turns WHERE session_id = $1 AND turn = 1', [sessionId])).rows[0],
+    binding: (await pool.query('SELECT sandbox_id, generation FROM sandbox_bindings WHERE session_id = $1', [sessionId])).rows,
+    events: (await listEvents(pool, sessionId, 0, 10)).map((e) => e.event.type),
+  });
+
+  it('binds, announces and dispatches in one statement, fenced by the lease', async () => {
+    const { session, owner } = await claimed();
+    await expect(bindAndDispatch(pool, 'intruder/1', session.id, 1, sandbox('sb-x'), 1)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await state(session.id)).toEqual({ turn: { dispatched: false }, binding: [], events: ['user_message'] });
+    const result = await bindAndDispatch(pool, owner, session.id, 1, sandbox('sb-1'), 1);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.binding).toMatchObject({ sessionId: session.id, sandboxId: 'sb-1', sandboxName: '42', generation: 1 });
+    expect(result.abortRequested).toBe(false);
+    expect(result.history).toEqual([]);
+    // what is published is what was stored
+    const stored = await listEvents(pool, session.id, 0, 10);
+    expect(result.events.map((e) => [e.seq, e.event])).toEqual(stored.slice(1).map((e) => [e.seq, e.event]));
+    expect(result.events.map((e) => e.event)).toEqual([{ type: 'sandbox', action: 'acquired', generation: 1 }, { type: 'turn_started', attempt: 1, sandboxGeneration: 1 }]);
+    expect(await state(session.id)).toEqual({ turn: { dispatched: true }, binding: [{ sandbox_id: 'sb-1', generation: 1 }], events: ['user_message', 'sandbox', 'turn_started'] });
+  });
+
+  it('queues a superseded sandbox for release, and writes nothing for an ended session', async () => {
+    const { session, owner } = await claimed();
+    await pool.query("INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation) VALUES ($1, 'local', $2, '0', 'team-t', 'http://127.0.0.1:9', 'tok-tok-tok-tok-tok-tok-tok-tok-tok', 1)", [session.id, `old-${session.id}`]);
+    await pool.query('UPDATE sessions SET sandbox_generation = 1 WHERE id = $1', [session.id]);
+    const result = await bindAndDispatch(pool, owner, session.id, 1, sandbox(`new-${session.id}`), 1);
+    expect(result.ok && result.binding.generation).toBe(2);
+    expect((await pool.query('SELECT sandbox_id FROM sandbox_releases WHERE sandbox_id = $1', [`old-${session.id}`])).rowCount).toBe(1);
+
+    const ended = await claimed();
+    await pool.query("UPDATE sessions SET state = 'ended' WHERE id = $1", [ended.session.id]);
+    expect(await bindAndDispatch(pool, ended.owner, ended.session.id, 1, sandbox('sb-late'), 1)).toEqual({ ok: false, reason: 'session_not_active' });
+    expect(await state(ended.session.id)).toEqual({ turn: { dispatched: false }, binding: [], events: ['user_message'] });
   });
 });
 
