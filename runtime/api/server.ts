@@ -16,7 +16,8 @@ import { eventToJson } from '../session-events.ts';
 import { listEvents } from '../store/events.ts';
 import type { SessionState } from '../store/records.ts';
 import { countSessionsByState, createSession, finishSession, getSession, listSessions } from '../store/sessions.ts';
-import { activeTurn, enqueueTurn, requestAbort, type ClaimedTurn, type FastDispatch } from '../store/turns.ts';
+import type { DispatchReservation } from '../executor/executor.ts';
+import { activeTurn, enqueueTurn, requestAbort, type ClaimedTurn } from '../store/turns.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import { streamSessionEvents } from './event-stream.ts';
 import { sessionToJson, turnToJson } from './representation.ts';
@@ -30,7 +31,7 @@ export interface Readiness {
 
 export interface TurnControl {
   kick(): void;
-  fastDispatch(sessionId: string): FastDispatch | undefined;
+  reserveDispatch(sessionId: string): DispatchReservation | undefined;
   launchDispatched(claimed: ClaimedTurn, history: HistoryMessage[], startedSeq: number): void;
   launchClaimed(claimed: ClaimedTurn): void;
   abortLocal(sessionId: string, turn?: number): boolean;
@@ -229,7 +230,16 @@ export function createApiServer(options: ApiOptions): ApiServer {
         const id = sessionId(params);
         const who = principal();
         const body = await readJsonBody(req, messageBody, { limit: API_MAX_BODY_BYTES });
-        const result = await enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns, options.turns.fastDispatch(id));
+        const reservation = options.turns.reserveDispatch(id);
+        let result: Awaited<ReturnType<typeof enqueueTurn>>;
+        try {
+          result = await enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns, reservation?.dispatch);
+          if (result.ok && result.dispatched) options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
+          else if (result.ok && result.claimed) options.turns.launchClaimed(result.claimed);
+        } finally {
+          // the launched turn holds its own slot now
+          reservation?.release();
+        }
         if (!result.ok) {
           if (result.reason === 'not_found') throw notFound(id);
           if (result.reason === 'not_active') throw new HttpError(409, 'session_not_active', `session ${id} is ${result.state}; open a new session`);
@@ -238,13 +248,10 @@ export function createApiServer(options: ApiOptions): ApiServer {
         bus.publish(id, result.events);
         const accepted = { turn: { ...turnToJson(result.turn), messageSeq: result.events[0]!.seq } };
         if (result.dispatched) {
-          options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
           // the turn request to the harness is queued for the next tick: answer after it, so the
           // harness starts working while the client reads this answer
           await new Promise<void>((resolve) => process.nextTick(resolve));
-        } else if (result.claimed) {
-          options.turns.launchClaimed(result.claimed);
-        } else {
+        } else if (!result.claimed) {
           options.turns.kick();
         }
         sendJson(res, 202, accepted);

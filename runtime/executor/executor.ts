@@ -42,6 +42,13 @@ interface Running {
 
 const key = (sessionId: string, turn: number) => `${sessionId}:${turn}`;
 
+/** A slot held for a turn the API may claim with its message, and how it may claim it. */
+export interface DispatchReservation {
+  readonly dispatch: FastDispatch;
+  /** gives the slot back (idempotent): after the turn was launched, or when it was not claimed */
+  release(): void;
+}
+
 export class Executor {
   private readonly running = new Map<string, Running>();
   private readonly shutdown = new AbortController();
@@ -58,6 +65,8 @@ export class Executor {
   private readonly conversations = new ConversationCache({ ttlMs: 30_000, maxChars: 64 * 1024 * 1024 });
   private started = false;
   private stopping = false;
+  /** slots held for turns the API is claiming with their message (reserveDispatch) */
+  private reserved = 0;
 
   constructor(private readonly options: ExecutorOptions) {
     this.maxConcurrent = options.maxConcurrentTurns ?? 64;
@@ -97,7 +106,7 @@ export class Executor {
   private async claimLoop(): Promise<void> {
     do {
       this.claimAgain = false;
-      const free = this.maxConcurrent - this.running.size;
+      const free = this.maxConcurrent - this.running.size - this.reserved;
       if (this.stopping) return;
       if (free <= 0) {
         this.capacityLimited = true;
@@ -121,18 +130,33 @@ export class Executor {
 
   /**
    * Whether the API may claim a new turn of this session in its enqueue statement, and with
-   * which sandbox it may also dispatch it (store/turns.ts FastDispatch): claimed only with
-   * capacity here, dispatched only to a sandbox this process trusts.
+   * which sandbox it may also dispatch it (store/turns.ts FastDispatch): claimed only with a
+   * slot free here, dispatched only to a sandbox this process trusts. The slot is held until
+   * `release()`, which the API calls once the turn was launched or turned out queued.
    */
-  fastDispatch(sessionId: string): FastDispatch | undefined {
+  reserveDispatch(sessionId: string): DispatchReservation | undefined {
     if (!this.started || this.stopping) return undefined;
-    if (this.running.size >= this.maxConcurrent) {
+    if (this.running.size + this.reserved >= this.maxConcurrent) {
       this.capacityLimited = true;
       return undefined;
     }
+    this.reserved++;
     const sandboxId = this.options.keeper.trustedSandbox(sessionId);
-    const dispatch = { owner: this.options.owner, leaseMs: this.leaseMs, historyMaxChars: this.options.runner.historyMaxChars };
-    return sandboxId ? { ...dispatch, sandboxId, knownHistory: this.conversations.take(sessionId) } : dispatch;
+    const claim = { owner: this.options.owner, leaseMs: this.leaseMs, historyMaxChars: this.options.runner.historyMaxChars };
+    let released = false;
+    return {
+      dispatch: sandboxId ? { ...claim, sandboxId, knownHistory: this.conversations.take(sessionId) } : claim,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.reserved--;
+        // a claim pass that found no free slot because of this reservation looks again
+        if (this.capacityLimited && this.running.size + this.reserved < this.maxConcurrent) {
+          this.capacityLimited = false;
+          this.kick();
+        }
+      },
+    };
   }
 
   /** Runs a turn the API claimed and dispatched with its message. */

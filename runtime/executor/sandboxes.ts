@@ -32,7 +32,7 @@ export interface SandboxTarget {
 export type EmitEvents = (events: readonly SessionEvent[]) => Promise<void>;
 
 /** What a turn dispatches to: its session's sandbox (`bound`), or a new one to bind (`fresh`). */
-export type PreparedSandbox = { readonly bound: StoredBinding; readonly fresh?: undefined } | { readonly fresh: SandboxBinding; readonly bound?: undefined };
+export type PreparedSandbox = { readonly bound: StoredBinding; readonly fresh?: undefined } | { readonly fresh: SandboxBinding; readonly claimMs: number; readonly bound?: undefined };
 
 export type SandboxCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -66,7 +66,9 @@ export class SandboxKeeper {
       if (check.ok) return { bound: binding };
       await this.markLost(target.sessionId, binding, check.reason, emit);
     }
-    return { fresh: await this.claim(target, signal) };
+    const claiming = performance.now();
+    const fresh = await this.claim(target, signal);
+    return { fresh, claimMs: performance.now() - claiming };
   }
 
   /** A sandbox from `prepare` is bound to its session now. */
@@ -76,7 +78,8 @@ export class SandboxKeeper {
   }
 
   /** A sandbox from `prepare` could not be bound (the session ended, the lease was lost, the database failed): release it. */
-  async abandon(sandbox: SandboxBinding): Promise<void> {
+  async abandon(sessionId: string, sandbox: SandboxBinding, reason: string): Promise<void> {
+    this.log.info('sandbox released unbound', { session: sessionId, sandbox: sandbox.sandboxId, reason });
     await queueRelease(this.pool, sandbox).catch(() => undefined);
     await this.releaseNow(sandbox);
   }

@@ -119,7 +119,6 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
       if (stop.aborted) return await stoppedBeforeStream(stop, finish);
     } else {
       let sandbox: PreparedSandbox;
-      const preparing = performance.now();
       try {
         sandbox = await deps.keeper.prepare(sandboxTarget, emit, stop, claimed.binding ?? null);
       } catch (error) {
@@ -140,15 +139,15 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
         try {
           bound = await retryWhileUnavailable(() => bindAndDispatch(pool, owner, sessionId, turn, fresh, claimed.attempts, deps.historyMaxChars), onDbError, deps.shutdownSignal);
         } catch (error) {
-          await deps.keeper.abandon(fresh);
+          await deps.keeper.abandon(sessionId, fresh, error instanceof LeaseLostError ? 'the turn\'s lease was lost' : errorMessage(error));
           throw error;
         }
         if (!bound.ok) {
-          await deps.keeper.abandon(fresh);
+          await deps.keeper.abandon(sessionId, fresh, 'the session ended');
           return await finish([{ type: 'done', stopReason: 'aborted' }], { state: 'aborted', stopReason: 'aborted', output: '' });
         }
         binding = bound.binding;
-        deps.keeper.adopted(binding, performance.now() - preparing);
+        deps.keeper.adopted(binding, sandbox.claimMs);
         dispatched = bound;
       }
       publish(dispatched.events);

@@ -86,9 +86,12 @@ interface EnqueueRow extends TurnRow {
 const ENQUEUE_TURN = prepared(
   'paddock_enqueue_turn',
   `WITH s AS (
-       SELECT id, state, team, harness FROM sessions WHERE id = $1 AND ($5::text IS NULL OR team = $5) FOR UPDATE
+       SELECT id, state, team, harness, last_turn AS locked_last_turn FROM sessions WHERE id = $1 AND ($5::text IS NULL OR team = $5) FOR UPDATE
      ), q AS (
-       SELECT count(*)::int AS n FROM turns WHERE session_id = $1 AND state IN ('queued', 'running')
+       -- q reads the statement's snapshot, s the row as locked: an enqueue that committed while
+       -- this one waited for the lock is missing from the count but not from s.last_turn
+       SELECT count(*)::int + (SELECT s.locked_last_turn - o.last_turn FROM s, sessions o WHERE o.id = $1) AS n
+       FROM turns WHERE session_id = $1 AND state IN ('queued', 'running')
      ), b AS (
        -- the session's sandbox, read only for a claimer ($6): it goes to the turn's runner
        SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = $1 AND $6::text IS NOT NULL
@@ -240,9 +243,17 @@ export async function expireLeasesOfPreviousInstances(db: Queryable, replicaName
   return rowCount ?? 0;
 }
 
-/** Gives a claimed turn back without running it (graceful shutdown before dispatch). */
+/** Gives a claimed turn back without running it (graceful shutdown before dispatch), announced to the other replicas. */
 export async function releaseLease(db: Queryable, owner: string, sessionId: string, turn: number): Promise<void> {
-  await db.query("UPDATE turns SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1 WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' AND NOT dispatched", [sessionId, turn, owner]);
+  await db.query(
+    `WITH released AS (
+       UPDATE turns SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1
+       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' AND NOT dispatched
+       RETURNING session_id
+     )
+     SELECT pg_notify('${TURNS_CHANNEL}', session_id::text) FROM released`,
+    [sessionId, turn, owner],
+  );
 }
 
 /** markDispatched's statement: fenced `dispatched` flag + `turn_started` + NOTIFY + history, one commit */

@@ -164,6 +164,29 @@ describe('claiming a turn with its message (no trusted sandbox)', () => {
     }
   });
 
+  it('claims for one message only when two reach an idle session at once', async () => {
+    const session = await newSession();
+    // hold the session's row lock until both statements have taken their snapshot and wait for it
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [session.id]);
+      const both = Promise.all([enqueueTurn(pool, session.id, 't', 'a', 10, { ...claimer, owner: 'api/a' }), enqueueTurn(pool, session.id, 't', 'b', 10, { ...claimer, owner: 'api/b' })]);
+      for (let waiting = 0; waiting < 2; ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        waiting = (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n;
+      }
+      await holder.query('COMMIT');
+      const results = await both;
+      expect(results.map((r) => r.ok && r.claimed !== undefined).sort()).toEqual([false, true]);
+      const turns = await pool.query('SELECT turn, state, lease_owner FROM turns WHERE session_id = $1 ORDER BY turn', [session.id]);
+      expect(turns.rows.map((t) => t.state)).toEqual(['running', 'queued']);
+      expect(turns.rows[1].lease_owner).toBeNull();
+    } finally {
+      holder.release();
+    }
+  });
+
   it('hands the runner the session\'s sandbox to check, and queues the message behind an unfinished turn', async () => {
     const session = await newSession();
     await pool.query("INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation) VALUES ($1, 'local', $2, '0', 'team-t', 'http://127.0.0.1:9', 'tok-tok-tok-tok-tok-tok-tok-tok-tok', 3)", [session.id, `sb-${session.id}`]);
