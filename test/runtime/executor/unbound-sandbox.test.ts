@@ -67,13 +67,15 @@ it('releases a sandbox whose session ended while it was being claimed, and binds
   const ended = await api.request('DELETE', `/v1/sessions/${id}`);
   expect(ended.status).toBe(200);
   driver.letThrough();
-  for (let i = 0; i < 200 && driver.released.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  // the turn ends (aborted) once the sandbox it could not bind was released
+  const events = await api.waitForDone(id, 1);
+  expect(events.at(-1)).toMatchObject({ type: 'done', stopReason: 'aborted' });
   expect(driver.acquired).toHaveLength(1);
   expect(driver.released).toEqual(driver.acquired);
   expect(await boundOrNull()).toBeNull();
   const turn = await db.query('SELECT state, dispatched FROM turns WHERE session_id = $1', [id]);
   expect(turn.rows[0]).toEqual({ state: 'aborted', dispatched: false });
-  const types = (await api.events(id)).map((e: { type: string }) => e.type);
+  const types = events.map((e: { type: string }) => e.type);
   expect(types).not.toContain('turn_started');
   expect(types).not.toContain('sandbox');
 
