@@ -44,6 +44,34 @@ export async function getBinding(db: Queryable, sessionId: string): Promise<Stor
 }
 
 /**
+ * The CTEs `replaced` and `bound` of a statement that binds a sandbox to session `$1` under the
+ * new generation returned by its CTE `from` (`sandbox_generation`): a binding still in place is
+ * superseded and queued for release, so its sandbox does not leak. The sandbox's fields are the
+ * parameters `$first` .. `$first + 5`, in the order of bindingParams. `bound` returns the
+ * binding's generation and acquired_at.
+ */
+export function bindSandboxCtes(from: string, first: number): string {
+  const [driver, sandboxId, sandboxName, namespace, endpoint, token] = Array.from({ length: 6 }, (_, i) => `$${first + i}`);
+  return `replaced AS (
+       INSERT INTO sandbox_releases (sandbox_id, driver, sandbox_name, namespace, endpoint, token)
+       SELECT b.sandbox_id, b.driver, b.sandbox_name, b.namespace, b.endpoint, b.token FROM sandbox_bindings b, ${from}
+       WHERE b.session_id = $1 AND b.sandbox_id <> ${sandboxId}
+       ON CONFLICT (sandbox_id) DO NOTHING
+     ), bound AS (
+       INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation)
+       SELECT $1, ${driver}, ${sandboxId}, ${sandboxName}, ${namespace}, ${endpoint}, ${token}, ${from}.sandbox_generation FROM ${from}
+       ON CONFLICT (session_id) DO UPDATE SET driver = EXCLUDED.driver, sandbox_id = EXCLUDED.sandbox_id, sandbox_name = EXCLUDED.sandbox_name,
+         namespace = EXCLUDED.namespace, endpoint = EXCLUDED.endpoint, token = EXCLUDED.token, generation = EXCLUDED.generation, acquired_at = now()
+       RETURNING generation, acquired_at
+     )`;
+}
+
+/** A sandbox's fields as the parameters bindSandboxCtes expects. */
+export function bindingParams(binding: SandboxBinding): string[] {
+  return [binding.driver, binding.sandboxId, binding.sandboxName, binding.namespace, binding.endpoint, binding.token];
+}
+
+/**
  * Records a new sandbox for a session, only while the session is active. Returns its
  * generation (1 for the first sandbox, +1 per replacement), or undefined when the session
  * ended meanwhile (the caller then releases the sandbox).
@@ -52,19 +80,9 @@ export async function saveBinding(db: Queryable, sessionId: string, binding: San
   const { rows } = await db.query<{ generation: number }>(
     `WITH bumped AS (
        UPDATE sessions SET sandbox_generation = sandbox_generation + 1, updated_at = now() WHERE id = $1 AND state = 'active' RETURNING sandbox_generation
-     ), replaced AS (
-       -- a binding still in place is superseded: its sandbox must not leak
-       INSERT INTO sandbox_releases (sandbox_id, driver, sandbox_name, namespace, endpoint, token)
-       SELECT b.sandbox_id, b.driver, b.sandbox_name, b.namespace, b.endpoint, b.token FROM sandbox_bindings b, bumped
-       WHERE b.session_id = $1 AND b.sandbox_id <> $3
-       ON CONFLICT (sandbox_id) DO NOTHING
-     )
-     INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation)
-     SELECT $1, $2, $3, $4, $5, $6, $7, bumped.sandbox_generation FROM bumped
-     ON CONFLICT (session_id) DO UPDATE SET driver = EXCLUDED.driver, sandbox_id = EXCLUDED.sandbox_id, sandbox_name = EXCLUDED.sandbox_name,
-       namespace = EXCLUDED.namespace, endpoint = EXCLUDED.endpoint, token = EXCLUDED.token, generation = EXCLUDED.generation, acquired_at = now()
-     RETURNING generation`,
-    [sessionId, binding.driver, binding.sandboxId, binding.sandboxName, binding.namespace, binding.endpoint, binding.token],
+     ), ${bindSandboxCtes('bumped', 2)}
+     SELECT generation FROM bound`,
+    [sessionId, ...bindingParams(binding)],
   );
   return rows[0]?.generation;
 }

@@ -10,7 +10,7 @@ import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import { appendEvents, LeaseLostError, storedTail } from './events.ts';
 import type { SandboxBinding } from '../drivers/sandbox-driver.ts';
-import { BINDING_COLUMNS, bindingFromRow, type BindingRow, type StoredBinding } from './bindings.ts';
+import { BINDING_COLUMNS, bindingFromRow, bindingParams, bindSandboxCtes, type BindingRow, type StoredBinding } from './bindings.ts';
 import { columnList, TURN_COLUMNS, turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
 import { ABORTS_CHANNEL, EVENTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
@@ -296,19 +296,7 @@ const BIND_AND_DISPATCH = prepared(
        UPDATE sessions SET sandbox_generation = sandbox_generation + 1, last_seq = last_seq + 2, updated_at = now()
        WHERE id = $1 AND EXISTS (SELECT 1 FROM upd)
        RETURNING sandbox_generation, last_seq
-     ), replaced AS (
-       -- a binding still in place is superseded: its sandbox must not leak
-       INSERT INTO sandbox_releases (sandbox_id, driver, sandbox_name, namespace, endpoint, token)
-       SELECT b.sandbox_id, b.driver, b.sandbox_name, b.namespace, b.endpoint, b.token FROM sandbox_bindings b, bump
-       WHERE b.session_id = $1 AND b.sandbox_id <> $5
-       ON CONFLICT (sandbox_id) DO NOTHING
-     ), bound AS (
-       INSERT INTO sandbox_bindings (session_id, driver, sandbox_id, sandbox_name, namespace, endpoint, token, generation)
-       SELECT $1, $4, $5, $6, $7, $8, $9, bump.sandbox_generation FROM bump
-       ON CONFLICT (session_id) DO UPDATE SET driver = EXCLUDED.driver, sandbox_id = EXCLUDED.sandbox_id, sandbox_name = EXCLUDED.sandbox_name,
-         namespace = EXCLUDED.namespace, endpoint = EXCLUDED.endpoint, token = EXCLUDED.token, generation = EXCLUDED.generation, acquired_at = now()
-       RETURNING acquired_at
-     ), ins AS (
+     ), ${bindSandboxCtes('bump', 4)}, ins AS (
        INSERT INTO events (session_id, seq, turn, type, data)
        SELECT $1, bump.last_seq - 1, $2, 'sandbox', jsonb_build_object('type', 'sandbox', 'action', 'acquired', 'generation', bump.sandbox_generation) FROM bump
        UNION ALL
@@ -338,7 +326,7 @@ export type BindAndDispatchResult =
  */
 export async function bindAndDispatch(db: Queryable, owner: string, sessionId: string, turn: number, sandbox: SandboxBinding, attempt: number, historyMaxChars = 768 * 1024): Promise<BindAndDispatchResult> {
   const { rows } = await db.query<{ active: number; abort_requested: boolean | null; generation: number | null; last_seq: number | null; inserted: number; acquired_at: Date | null; created_at: Date; history: HistoryTurn[] | null }>(
-    BIND_AND_DISPATCH.with([sessionId, turn, owner, sandbox.driver, sandbox.sandboxId, sandbox.sandboxName, sandbox.namespace, sandbox.endpoint, sandbox.token, attempt]),
+    BIND_AND_DISPATCH.with([sessionId, turn, owner, ...bindingParams(sandbox), attempt]),
   );
   const row = rows[0]!;
   if (row.active === 0) return { ok: false, reason: 'session_not_active' };
