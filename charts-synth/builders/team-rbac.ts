@@ -10,6 +10,12 @@ import { serviceAccount } from './service-account.ts';
 /** ClusterRole defined by the runtime chart; bound per namespace, never cluster-wide. */
 export const RUNTIME_SANDBOX_CLAIMS_ROLE = 'paddock-runtime-sandbox-claims';
 
+/**
+ * The verbs the runtime's claim client uses on sandboxclaims (POST, GET, LIST, WATCH, PUT,
+ * DELETE) and nothing else: no patch, no deletecollection, nothing on Sandboxes or Pods.
+ */
+export const RUNTIME_CLAIM_VERBS = ['create', 'delete', 'get', 'list', 'update', 'watch'] as const;
+
 export function sandboxServiceAccount(team: TeamSpec): KubeObject {
   return serviceAccount(team.namespace, SANDBOX_SERVICE_ACCOUNT, { ...MANAGED_BY_LABELS }, false);
 }

@@ -19,7 +19,7 @@ import { componentLabels, selectorLabels } from '../builders/labels.ts';
 import { networkPolicy, tcpPorts } from '../builders/network-policy.ts';
 import { assertValidPodTemplate } from '../builders/object-validation.ts';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../builders/security-context.ts';
-import { RUNTIME_SANDBOX_CLAIMS_ROLE } from '../builders/team-rbac.ts';
+import { RUNTIME_CLAIM_VERBS, RUNTIME_SANDBOX_CLAIMS_ROLE } from '../builders/team-rbac.ts';
 import { waiverAnnotation } from '../builders/waiver.ts';
 import { clusterIpService } from '../builders/service.ts';
 import { serviceAccount } from '../builders/service-account.ts';
@@ -129,10 +129,8 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: RUNTIME_SANDBOX_CLAIMS_ROLE, labels: { ...MANAGED_BY_LABELS } },
-      rules: [
-        { apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'] },
-        { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch'] },
-      ],
+      // exactly what runtime/drivers/kubernetes/claim-client.ts calls (the Sandbox is read through the claim's status)
+      rules: [{ apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: [...RUNTIME_CLAIM_VERBS] }],
     },
     {
       apiVersion: 'v1',

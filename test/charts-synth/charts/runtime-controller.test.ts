@@ -45,7 +45,6 @@ describe('runtime controller chart', () => {
   it('grants sandbox claims through a ClusterRole that is never bound cluster-wide', () => {
     expect(find(prod, 'ClusterRole', 'paddock-runtime-sandbox-claims').rules).toEqual([
       { apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'] },
-      { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch'] },
     ]);
     expect(prod.some((o) => o.kind === 'ClusterRoleBinding')).toBe(false);
   });
