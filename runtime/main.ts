@@ -10,6 +10,9 @@
  *   PADDOCK_DRAIN_SECONDS     on SIGTERM, how long running turns may finish (default 45)
  *   PADDOCK_LEASE_SECONDS     turn lease (default 15); PADDOCK_WORK_DIR local sandboxes' dir
  *   PADDOCK_AUTH_RELOAD_SECONDS  how often the token hashes directory is re-read (default 10)
+ *   PADDOCK_WARM_SESSION_SECONDS how long after a turn a session's next turn skips the sandbox
+ *                             check and the history read (default 30; 0: never)
+ *   PADDOCK_MAX_CONCURRENT_TURNS turns this replica runs at once (default 64)
  * Exits 78 (EX_CONFIG) on invalid input, 1 when the database schema cannot be trusted.
  */
 import { RUNTIME_ENV, RUNTIME_PORT } from '../config/names.ts';
@@ -34,6 +37,12 @@ function numberEnv(name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new RuntimeInputError(`environment variable ${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function positiveIntegerEnv(name: string, fallback: number): number {
+  const n = numberEnv(name, fallback);
+  if (!Number.isInteger(n) || n < 1) throw new RuntimeInputError(`environment variable ${name} must be a whole number of at least 1, got ${JSON.stringify(process.env[name])}`);
   return n;
 }
 
@@ -76,6 +85,8 @@ async function main(): Promise<number> {
       port,
       replicaName: process.env[RUNTIME_ENV.podName] || undefined,
       leaseMs: numberEnv('PADDOCK_LEASE_SECONDS', 15) * 1000,
+      warmSessionMs: numberEnv('PADDOCK_WARM_SESSION_SECONDS', 30) * 1000,
+      maxConcurrentTurns: positiveIntegerEnv('PADDOCK_MAX_CONCURRENT_TURNS', 64),
       log,
     });
   } catch (error) {

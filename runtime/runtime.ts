@@ -41,6 +41,13 @@ export interface RuntimeOptions {
   readonly pollMs?: number;
   readonly maxConcurrentTurns?: number;
   readonly maxQueuedTurns?: number;
+  /**
+   * How long after a turn ends cleanly on this replica its session's next turn takes the two
+   * shortcuts (ADR 0014): the sandbox that just said `done` is trusted without a protocol
+   * check, and the conversation is handed over from memory instead of being rebuilt from the
+   * turns table. Default 30 s; 0 turns both off (every turn is a cold turn).
+   */
+  readonly warmSessionMs?: number;
   /** overrides config.turnTimeoutSeconds */
   readonly turnTimeoutMs?: number;
   readonly sseKeepAliveMs?: number;
@@ -80,7 +87,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // claims and lease renewals need no WAL flush: a lost one is harmless (see createPool)
   const leasePool = createPool({ connectionString: options.databaseUrl, max: 3, asyncCommit: true, onError: () => metrics.dbErrors.inc({ kind: 'unavailable' }) });
   const bus = new EventBus();
-  const keeper = new SandboxKeeper(pool, options.driver, metrics, log.child('sandboxes'));
+  const warmSessionMs = options.warmSessionMs ?? 30_000;
+  const keeper = new SandboxKeeper(pool, options.driver, metrics, log.child('sandboxes'), warmSessionMs);
   const teams = new Map(options.config.teams.map((t) => [t.name, t]));
   const executor = new Executor({
     pool,
@@ -93,6 +101,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     leaseMs: options.leaseMs,
     pollMs: options.pollMs,
     maxConcurrentTurns: options.maxConcurrentTurns,
+    conversationTtlMs: warmSessionMs,
     runner: {
       publish: (sessionId, events) => bus.publish(sessionId, events),
       lookup: (teamName, harnessName) => {

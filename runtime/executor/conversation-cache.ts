@@ -43,7 +43,7 @@ export class ConversationCache {
     this.forget(sessionId);
     const chars = conversation.history.reduce((sum, m) => sum + m.text.length, 0);
     this.sweep();
-    if (chars > this.options.maxChars) return;
+    if (this.options.ttlMs <= 0 || chars > this.options.maxChars) return;
     while (this.chars + chars > this.options.maxChars) this.forget(this.entries.keys().next().value!);
     this.entries.set(sessionId, { ...conversation, at: this.now(), chars });
     this.chars += chars;

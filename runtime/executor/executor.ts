@@ -31,6 +31,8 @@ export interface ExecutorOptions {
   readonly leaseMs?: number;
   readonly pollMs?: number;
   readonly releaseEveryMs?: number;
+  /** how long a finished turn's conversation is kept for the session's next turn (0: never) */
+  readonly conversationTtlMs?: number;
 }
 
 interface Running {
@@ -62,7 +64,7 @@ export class Executor {
   private capacityLimited = false;
   private timers: NodeJS.Timeout[] = [];
   /** conversations of sessions whose turn just ended here, for their next turn's fast dispatch */
-  private readonly conversations = new ConversationCache({ ttlMs: 30_000, maxChars: 64 * 1024 * 1024 });
+  private readonly conversations: ConversationCache;
   private started = false;
   private stopping = false;
   /** slots held for turns the API is claiming with their message (reserveDispatch) */
@@ -73,6 +75,7 @@ export class Executor {
     this.leaseMs = options.leaseMs ?? 15_000;
     this.pollMs = options.pollMs ?? 2_000;
     this.releaseEveryMs = options.releaseEveryMs ?? 5_000;
+    this.conversations = new ConversationCache({ ttlMs: options.conversationTtlMs ?? 30_000, maxChars: 64 * 1024 * 1024 });
   }
 
   get runningCount(): number {

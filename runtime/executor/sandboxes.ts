@@ -41,13 +41,17 @@ export class SandboxKeeper {
   private readonly verified = new Set<string>();
   /** per session: the sandbox whose last turn here ended cleanly, and when (idle and fine) */
   private readonly lastGood = new Map<string, { sandboxId: string; at: number }>();
-  private static readonly TRUST_MS = 30_000;
 
+  /**
+   * `trustMs`: how long after a clean `done` the session's next turn skips the check over the
+   * protocol (RuntimeOptions.warmSessionMs); 0 checks before every turn.
+   */
   constructor(
     private readonly pool: Pool,
     readonly driver: SandboxDriver,
     private readonly metrics: RuntimeMetrics,
     private readonly log: Logger,
+    private readonly trustMs = 30_000,
   ) {}
 
   /**
@@ -120,6 +124,7 @@ export class SandboxKeeper {
   /** The sandbox ended a turn with `done`: it is alive, ours and idle right now. */
   markGood(sessionId: string, sandboxId: string): void {
     this.lastGood.delete(sessionId);
+    if (this.trustMs <= 0) return;
     this.lastGood.set(sessionId, { sandboxId, at: performance.now() });
     if (this.lastGood.size > 10_000) this.lastGood.delete(this.lastGood.keys().next().value!);
   }
@@ -131,7 +136,7 @@ export class SandboxKeeper {
   trustedSandbox(sessionId: string): string | undefined {
     const good = this.lastGood.get(sessionId);
     this.lastGood.delete(sessionId);
-    return good && performance.now() - good.at < SandboxKeeper.TRUST_MS ? good.sandboxId : undefined;
+    return good && performance.now() - good.at < this.trustMs ? good.sandboxId : undefined;
   }
 
   /** Takes a dead sandbox off its session (queued for release) and records why. */
