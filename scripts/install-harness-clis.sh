@@ -7,7 +7,9 @@
 #   scripts/install-harness-clis.sh            # every harness that pins a CLI
 #   scripts/install-harness-clis.sh codex      # just one
 #
-# Idempotent: a harness whose lockfile is unchanged since its last install is skipped.
+# Idempotent: a harness whose lockfile is unchanged since its last install is skipped. A harness
+# whose package.json has no runtime dependencies (scripted: only its image's bundler) pins no CLI
+# and is left out of the default list.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +20,10 @@ if [ "$#" -gt 0 ]; then
 else
   harnesses=()
   for lock in harnesses/*/package-lock.json; do
-    harnesses+=("$(basename "$(dirname "$lock")")")
+    dir="$(dirname "$lock")"
+    if node -e 'process.exit(Object.keys(require(process.argv[1]).dependencies ?? {}).length > 0 ? 0 : 1)' "$root/$dir/package.json"; then
+      harnesses+=("$(basename "$dir")")
+    fi
   done
 fi
 
@@ -38,6 +43,10 @@ for name in "${harnesses[@]}"; do
   started=$SECONDS
   # --omit=dev: the bundler (esbuild, zod) is only needed inside the image build
   npm ci --prefix "$dir" --omit=dev --no-audit --no-fund --loglevel=error
+  if [ ! -d "$dir/node_modules" ]; then
+    echo "install-harness-clis: npm ci installed nothing into $dir/node_modules ($dir/package.json has no runtime dependency: is \"$name\" a harness that pins a CLI?)" >&2
+    exit 2
+  fi
   echo "$want" > "$stamp"
   for bin in "$dir"/node_modules/.bin/*; do
     [ -e "$bin" ] || continue

@@ -1,19 +1,19 @@
 /**
  * The conformance suite against the claude-code harness driving the real Claude Code CLI (the
  * pinned version from harnesses/claude-code/package.json), whose model is the fake Anthropic
- * Messages API on loopback. Skipped, saying why, when the CLI is not installed.
+ * Messages API on loopback. Skipped, saying why, when the CLI is not installed (failing in CI).
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { describeConformance } from '../../harnesses/conformance/suite.ts';
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model/server.ts';
-import { fakeModelHooks, fakeModelInputs, installedCli, SandboxDirs } from './support/cli-sandbox.ts';
+import { fakeModelHooks, fakeModelInputs, installedCli, missingCliTest, SandboxDirs } from './support/cli-sandbox.ts';
 
 const cli = installedCli('claude-code', 'claude', process.env.PADDOCK_CLAUDE_BIN);
 
 if ('missing' in cli) {
   describe('harness conformance: claude-code', () => {
-    it.skip(`skipped: ${cli.missing}`, () => undefined);
+    missingCliTest(cli.missing);
   });
 } else {
   const apiKey = `sk-ant-test-${randomBytes(12).toString('hex')}`;

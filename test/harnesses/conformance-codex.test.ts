@@ -3,19 +3,19 @@
  * pinned version from harnesses/codex/package.json), whose model is the fake OpenAI
  * Responses API on loopback (a custom model provider, as in a sandbox). The model name is one
  * Codex has no metadata for, so it offers its classic function tools (exec_command) rather than
- * its code-mode tool, which the fake model drives. Skipped, saying why, when the CLI is not installed.
+ * its code-mode tool, which the fake model drives. Skipped, saying why, when the CLI is not installed (failing in CI).
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { describeConformance } from '../../harnesses/conformance/suite.ts';
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model/server.ts';
-import { fakeModelHooks, fakeModelInputs, installedCli, SandboxDirs } from './support/cli-sandbox.ts';
+import { fakeModelHooks, fakeModelInputs, installedCli, missingCliTest, SandboxDirs } from './support/cli-sandbox.ts';
 
 const cli = installedCli('codex', 'codex', process.env.PADDOCK_CODEX_BIN);
 
 if ('missing' in cli) {
   describe('harness conformance: codex', () => {
-    it.skip(`skipped: ${cli.missing}`, () => undefined);
+    missingCliTest(cli.missing);
   });
 } else {
   const apiKey = `sk-test-${randomBytes(12).toString('hex')}`;

@@ -17,7 +17,7 @@ import { observeTurn } from '../../harnesses/conformance/turn.ts';
 import { harnessDir } from '../../harnesses/registry.ts';
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model/server.ts';
 import { harnessRegistry } from '../support/fixtures.ts';
-import { installedCli, SandboxDirs } from './support/cli-sandbox.ts';
+import { installedCli, missingCliTest, SandboxDirs } from './support/cli-sandbox.ts';
 
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<unknown>;
@@ -47,7 +47,7 @@ for (const c of cases) {
   const cli = installedCli(c.harness, c.cli, undefined);
   describe(`${c.harness} image layout`, () => {
     if ('missing' in cli) {
-      it.skip(`skipped: ${cli.missing}`, () => undefined);
+      missingCliTest(cli.missing);
       return;
     }
     it('runs the bundled adapter with the image command and answers a turn through the CLI', async () => {

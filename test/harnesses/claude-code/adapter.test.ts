@@ -1,13 +1,13 @@
 /** The claude-code adapter's CLI-specific behaviour, with the real Claude Code CLI and the fake model. */
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
-import { installedCli } from '../support/cli-sandbox.ts';
+import { describe } from 'vitest';
+import { installedCli, missingCliTest } from '../support/cli-sandbox.ts';
 import { describeCliAdapter } from '../support/cli-adapter-suite.ts';
 
 const cli = installedCli('claude-code', 'claude', process.env.PADDOCK_CLAUDE_BIN);
 
 if ('missing' in cli) {
-  describe('claude-code adapter', () => it.skip(`skipped: ${cli.missing}`, () => undefined));
+  describe('claude-code adapter', () => missingCliTest(cli.missing));
 } else {
   describeCliAdapter({
     harness: 'claude-code',

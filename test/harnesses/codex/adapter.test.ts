@@ -1,13 +1,13 @@
 /** The codex adapter's CLI-specific behaviour, with the real Codex CLI and the fake model. */
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
-import { installedCli } from '../support/cli-sandbox.ts';
+import { describe } from 'vitest';
+import { installedCli, missingCliTest } from '../support/cli-sandbox.ts';
 import { describeCliAdapter } from '../support/cli-adapter-suite.ts';
 
 const cli = installedCli('codex', 'codex', process.env.PADDOCK_CODEX_BIN);
 
 if ('missing' in cli) {
-  describe('codex adapter', () => it.skip(`skipped: ${cli.missing}`, () => undefined));
+  describe('codex adapter', () => missingCliTest(cli.missing));
 } else {
   describeCliAdapter({
     harness: 'codex',

@@ -1,12 +1,13 @@
 /**
  * Test support for the CLI-driven harnesses: finding the installed CLI (or explaining why its
- * tests are skipped), fresh sandbox directories per harness process, and a conformance profile
+ * tests are skipped, or in CI why they fail), fresh sandbox directories per harness process, and a conformance profile
  * whose agent is the real CLI talking to the fake model server on loopback.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'vitest';
 import type { ConformanceProfile } from '../../../harnesses/conformance/profile.ts';
 import { resolveCli } from '../../../harnesses/cli-adapter/resolve-cli.ts';
 import { harnessDir } from '../../../harnesses/registry.ts';
@@ -26,6 +27,26 @@ export function installedCli(harness: string, name: string, explicit: string | u
     return { missing: `the ${name} CLI is not installed (${probe.error ? (probe.error as NodeJS.ErrnoException).code : `exit ${probe.status}`} for "${path}"): run scripts/install-harness-clis.sh ${harness}` };
   }
   return { path, version: probe.stdout.trim() };
+}
+
+/** CI sets CI=true (GitHub Actions, GitLab, .ci/run's callers); "false" and "0" mean not CI. */
+export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.CI?.trim().toLowerCase();
+  return value !== undefined && value !== '' && value !== 'false' && value !== '0';
+}
+
+/**
+ * The test standing in for a suite whose CLI is missing: skipped, saying why, on a developer's
+ * machine; failing in CI, where .ci/run installs the CLIs, so a broken install is never a quiet skip.
+ */
+export function missingCliTest(missing: string): void {
+  if (inCi()) {
+    it(`cannot run: ${missing}`, () => {
+      throw new Error(`${missing}; in CI (CI=${process.env.CI}) a harness suite that cannot run fails instead of skipping`);
+    });
+  } else {
+    it.skip(`skipped: ${missing}`, () => undefined);
+  }
 }
 
 /** Fresh HOME and workspace directories, removed by cleanup(). */
