@@ -22,6 +22,9 @@ describe(RULE, () => {
 
   it.each([
     ['denies only ingress (policyTypes omitted)', (spec: Record<string, unknown>) => delete spec.policyTypes],
+    ['denies only ingress (policyTypes [Ingress])', (spec: Record<string, unknown>) => (spec.policyTypes = ['Ingress'])],
+    ['denies only egress (policyTypes [Egress])', (spec: Record<string, unknown>) => (spec.policyTypes = ['Egress'])],
+    ['admits some ingress', (spec: Record<string, unknown>) => (spec.ingress = [{ ports: [{ port: 8080, protocol: 'TCP' }] }])],
     ['selects only some pods', (spec: Record<string, unknown>) => (spec.podSelector = { matchLabels: { app: 'x' } })],
     ['admits something', (spec: Record<string, unknown>) => (spec.egress = [{ ports: [{ port: 53, protocol: 'UDP' }] }])],
   ])('does not count a policy that %s', (_, change) => {
