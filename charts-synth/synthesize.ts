@@ -16,8 +16,12 @@ import { synthChart } from './platform-chart.ts';
 import type { SynthesizedChart } from './synthesized-chart.ts';
 import { compareText } from '../config/compare.ts';
 
-/** Apply order: a wave waits for the one before it (the runtime is ready only once its database is). */
-export const CHART_WAVES = { crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, runtime: 3, team: 4 } as const;
+/**
+ * Apply order: a wave waits for the one before it. The runtime comes last: it is ready only once
+ * its database is, and its config must never name a team whose namespace, RoleBinding, templates
+ * and warm pools are not there yet (a removed team's objects go after the runtime forgot it).
+ */
+export const CHART_WAVES = { crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, team: 2, runtime: 3 } as const;
 
 function chart(name: string, wave: number, objects: readonly KubeObject[]): SynthesizedChart {
   return { name, file: `${name}.k8s.yaml`, wave, objects: sortObjects(synthChart(name, objects)) };

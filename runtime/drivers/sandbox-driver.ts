@@ -27,6 +27,8 @@ export interface SandboxBinding {
 }
 
 export type SandboxErrorCode =
+  /** the team's namespace or the runtime's RoleBinding in it is not there (yet): retryable */
+  | 'team_not_ready'
   | 'warm_pool_not_found'
   | 'template_not_found'
   | 'claim_rejected'

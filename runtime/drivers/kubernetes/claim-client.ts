@@ -14,6 +14,8 @@ export class KubeApiError extends Error {
     /** the Status object's reason, e.g. AlreadyExists, NotFound, Conflict, Expired */
     readonly reason: string,
     message: string,
+    /** the Status object's details.kind: what was not found, e.g. "namespaces" or "sandboxclaims" */
+    readonly detailsKind?: string,
   ) {
     super(message);
     this.name = 'KubeApiError';
@@ -44,7 +46,7 @@ export interface ClaimClientOptions {
   readonly requestTimeoutMs?: number;
 }
 
-const statusObjectShape = (value: unknown): { code?: number; reason?: string; message?: string } => {
+const statusObjectShape = (value: unknown): { code?: number; reason?: string; message?: string; detailsKind?: string } => {
   if (typeof value === 'string') {
     try {
       return statusObjectShape(JSON.parse(value));
@@ -54,7 +56,9 @@ const statusObjectShape = (value: unknown): { code?: number; reason?: string; me
   }
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
+    const details = v.details && typeof v.details === 'object' ? (v.details as Record<string, unknown>) : {};
     return {
+      ...(typeof details.kind === 'string' ? { detailsKind: details.kind } : {}),
       ...(typeof v.code === 'number' ? { code: v.code } : {}),
       ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
       ...(typeof v.message === 'string' ? { message: v.message } : {}),
@@ -264,7 +268,7 @@ function toKubeApiError(error: unknown, where: string): Error {
   if (error instanceof ApiException) {
     const status = statusObjectShape((error as ApiException<unknown>).body);
     const reason = status.reason ?? (error.code === 401 ? 'Unauthorized' : 'Unknown');
-    return new KubeApiError(error.code, reason, `${where}: ${error.code} ${reason}${status.message ? `: ${status.message}` : ''}`);
+    return new KubeApiError(error.code, reason, `${where}: ${error.code} ${reason}${status.message ? `: ${status.message}` : ''}`, status.detailsKind);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new KubeApiError(0, 'NetworkError', `${where}: ${message}`);

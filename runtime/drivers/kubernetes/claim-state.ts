@@ -22,8 +22,11 @@ interface ReasonMeaning {
 
 /** Reasons after which the claim will not become Ready on its own. */
 export const TERMINAL_CLAIM_REASONS = {
-  WarmPoolNotFound: { code: 'warm_pool_not_found', terminal: true, explanation: 'the SandboxWarmPool the claim references does not exist in the team namespace' },
-  TemplateNotFound: { code: 'template_not_found', terminal: true, explanation: 'the SandboxTemplate behind the warm pool does not exist' },
+  // Not terminal: a team's templates and warm pools are applied with its namespace, and a
+  // runtime may learn of a team (or a harness) before that bundle is applied. The next
+  // message retries; nothing about the session is lost.
+  WarmPoolNotFound: { code: 'warm_pool_not_found', terminal: false, explanation: 'the SandboxWarmPool the claim references does not exist in the team namespace (yet: the team\'s bundle may not be applied); retryable once it is' },
+  TemplateNotFound: { code: 'template_not_found', terminal: false, explanation: 'the SandboxTemplate behind the warm pool does not exist (yet: the team\'s bundle may not be applied); retryable once it is' },
   InvalidMetadata: { code: 'claim_rejected', terminal: true, explanation: 'agent-sandbox rejected the claim\'s additional pod metadata' },
   EnvVarsInjectionRejected: { code: 'claim_rejected', terminal: true, explanation: 'the SandboxTemplate does not allow env injection from claims' },
   VolumeClaimTemplatesError: { code: 'claim_rejected', terminal: true, explanation: 'the claim\'s volume claim templates are not allowed by the SandboxTemplate' },

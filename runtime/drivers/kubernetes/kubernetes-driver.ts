@@ -361,20 +361,27 @@ function positive(value: number, name: string): number {
 }
 
 /**
- * A Kubernetes API failure as a SandboxError. Aborts pass through unchanged. Forbidden,
- * NotFound (namespace or CRD missing) and Invalid cannot heal by retrying: terminal.
+ * A Kubernetes API failure as a SandboxError. Aborts pass through unchanged.
+ * - 403 Forbidden and 404 for the namespace: the team's bundle (namespace, the RoleBinding of
+ *   the runtime, templates) is not applied (yet); `team_not_ready`, retryable, saying so.
+ * - 404 for the resource type (the SandboxClaim CRD is missing), 400 and 422: terminal.
  */
 function apiFailure(error: unknown, action: string, signal?: AbortSignal): Error {
   if (signal?.aborted) return asError(signal.reason);
   if (error instanceof SandboxError) return error;
   if (error instanceof KubeApiError) {
-    const hint =
-      error.status === 403
-        ? ' (the runtime\'s service account lacks RBAC on sandboxclaims there)'
-        : error.status === 404
-          ? ' (the namespace or the SandboxClaim CRD does not exist)'
-          : '';
-    const terminal = error.status === 400 || error.status === 403 || error.status === 404 || error.status === 422;
+    if (error.status === 403) {
+      return new SandboxError(
+        'team_not_ready',
+        `${action}: ${error.message} — the runtime's service account has no RoleBinding there: the team's bundle (namespace, RBAC, templates) is not applied yet, or its RoleBinding was removed; retryable once it is applied`,
+        false,
+      );
+    }
+    if (error.status === 404 && error.detailsKind === 'namespaces') {
+      return new SandboxError('team_not_ready', `${action}: ${error.message} — the team's namespace does not exist yet (its bundle is not applied); retryable once it is`, false);
+    }
+    const hint = error.status === 404 ? ' (the SandboxClaim CRD is not installed)' : '';
+    const terminal = error.status === 400 || error.status === 404 || error.status === 422;
     return new SandboxError('driver_error', `${action}: ${error.message}${hint}`, terminal);
   }
   return new SandboxError('driver_error', `${action}: ${asError(error).message}`, false);

@@ -90,6 +90,19 @@ describe('planApply errors', () => {
   });
 });
 
+describe.each(SHIPPED_STACKS)('team bundles before the runtime on stack %s', (stack) => {
+  it('applies each team\'s namespace, RoleBinding, templates and warm pools before the runtime config that names the team', () => {
+    const spec = shippedSpec(stack);
+    const steps = planApply(synthesizeStack(spec), []);
+    const runtimeConfig = ancestors(steps, 'v1/ConfigMap:paddock-system/paddock-runtime-config');
+    for (const team of spec.teams) {
+      const bundle = steps.filter((s) => s.chart === `team-${team.name}`).map((s) => s.key);
+      expect(bundle).toContain(`rbac.authorization.k8s.io/v1/RoleBinding:${team.namespace}/paddock-runtime`);
+      for (const key of bundle) expect(runtimeConfig.has(key), `the runtime config waits for ${key}`).toBe(true);
+    }
+  });
+});
+
 describe('readiness dependencies of the shipped kind stack', () => {
   it('applies the runtime Deployment only after Postgres, since Pulumi waits for it to be ready and its /readyz needs the database', () => {
     const steps = planApply(synthesizeStack(shippedSpec('local')), []);

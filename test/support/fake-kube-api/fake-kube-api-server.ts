@@ -91,6 +91,10 @@ export class FakeKubeApiServer {
   private readonly requestWaiters = new Set<() => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private port = 0;
+  /** namespaces that do not exist (every other one does); see withoutTeamBundle() */
+  private readonly missingNamespaces = new Set<string>();
+  /** namespaces where the runtime's service account has no RoleBinding */
+  private readonly unboundNamespaces = new Set<string>();
 
   private constructor(
     private readonly server: Server,
@@ -150,6 +154,23 @@ export class FakeKubeApiServer {
     for (const watch of this.watches) {
       if (watch.bookmarks) writeEvent(watch.res, 'BOOKMARK', { apiVersion: API_VERSION, kind: 'SandboxClaim', metadata: { resourceVersion: String(this.store.resourceVersion) } });
     }
+  }
+
+  /**
+   * A team the runtime knows of before its bundle was applied: the namespace does not exist,
+   * so neither does the RoleBinding in it (requests there answer 403, like RBAC does before
+   * the namespace lifecycle admission is reached); `{ namespace: true }` applies only the
+   * RoleBinding's absence, `{ rbac: false }` only the namespace's.
+   */
+  withoutTeamBundle(namespace: string, missing: { namespace?: boolean; rbac?: boolean } = {}): void {
+    if (missing.namespace ?? true) this.missingNamespaces.add(namespace);
+    if (missing.rbac ?? true) this.unboundNamespaces.add(namespace);
+  }
+
+  /** The team's bundle was applied: its namespace and RoleBinding exist. */
+  applyTeamBundle(namespace: string): void {
+    this.missingNamespaces.delete(namespace);
+    this.unboundNamespaces.delete(namespace);
   }
 
   failNext(failure: InjectedFailure): void {
@@ -261,6 +282,11 @@ export class FakeKubeApiServer {
     const namespace = route[1] ? decodeURIComponent(route[1]) : undefined;
     const name = route[2] ? decodeURIComponent(route[2]) : undefined;
     const subresource = route[3];
+    if (namespace !== undefined && this.unboundNamespaces.has(namespace)) return reply(403, statuses.forbidden(requestVerb(method, watch, name), namespace));
+    if (namespace !== undefined && this.missingNamespaces.has(namespace)) {
+      if (method === 'POST') return reply(404, statuses.namespaceNotFound(namespace));
+      if (method === 'GET' && name === undefined && !watch) return reply(200, { apiVersion: API_VERSION, kind: 'SandboxClaimList', metadata: { resourceVersion: String(this.store.resourceVersion) }, items: [] });
+    }
 
     let body: unknown;
     try {
@@ -475,4 +501,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function isStringMap(value: unknown): value is Record<string, string> {
   return isObject(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
+/** The RBAC verb of a request, the way the API server's RequestInfo names it. */
+function requestVerb(method: string, watch: boolean, name: string | undefined): string {
+  if (method === 'GET') return watch ? 'watch' : name === undefined ? 'list' : 'get';
+  return ({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name === undefined ? 'deletecollection' : 'delete' } as Record<string, string>)[method] ?? method.toLowerCase();
 }

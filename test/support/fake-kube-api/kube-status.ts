@@ -29,6 +29,11 @@ export const statuses = {
   badRequest: (message: string) => kubeStatus(400, 'BadRequest', message),
   unauthorized: () => kubeStatus(401, 'Unauthorized', 'Unauthorized'),
   gone: (requested: string, oldest: number) => kubeStatus(410, 'Expired', `too old resource version: ${requested} (${oldest})`),
+  /** what RBAC answers a service account without a binding in the namespace */
+  forbidden: (verb: string, namespace: string) =>
+    kubeStatus(403, 'Forbidden', `sandboxclaims.extensions.agents.x-k8s.io is forbidden: User "system:serviceaccount:paddock-system:paddock-runtime" cannot ${verb} resource "sandboxclaims" in API group "extensions.agents.x-k8s.io" in the namespace "${namespace}"`, { group: 'extensions.agents.x-k8s.io', kind: 'sandboxclaims' }),
+  /** what the namespace lifecycle admission answers a create in a namespace that does not exist */
+  namespaceNotFound: (namespace: string) => kubeStatus(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }),
   resourceNotFound: () => kubeStatus(404, 'NotFound', 'the server could not find the requested resource'),
   methodNotAllowed: (method: string) => kubeStatus(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`),
 };

@@ -40,8 +40,8 @@ describe('readClaimState', () => {
 
 describe('claimFailureError', () => {
   it.each([
-    ['WarmPoolNotFound', 'warm_pool_not_found', true],
-    ['TemplateNotFound', 'template_not_found', true],
+    ['WarmPoolNotFound', 'warm_pool_not_found', false],
+    ['TemplateNotFound', 'template_not_found', false],
     ['InvalidMetadata', 'claim_rejected', true],
     ['EnvVarsInjectionRejected', 'claim_rejected', true],
     ['VolumeClaimTemplatesError', 'claim_rejected', true],

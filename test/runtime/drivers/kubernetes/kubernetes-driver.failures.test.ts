@@ -30,11 +30,12 @@ async function expectNothingLeft(f: DriverFixture): Promise<void> {
 }
 
 describe('KubernetesSandboxDriver.acquire failures', () => {
-  it('fails fast with warm_pool_not_found, naming the pool, when the team has no such warm pool', async () => {
+  it('fails fast with warm_pool_not_found, naming the pool, retryable (the team\'s bundle may come later), when the team has no such warm pool', async () => {
     fixture = await startDriverFixture({ pool: false });
     const error = await failure(fixture.driver.acquire(fixture.request()));
     expect(error).toBeInstanceOf(SandboxError);
-    expect(error).toMatchObject({ code: 'warm_pool_not_found', terminal: true });
+    expect(error).toMatchObject({ code: 'warm_pool_not_found', terminal: false });
+    expect(error.message).toContain('retryable once it is');
     expect(error.message).toContain(`failed with reason WarmPoolNotFound`);
     expect(error.message).toContain(`SandboxWarmPool "${POOL}" not found`);
     expect(error.message).toContain(`namespace "${NAMESPACE}"`);
@@ -43,7 +44,7 @@ describe('KubernetesSandboxDriver.acquire failures', () => {
   });
 
   it.each([
-    ['TemplateNotFound', 'template_not_found', true],
+    ['TemplateNotFound', 'template_not_found', false],
     ['InvalidMetadata', 'claim_rejected', true],
     ['EnvVarsInjectionRejected', 'claim_rejected', true],
     ['VolumeClaimTemplatesError', 'claim_rejected', true],
@@ -154,13 +155,43 @@ describe('KubernetesSandboxDriver.acquire failures', () => {
     expect(await failure(f.driver.acquire(f.request()))).toMatchObject({ code: 'driver_error', message: 'the kubernetes sandbox driver is closed' });
   });
 
-  it('turns Kubernetes API refusals into driver_error: 403 terminal with an RBAC hint, 500 retryable', async () => {
+  it('says a team whose bundle is not applied yet is not ready (403 before its RoleBinding exists), retryable, and claims once it is applied', async () => {
     fixture = await startDriverFixture();
     const f = fixture;
-    f.api.failNext({ method: 'POST', status: 403, reason: 'Forbidden', message: 'sandboxclaims is forbidden: User "system:serviceaccount:paddock-system:paddock-runtime" cannot create resource' });
-    const forbidden = await failure(f.driver.acquire(f.request()));
-    expect(forbidden).toMatchObject({ code: 'driver_error', terminal: true });
-    expect(forbidden.message).toMatch(/403 Forbidden: sandboxclaims is forbidden.*lacks RBAC/);
+    f.api.withoutTeamBundle(NAMESPACE);
+    const early = await failure(f.driver.acquire(f.request()));
+    expect(early).toMatchObject({ name: 'SandboxError', code: 'team_not_ready', terminal: false });
+    expect(early.message).toContain(`creating SandboxClaim "session-`);
+    expect(early.message).toContain(`403 Forbidden: sandboxclaims.extensions.agents.x-k8s.io is forbidden`);
+    expect(early.message).toContain(`in the namespace "${NAMESPACE}"`);
+    expect(early.message).toContain(`the team's bundle (namespace, RBAC, templates) is not applied yet`);
+    expect(early.message).toContain('retryable');
+
+    f.api.applyTeamBundle(NAMESPACE);
+    const binding = await f.driver.acquire(f.request());
+    expect(binding.namespace).toBe(NAMESPACE);
+    await f.driver.release(binding);
+  });
+
+  it('says a missing team namespace is not ready (404 namespaces), retryable; a missing CRD (404 resource) stays terminal', async () => {
+    fixture = await startDriverFixture();
+    const f = fixture;
+    f.api.withoutTeamBundle(NAMESPACE, { rbac: false });
+    const missing = await failure(f.driver.acquire(f.request()));
+    expect(missing).toMatchObject({ code: 'team_not_ready', terminal: false });
+    expect(missing.message).toContain(`404 NotFound: namespaces "${NAMESPACE}" not found — the team's namespace does not exist yet`);
+    f.api.applyTeamBundle(NAMESPACE);
+
+    f.api.failNext({ method: 'POST', status: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+    const noCrd = await failure(f.driver.acquire(f.request()));
+    expect(noCrd).toMatchObject({ code: 'driver_error', terminal: true });
+    expect(noCrd.message).toContain('the SandboxClaim CRD is not installed');
+    expect(f.api.store.list(NAMESPACE)).toHaveLength(0);
+  });
+
+  it('turns other Kubernetes API refusals into driver_error: 500 retryable, 401 named', async () => {
+    fixture = await startDriverFixture();
+    const f = fixture;
 
     f.api.failNext({ method: 'POST', status: 500, reason: 'InternalError', message: 'etcdserver: request timed out' });
     expect(await failure(f.driver.acquire(f.request()))).toMatchObject({ code: 'driver_error', terminal: false });
