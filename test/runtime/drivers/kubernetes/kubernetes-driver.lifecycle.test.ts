@@ -4,9 +4,13 @@
  * claim — once, idempotently, and never a newer claim of the same session.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { TOKEN_HASH_ANNOTATION } from '../../../../runtime/drivers/kubernetes/sandbox-claim.ts';
 import { SandboxError } from '../../../../runtime/drivers/sandbox-driver.ts';
 import { scriptedHarnessLauncher, waitForHealthz } from '../../../support/fake-kube-api/harness-process.ts';
 import { eventually, NAMESPACE, startDriverFixture, type DriverFixture } from './driver-fixture.ts';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 let fixture: DriverFixture | undefined;
 afterEach(async () => {
@@ -116,6 +120,19 @@ describe('KubernetesSandboxDriver.isAlive', () => {
     expect(await f.driver.isAlive({ ...binding, token: 'z'.repeat(43) })).toBe(false);
     expect(await f.driver.isAlive({ ...binding, driver: 'local' })).toBe(false);
     await f.driver.release(binding);
+    expect(await f.driver.isAlive(binding)).toBe(false);
+  });
+
+  it('is false when the claim was re-annotated for another token, even while everything else still matches', async () => {
+    fixture = await startDriverFixture();
+    const f = fixture;
+    const binding = await f.driver.acquire(f.request());
+    expect(await f.driver.isAlive(binding)).toBe(true);
+    // another incarnation (another replica's acquire) now owns the claim: only its token hash
+    // differs; sandbox name, IP and the harness bound to our token are all unchanged
+    const claim = f.api.store.get(NAMESPACE, binding.sandboxId)!;
+    f.api.store.replace(NAMESPACE, binding.sandboxId, { metadata: { ...claim.metadata, annotations: { ...claim.metadata.annotations, [TOKEN_HASH_ANNOTATION]: sha256('another-token') } }, spec: claim.spec });
+    expect(f.api.store.get(NAMESPACE, binding.sandboxId)?.status?.sandbox?.name).toBe(binding.sandboxName);
     expect(await f.driver.isAlive(binding)).toBe(false);
   });
 
