@@ -13,7 +13,7 @@ import { buildRuntimeConfig } from '../config/runtime-config.ts';
 import { loadPlatformSpec } from '../config/stack-file.ts';
 import { loadHarnessRegistry } from '../harnesses/registry.ts';
 import { devTokenHashes, ensureDevTokens, RuntimeInputError, type DevTokens } from './config-files.ts';
-import { startEmbeddedPostgres, takeBackSignalHandling, type RunningPostgres } from './db/embedded.ts';
+import { EmbeddedPostgresError, startEmbeddedPostgres, type RunningPostgres } from './db/embedded.ts';
 import { MigrationError } from './db/migrate.ts';
 import { withScriptedHarness, DEV_HARNESS } from './dev-config.ts';
 import { LocalDriver } from './drivers/local/local-driver.ts';
@@ -89,8 +89,6 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
     const tokensFile = join(dataDir, 'tokens.json');
     const tokens = ensureDevTokens(tokensFile, teams);
     postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), log: (line) => log.info(line) });
-    // we stop in order on SIGINT/SIGTERM: drain turns, stop sandboxes, then Postgres
-    takeBackSignalHandling();
     await postgres.createDatabase(DATABASE);
     driver = new LocalDriver({
       registry,
@@ -167,7 +165,7 @@ export async function runDev(options: DevOptions): Promise<number> {
     dev = await startDev(options);
   } catch (error) {
     if (error instanceof ConfigError) process.stderr.write(`paddock dev: invalid stack "${options.stack}":\n${error.lines.map((l) => `  ${l}`).join('\n')}\n`);
-    else if (error instanceof RuntimeInputError || error instanceof MigrationError) process.stderr.write(`paddock dev: ${error.message}\n`);
+    else if (error instanceof RuntimeInputError || error instanceof MigrationError || error instanceof EmbeddedPostgresError) process.stderr.write(`paddock dev: ${error.message}\n`);
     else process.stderr.write(`paddock dev: could not start: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }

