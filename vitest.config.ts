@@ -6,6 +6,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // a test that checks nothing fails (a loop over nothing, a forgotten await on expect)
+    expect: { requireAssertions: true },
     pool: 'forks',
     reporters: ['default', 'json'],
     outputFile: { json: '.paddock/test-results.json' },
