@@ -11,6 +11,7 @@ import { DATABASE_SECRET, DATABASE_SECRET_URL_KEY, PADDOCK_SYSTEM_NAMESPACE, RUN
 import type { TeamSpec } from '../config/platform-spec.ts';
 import { EksCluster } from './aws/eks-cluster.ts';
 import { Network } from './aws/network.ts';
+import { RDS_CA_BUNDLE } from './aws/rds-ca-bundle.ts';
 import { RdsPostgres } from './aws/rds-postgres.ts';
 import type { ProgramInputs } from './inputs/program-inputs.ts';
 import { KindCluster } from './kind/kind-cluster.ts';
@@ -95,12 +96,12 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const database = new RdsPostgres('database', { clusterName, database: databaseSpec, production: settings.production, vpc, clientSecurityGroupId: cluster.nodeSecurityGroupId, tags }, opts);
     const url = pulumi
       .all([database.address, database.port, database.password])
-      .apply(([host, port, password]) => databaseUrl({ host, port, user: database.user, password, database: database.database, sslmode: 'require' }));
+      .apply(([host, port, password]) => databaseUrl({ host, port, user: database.user, password, database: database.database, sslmode: 'verify-full', sslrootcert: RDS_CA_BUNDLE.pathInImage }));
     return {
       provider: cluster.provider,
       kubeconfig: cluster.kubeconfig,
       ready: cluster.ready,
-      databaseSecrets: [{ namespace: PADDOCK_SYSTEM_NAMESPACE, name: DATABASE_SECRET, stringData: { [DATABASE_SECRET_URL_KEY]: pulumi.secret(url) }, source: 'Pulumi: DATABASE_URL of the RDS instance (TLS required by the server)' }],
+      databaseSecrets: [{ namespace: PADDOCK_SYSTEM_NAMESPACE, name: DATABASE_SECRET, stringData: { [DATABASE_SECRET_URL_KEY]: pulumi.secret(url) }, source: 'Pulumi: DATABASE_URL of the RDS instance (TLS, server certificate verified against the RDS CA bundle in the runtime image)' }],
       outputs: {
         region: settings.region,
         vpcId: vpc.vpcId,

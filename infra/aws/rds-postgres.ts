@@ -16,6 +16,7 @@ import * as random from '@pulumi/random';
 import { POSTGRES_PORT } from '../../config/names.ts';
 import type { ExternalDatabaseSpec } from '../../config/platform-spec.ts';
 import { postgresParameterFamily } from './eks-settings.ts';
+import { RDS_CA_CERT_IDENTIFIER } from './rds-ca-bundle.ts';
 import type { Network } from './network.ts';
 
 export const RDS_USER = 'paddock';
@@ -107,7 +108,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
         publiclyAccessible: false,
         multiAz: database.multiAz,
         parameterGroupName: parameters.name,
-        caCertIdentifier: 'rds-ca-rsa2048-g1',
+        caCertIdentifier: RDS_CA_CERT_IDENTIFIER,
         backupRetentionPeriod: database.backupRetentionDays,
         backupWindow: '02:00-03:00',
         maintenanceWindow: 'sun:03:30-sun:04:30',

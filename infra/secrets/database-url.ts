@@ -4,20 +4,28 @@
  */
 import { PADDOCK_SYSTEM_NAMESPACE, POSTGRES_NAME, POSTGRES_PORT } from '../../config/names.ts';
 
-export interface DatabaseUrlParts {
+/**
+ * How the connection is protected: none (the in-cluster Postgres, reached only through
+ * NetworkPolicy), or TLS with the server's certificate verified against `sslrootcert` (a file
+ * in the runtime container) and its name against the host (libpq's verify-full, which
+ * node-postgres reads the same way: `ssl.ca` from the file, Node's hostname check).
+ */
+export type DatabaseTls = { readonly sslmode: 'disable' } | { readonly sslmode: 'verify-full'; readonly sslrootcert: string };
+
+export type DatabaseUrlParts = {
   readonly host: string;
   readonly port: number;
   readonly user: string;
   readonly password: string;
   readonly database: string;
-  /** libpq sslmode */
-  readonly sslmode: 'disable' | 'require' | 'verify-full';
-}
+} & DatabaseTls;
 
 export function databaseUrl(parts: DatabaseUrlParts): string {
   const query = new URLSearchParams({ sslmode: parts.sslmode });
-  // node-postgres reads sslmode=require as verify-full unless told to follow libpq; make it libpq's meaning
-  if (parts.sslmode === 'require') query.set('uselibpqcompat', 'true');
+  if (parts.sslmode === 'verify-full') {
+    if (!parts.sslrootcert.startsWith('/')) throw new Error(`databaseUrl: sslrootcert must be an absolute path in the runtime container, got ${JSON.stringify(parts.sslrootcert)}`);
+    query.set('sslrootcert', parts.sslrootcert);
+  }
   return `postgresql://${encodeURIComponent(parts.user)}:${encodeURIComponent(parts.password)}@${parts.host}:${parts.port}/${encodeURIComponent(parts.database)}?${query.toString()}`;
 }
 

@@ -3,6 +3,7 @@
  * restarting database is "unavailable" (the API answers 503 + Retry-After and everything
  * recovers by itself once it is back); anything else is a bug or a constraint violation.
  */
+import { accessSync, constants } from 'node:fs';
 import pg from 'pg';
 
 export type Pool = pg.Pool;
@@ -25,7 +26,27 @@ export interface PoolOptions {
 // int8 (seq) and counts fit in a JS number for any realistic session
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
+/**
+ * A DATABASE_URL naming a CA bundle (sslrootcert, verify-full on RDS) whose file is not there
+ * would fail every connection later with a bare ENOENT: say so now, naming the file.
+ */
+function checkRootCert(connectionString: string): void {
+  let rootCert: string | null;
+  try {
+    rootCert = new URL(connectionString).searchParams.get('sslrootcert');
+  } catch {
+    return; // not a URL (key=value form): node-postgres reports it
+  }
+  if (rootCert === null) return;
+  try {
+    accessSync(rootCert, constants.R_OK);
+  } catch (error) {
+    throw new Error(`DATABASE_URL: sslrootcert ${rootCert}: cannot read the CA bundle the server certificate is verified against (${(error as NodeJS.ErrnoException).code ?? String(error)}); the runtime image carries it (runtime/Dockerfile)`);
+  }
+}
+
 export function createPool(options: PoolOptions): pg.Pool {
+  checkRootCert(options.connectionString);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 20,

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTROL_PLANE_LOG_TYPES } from '../../infra/aws/eks-settings.ts';
 import { planSubnets } from '../../infra/aws/subnet-plan.ts';
+import { RDS_CA_BUNDLE } from '../../infra/aws/rds-ca-bundle.ts';
 import { MOCK_SECRET_MARKER } from '../../infra/plan/mocks.ts';
 import type { PlannedResource } from '../../infra/plan/offline-plan.ts';
 import { API_TOKENS_SECRET, CONTAINER_ENV_SECRET, DATABASE_SECRET, PADDOCK_SYSTEM_NAMESPACE, POSTGRES_SECRET, TEAM_SECRETS_SECRET } from '../../config/names.ts';
@@ -226,7 +227,9 @@ describe('stack prod: RDS PostgreSQL', () => {
     const url = new URL(secretData(one(run.plan, 'kubernetes:core/v1:Secret', `${PADDOCK_SYSTEM_NAMESPACE}/${DATABASE_SECRET}`)).url!);
     expect(url.hostname).toBe(`${run.spec.platform.clusterName}-postgres.mock.eu-west-1.rds.amazonaws.com`);
     expect(url.password).toContain(MOCK_SECRET_MARKER);
-    expect(url.searchParams.get('sslmode')).toBe('require');
+    expect(url.searchParams.get('sslmode')).toBe('verify-full');
+    expect(url.searchParams.get('sslrootcert')).toBe(RDS_CA_BUNDLE.pathInImage);
+    expect(url.searchParams.has('uselibpqcompat')).toBe(false);
     expect(ofType(run.plan, 'kubernetes:core/v1:Secret').some((s) => s.name.endsWith(`/${POSTGRES_SECRET}`))).toBe(false);
   });
 });
