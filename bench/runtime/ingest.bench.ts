@@ -1,0 +1,121 @@
+/**
+ * Event ingest: a scripted turn streams N one-word deltas as fast as it can (`/burst N`); the
+ * figure is N / (POST message → `done` on SSE): harness → runtime → group commit into Postgres
+ * → SSE. The baseline is the best raw batched INSERT of the same N rows (same table, same
+ * indexes and trigger, same database, same durability settings) over one connection — the
+ * connection count of a turn's event writer — tried with several batch sizes and two
+ * statement shapes, in the same run; rounds alternate which side goes first. Target: the
+ * runtime reaches at least 80 % of that baseline (median over the rounds).
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { ROOT, type RuntimeBenchmark } from '../support/bench-context.ts';
+import { createSession, sendMessage, subscribe } from '../support/http.ts';
+import { spawnRuntime, stopRuntime, waitReady } from '../support/runtime-process.ts';
+import { median } from '../support/stats.ts';
+
+const TARGET_RATIO = 0.8;
+const BATCH_SIZES = [100, 500, 2_000] as const;
+const EVENT = { type: 'text_delta', text: 'word ' };
+
+interface BaselineRun {
+  readonly rate: number;
+  readonly shape: string;
+  readonly batch: number;
+}
+
+/** Inserts `events` rows for a new session in batches; returns events/s. */
+async function rawInsert(db: pg.Pool, events: number, batch: number, shape: 'unnest' | 'json-array'): Promise<number> {
+  const sessionId = randomUUID();
+  await db.query("INSERT INTO sessions (id, team, harness, title) VALUES ($1, 'bench', 'scripted', 'baseline')", [sessionId]);
+  const client = await db.connect();
+  try {
+    const data = JSON.stringify(EVENT);
+    const started = performance.now();
+    for (let from = 1; from <= events; from += batch) {
+      const n = Math.min(batch, events - from + 1);
+      if (shape === 'unnest') {
+        const seqs = Array.from({ length: n }, (_, i) => from + i);
+        await client.query({ name: 'bench_raw_unnest', text: "INSERT INTO events (session_id, seq, turn, type, data) SELECT $1, s, 1, 'text_delta', d FROM unnest($2::bigint[], $3::jsonb[]) AS t(s, d)", values: [sessionId, seqs, Array(n).fill(data)] });
+      } else {
+        await client.query({ name: 'bench_raw_json', text: "INSERT INTO events (session_id, seq, turn, type, data) SELECT $1, $2::bigint + x.ord - 1, 1, x.data->>'type', x.data FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(data, ord)", values: [sessionId, from, JSON.stringify(Array(n).fill(EVENT))] });
+      }
+    }
+    return (events / (performance.now() - started)) * 1000;
+  } finally {
+    client.release();
+  }
+}
+
+async function bestBaseline(db: pg.Pool, events: number): Promise<BaselineRun> {
+  let best: BaselineRun = { rate: 0, shape: '', batch: 0 };
+  for (const shape of ['unnest', 'json-array'] as const) {
+    for (const batch of BATCH_SIZES) {
+      const rate = await rawInsert(db, events, batch, shape);
+      if (rate > best.rate) best = { rate, shape, batch };
+    }
+  }
+  return best;
+}
+
+export const ingestBenchmark: RuntimeBenchmark = {
+  name: 'ingest',
+  async run(ctx) {
+    const events = ctx.quick ? 5_000 : 20_000;
+    const rounds = ctx.quick ? 1 : 3;
+    const { url, db } = await ctx.freshDatabase();
+    const farm = await ctx.startFarm();
+    const runtime = await spawnRuntime({ cwd: ROOT, databaseUrl: url, farmUrl: farm.url });
+    try {
+      await waitReady(runtime);
+      const sessionId = await createSession(runtime.url);
+      const stream = subscribe(runtime.url, sessionId);
+      await stream.opened;
+      let turn = 0;
+      const burst = async (n: number) => {
+        const number = ++turn;
+        const done = stream.next('done', (e) => e.turn === number);
+        const started = performance.now();
+        await sendMessage(runtime.url, sessionId, `/burst ${n}`);
+        await done;
+        const elapsed = performance.now() - started;
+        const stored = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE session_id = $1 AND turn = $2 AND type = 'text_delta'", [sessionId, number]);
+        if (stored.rows[0]!.n !== n) throw new Error(`ingest: turn ${number} stored ${stored.rows[0]!.n} of ${n} events`);
+        return (n / elapsed) * 1000;
+      };
+      ctx.progress(`ingest: warm-up (one burst through the runtime, one baseline pass) ...`);
+      await burst(events);
+      await rawInsert(db, events, 500, 'unnest');
+      await db.query('VACUUM ANALYZE');
+      await db.query('CHECKPOINT');
+      const runtimeRates: number[] = [];
+      const baselines: BaselineRun[] = [];
+      for (let round = 0; round < rounds; round++) {
+        ctx.progress(`ingest: round ${round + 1}/${rounds} (${events} events each side) ...`);
+        if (round % 2 === 0) {
+          runtimeRates.push(await burst(events));
+          baselines.push(await bestBaseline(db, events));
+        } else {
+          baselines.push(await bestBaseline(db, events));
+          runtimeRates.push(await burst(events));
+        }
+      }
+      stream.close();
+      const ratios = runtimeRates.map((r, i) => r / baselines[i]!.rate);
+      const ratio = median(ratios);
+      const baseline = median(baselines.map((b) => b.rate));
+      const bestShapes = [...new Set(baselines.map((b) => `${b.shape}/${b.batch}`))].join(', ');
+      return {
+        title: 'ingest',
+        method: [`${events} text_delta events per side; baseline = fastest of raw INSERT shapes (unnest arrays, one JSON array) x batch sizes ${BATCH_SIZES.join('/')} on one connection, autocommit, fsync on; ${rounds} alternating rounds, medians`],
+        figures: [
+          { name: 'runtime', value: `${Math.round(median(runtimeRates))} events/s (rounds: ${runtimeRates.map(Math.round).join(', ')})` },
+          { name: 'raw batched INSERT', value: `${Math.round(baseline)} events/s (best shape/batch: ${bestShapes})` },
+          { name: 'runtime / baseline', value: `${(ratio * 100).toFixed(0)} % (rounds: ${ratios.map((r) => (r * 100).toFixed(0)).join(', ')} %)`, target: `>= ${TARGET_RATIO * 100} %`, pass: ratio >= TARGET_RATIO },
+        ],
+      };
+    } finally {
+      await stopRuntime(runtime);
+    }
+  },
+};

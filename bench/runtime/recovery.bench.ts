@@ -1,0 +1,112 @@
+/**
+ * Recovery after a crash: a replica running 1,000 turns (their sandboxes alive, each turn
+ * streaming — `/hang` keeps it open) among 10,000 and then 50,000 sessions in the database is
+ * SIGKILLed; a new process of the same replica starts (a pod's next container). The figure is
+ * the time from the new process's spawn until every interrupted turn is reported (state
+ * `interrupted`, its `error` and `done` stored: ADR 0005 reports, never re-runs) and a new
+ * message on each of those sessions — sent as soon as /readyz answers, like a user's retry —
+ * was accepted (202) and is running on the session's sandbox (dispatched). The new turns find
+ * their sandbox alive, check it over the protocol and reuse it. Target: < 2 s.
+ */
+import type pg from 'pg';
+import { ROOT, type RuntimeBenchmark } from '../support/bench-context.ts';
+import { concurrently } from '../support/concurrently.ts';
+import { createSession, sendMessage } from '../support/http.ts';
+import type { Figure } from '../support/report.ts';
+import { killRuntime, spawnRuntime, stopRuntime, waitReady, type RuntimeProcess } from '../support/runtime-process.ts';
+import { seedIdleSessions, sessionCount } from '../support/seed.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const TARGET_MS = 2_000;
+const REPLICA = 'bench-recovery';
+
+interface TurnCounts {
+  readonly interrupted: number;
+  readonly running: number;
+}
+
+async function countTurns(db: pg.Pool, sessions: readonly string[], oldTurn: number, newTurn: number): Promise<TurnCounts> {
+  const { rows } = await db.query<TurnCounts>(
+    `SELECT count(*) FILTER (WHERE turn = $2 AND state = 'interrupted')::int AS interrupted,
+            count(*) FILTER (WHERE turn = $3 AND state = 'running' AND dispatched)::int AS running
+     FROM turns WHERE session_id = ANY($1::uuid[])`,
+    [sessions, oldTurn, newTurn],
+  );
+  return rows[0]!;
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>, pollMs = 25): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (await check()) return performance.now();
+    if (performance.now() - started > timeoutMs) throw new Error(`recovery: ${what} did not happen within ${timeoutMs} ms`);
+    await delay(pollMs);
+  }
+}
+
+export const recoveryBenchmark: RuntimeBenchmark = {
+  name: 'recovery',
+  async run(ctx) {
+    const inFlight = ctx.quick ? 100 : 1_000;
+    const totals = ctx.quick ? [2_000, 5_000] : [10_000, 50_000];
+    const { url, db } = await ctx.freshDatabase();
+    const farm = await ctx.startFarm();
+    const start = () => spawnRuntime({ cwd: ROOT, databaseUrl: url, farmUrl: farm.url, replica: REPLICA, maxConcurrentTurns: inFlight + 64 });
+    let runtime: RuntimeProcess = await start();
+    const figures: Figure[] = [];
+    try {
+      await waitReady(runtime);
+      ctx.progress(`recovery: ${inFlight} sessions, each with a streaming turn on its own sandbox ...`);
+      const first = runtime;
+      const sessions = await concurrently(Array.from({ length: inFlight }), 32, () => createSession(first.url));
+      await concurrently(sessions, 32, (id) => sendMessage(first.url, id, '/hang turn in flight'));
+      let turn = 1;
+      await waitFor(`${inFlight} turns running`, 120_000, async () => (await countTurns(db, sessions, 0, turn)).running === inFlight, 200);
+      for (const total of totals) {
+        const seeded = total - (await sessionCount(db));
+        ctx.progress(`recovery: seeding ${seeded} idle sessions (${total} in all) ...`);
+        await seedIdleSessions(db, seeded);
+        // statistics and a checkpoint of a database that has been running, not of a fresh bulk load
+        await db.query('VACUUM ANALYZE');
+        await db.query('CHECKPOINT');
+        ctx.progress(`recovery: SIGKILL with ${inFlight} turns in flight among ${total} sessions; restart ...`);
+        await killRuntime(runtime);
+        runtime = await start();
+        const spawnedAt = runtime.spawnedAt;
+        const readyMs = await waitReady(runtime, 5);
+        const oldTurn = turn;
+        const newTurn = ++turn;
+        const current = runtime;
+        let rejected = 0;
+        const accepted = concurrently(sessions, 64, (id) =>
+          sendMessage(current.url, id, '/hang the retry').then(
+            () => undefined,
+            () => void rejected++,
+          ),
+        );
+        let allInterruptedAt: number | undefined;
+        const recoveredAt = await waitFor('recovery', 60_000, async () => {
+          const counts = await countTurns(db, sessions, oldTurn, newTurn);
+          if (counts.interrupted === inFlight) allInterruptedAt ??= performance.now();
+          return counts.interrupted === inFlight && counts.running === inFlight;
+        });
+        await accepted;
+        if (rejected > 0) throw new Error(`recovery: ${rejected} of ${inFlight} new messages were not accepted`);
+        const recoveryMs = recoveredAt - spawnedAt;
+        figures.push({
+          name: `${total} sessions`,
+          value: `${(recoveryMs / 1000).toFixed(2)} s (ready ${(readyMs / 1000).toFixed(2)} s, all ${inFlight} interrupted turns reported ${(((allInterruptedAt ?? recoveredAt) - spawnedAt) / 1000).toFixed(2)} s, all retries running ${(recoveryMs / 1000).toFixed(2)} s)`,
+          target: `< ${TARGET_MS / 1000} s`,
+          pass: recoveryMs < TARGET_MS,
+        });
+      }
+      return {
+        title: 'recovery',
+        method: [`SIGKILL of a replica with ${inFlight} turns streaming (sandboxes alive); from the new process's spawn until every interrupted turn is reported and a new message on each session (sent once /readyz answers) is running on its sandbox`],
+        figures,
+      };
+    } finally {
+      await stopRuntime(runtime);
+    }
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * Scale on one replica: 1,000 sessions (each already bound to its own sandbox by an earlier
+ * turn) get a message at once, so 1,000 turns are in flight together, each watched by its own
+ * SSE client. Each turn streams 20 deltas 300 ms apart (about 6 s). Figures: events delivered
+ * to the clients per second (all events of the measured turns, end to end), time from sending
+ * the message to the first event of the agent on the client (p50/p99), errors (a rejected
+ * message, a broken stream, a turn not completed), and the runtime's resident memory per
+ * active session: (RSS while the turns stream − RSS with the sessions idle) / sessions, both
+ * after full collections. Targets: no errors, first event p99 < 250 ms, < 200 KiB per session.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { ROOT, type RuntimeBenchmark } from '../support/bench-context.ts';
+import { concurrently } from '../support/concurrently.ts';
+import { createSession, sendMessage, subscribe, type Subscription } from '../support/http.ts';
+import { rssKiB, settledRssKiB, spawnRuntime, stopRuntime, waitReady } from '../support/runtime-process.ts';
+import { ms, percentile } from '../support/stats.ts';
+
+const FIRST_EVENT_P99_MS = 250;
+const RSS_PER_SESSION_KIB = 200;
+const AGENT_EVENTS = new Set(['status', 'text_delta', 'tool_call', 'tool_result', 'error', 'done']);
+const MESSAGE = `/slow 300 ${Array.from({ length: 20 }, (_, i) => `word${i + 1}`).join(' ')}`;
+
+interface Watch {
+  readonly sessionId: string;
+  readonly stream: Subscription;
+  sentAt?: number;
+  firstAgentEventAt?: number;
+  doneAt?: number;
+  stopReason?: string;
+  events: number;
+  errors: number;
+}
+
+export const scaleBenchmark: RuntimeBenchmark = {
+  name: 'scale',
+  async run(ctx) {
+    const count = ctx.quick ? 100 : 1_000;
+    const { url, db } = await ctx.freshDatabase();
+    const farm = await ctx.startFarm();
+    const runtime = await spawnRuntime({ cwd: ROOT, databaseUrl: url, farmUrl: farm.url, maxConcurrentTurns: count + 64 });
+    const watches: Watch[] = [];
+    try {
+      await waitReady(runtime);
+      ctx.progress(`scale: ${count} sessions, each bound to its sandbox by a first turn ...`);
+      const sessions = await concurrently(Array.from({ length: count }), 32, () => createSession(runtime.url));
+      await concurrently(sessions, 32, (id) => sendMessage(runtime.url, id, 'hello'));
+      for (;;) {
+        const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM turns WHERE turn = 1 AND state = 'completed'");
+        if (rows[0]!.n === count) break;
+        await delay(200);
+      }
+      await delay(1_000);
+      const idleRss = await settledRssKiB(runtime.pid);
+
+      ctx.progress(`scale: ${count} SSE clients, then ${count} messages at once ...`);
+      for (const sessionId of sessions) {
+        const stream = subscribe(runtime.url, sessionId, { parseAll: true });
+        const watch: Watch = { sessionId, stream, events: 0, errors: 0 };
+        stream.onEvent = (event, at) => {
+          if (event.turn !== 2) return;
+          watch.events++;
+          if (AGENT_EVENTS.has(event.type) && watch.firstAgentEventAt === undefined) watch.firstAgentEventAt = at;
+          if (event.type === 'error') watch.errors++;
+          if (event.type === 'done') {
+            watch.doneAt = at;
+            watch.stopReason = String(event.stopReason);
+          }
+        };
+        watches.push(watch);
+      }
+      await concurrently(watches, 64, (w) => w.stream.opened.catch(() => void w.errors++));
+      await delay(500);
+
+      const started = performance.now();
+      let peakRss = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          peakRss = Math.max(peakRss, rssKiB(runtime.pid));
+          await delay(100);
+        }
+      })();
+      await Promise.all(
+        watches.map((w) => {
+          w.sentAt = performance.now();
+          return sendMessage(runtime.url, w.sessionId, MESSAGE).catch(() => void w.errors++);
+        }),
+      );
+      // every turn streaming (its first agent event seen), then the memory of that moment
+      const deadline = performance.now() + 60_000;
+      while (watches.some((w) => w.firstAgentEventAt === undefined && w.errors === 0) && performance.now() < deadline) await delay(20);
+      const { rows: runningRows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM turns WHERE turn = 2 AND state = 'running'");
+      const activeRss = await settledRssKiB(runtime.pid);
+      const doneDeadline = performance.now() + 120_000;
+      while (watches.some((w) => w.doneAt === undefined && w.errors === 0 && !w.stream.error()) && performance.now() < doneDeadline) await delay(50);
+      sampling = false;
+      await sampler;
+      const lastDone = Math.max(...watches.map((w) => w.doneAt ?? 0));
+
+      const errors = watches.reduce((n, w) => n + w.errors + (w.stream.error() ? 1 : 0) + (w.stopReason === 'end_turn' ? 0 : 1), 0);
+      const firsts = watches.filter((w) => w.firstAgentEventAt !== undefined && w.sentAt !== undefined).map((w) => w.firstAgentEventAt! - w.sentAt!);
+      const delivered = watches.reduce((n, w) => n + w.events, 0);
+      const rate = (delivered / (lastDone - started)) * 1000;
+      const perSession = (activeRss - idleRss) / count;
+      const p99 = percentile(firsts, 99);
+      return {
+        title: 'scale',
+        method: [`${count} sessions on one replica, all turns in flight at once (${runningRows[0]!.n} running when the memory was read), each watched by its own SSE client; turns stream 20 deltas 300 ms apart`],
+        figures: [
+          { name: 'events delivered', value: `${Math.round(rate)} events/s (${delivered} events of ${count} turns in ${((lastDone - started) / 1000).toFixed(1)} s)` },
+          { name: 'first agent event p50', value: ms(percentile(firsts, 50)) },
+          { name: 'first agent event p99', value: ms(p99), target: `< ${FIRST_EVENT_P99_MS} ms`, pass: p99 < FIRST_EVENT_P99_MS },
+          { name: 'errors', value: String(errors), target: '0', pass: errors === 0 },
+          { name: 'RSS per active session', value: `${perSession.toFixed(1)} KiB (idle ${Math.round(idleRss / 1024)} MiB, streaming ${Math.round(activeRss / 1024)} MiB after GC, peak ${Math.round(peakRss / 1024)} MiB)`, target: `< ${RSS_PER_SESSION_KIB} KiB`, pass: perSession < RSS_PER_SESSION_KIB },
+        ],
+      };
+    } finally {
+      for (const w of watches) w.stream.close();
+      await stopRuntime(runtime);
+    }
+  },
+};
