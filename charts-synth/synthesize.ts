@@ -4,15 +4,15 @@
  * manifests/<stack>/ and the Pulumi program applies the very same objects.
  */
 import type { PlatformSpec } from '../config/platform-spec.ts';
-import { agentSandboxControllerObjects } from './charts/agent-sandbox-controller.ts';
+import { addAgentSandboxController } from './charts/agent-sandbox-controller.ts';
 import { paddockSystemObjects } from './charts/paddock-system.ts';
-import { postgresObjects } from './charts/postgres.ts';
-import { runtimeControllerObjects } from './charts/runtime-controller.ts';
+import { addPostgres } from './charts/postgres.ts';
+import { addRuntimeController } from './charts/runtime-controller.ts';
 import { teamObjects } from './charts/team.ts';
 import { agentSandboxCrds } from './crds/index.ts';
 import type { KubeObject } from './kube-object.ts';
 import { sortObjects } from './object-order.ts';
-import { synthChart } from './platform-chart.ts';
+import { synthChart, type ChartBody } from './platform-chart.ts';
 import type { SynthesizedChart } from './synthesized-chart.ts';
 import { compareText } from '../config/compare.ts';
 
@@ -23,19 +23,18 @@ import { compareText } from '../config/compare.ts';
  */
 export const CHART_WAVES = { crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, team: 2, runtime: 3 } as const;
 
-function chart(name: string, wave: number, objects: readonly KubeObject[]): SynthesizedChart {
-  return { name, file: `${name}.k8s.yaml`, wave, objects: sortObjects(synthChart(name, objects)) };
+function chart(name: string, wave: number, content: readonly KubeObject[] | ChartBody): SynthesizedChart {
+  return { name, file: `${name}.k8s.yaml`, wave, objects: sortObjects(synthChart(name, content)) };
 }
 
 export function synthesizeStack(spec: PlatformSpec): SynthesizedChart[] {
   const charts = [
     chart('crds', CHART_WAVES.crds, agentSandboxCrds()),
-    chart('agent-sandbox', CHART_WAVES['agent-sandbox'], agentSandboxControllerObjects(spec)),
+    chart('agent-sandbox', CHART_WAVES['agent-sandbox'], (c) => addAgentSandboxController(c, spec)),
     chart('paddock-system', CHART_WAVES['paddock-system'], paddockSystemObjects()),
   ];
-  const postgres = postgresObjects(spec);
-  if (postgres.length > 0) charts.push(chart('postgres', CHART_WAVES.postgres, postgres));
-  charts.push(chart('runtime', CHART_WAVES.runtime, runtimeControllerObjects(spec)));
+  if (spec.platform.database.mode === 'in-cluster') charts.push(chart('postgres', CHART_WAVES.postgres, (c) => addPostgres(c, spec)));
+  charts.push(chart('runtime', CHART_WAVES.runtime, (c) => addRuntimeController(c, spec)));
   for (const team of spec.teams) charts.push(chart(`team-${team.name}`, CHART_WAVES.team, teamObjects(spec, team)));
   return charts;
 }

@@ -1,6 +1,6 @@
 /**
- * A ServiceAccount that says whether its pods get an API token: only workloads that call the
- * Kubernetes API (the two controllers) mount one.
+ * A ServiceAccount that says whether its pods get an API token (team sandboxes: never). The
+ * platform's workloads get theirs from cdk8s-plus (ADR 0022).
  */
 import type { KubeObject } from '../kube-object.ts';
 

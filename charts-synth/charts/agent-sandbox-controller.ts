@@ -6,21 +6,23 @@
  * server. See ADR 0012.
  */
 import { createHash } from 'node:crypto';
-import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
 import type { IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule';
 import type { KubeObject } from '../kube-object.ts';
 import { AGENT_SANDBOX_NAMESPACE, MANAGED_BY_LABELS } from '../../config/names.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { apiServerEgressRule } from '../builders/api-server.ts';
-import { podDisruptionBudget, spreadOverNodesAndZones } from '../builders/availability.ts';
+import { spreadOverNodesAndZones } from '../builders/availability.ts';
 import { componentLabels } from '../builders/labels.ts';
 import { restrictedNamespace } from '../builders/namespace.ts';
 import { allowDnsEgress, defaultDenyAll, networkPolicy } from '../builders/network-policy.ts';
-import { assertValidPodTemplate } from '../builders/object-validation.ts';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../builders/security-context.ts';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../builders/security-context.ts';
 import { waiverAnnotation } from '../builders/waiver.ts';
-import { serviceAccount } from '../builders/service-account.ts';
+import { PlatformChart, synthChart } from '../platform-chart.ts';
+import { addFieldsBeyondCdk8sPlus } from '../workloads/fields-beyond-cdk8s-plus.ts';
+import { addPodDisruptionBudget } from '../workloads/pod-disruption-budget.ts';
+import { selectPodsByLabels } from '../workloads/select-by-labels.ts';
 
 export const AGENT_SANDBOX_CONTROLLER = 'agent-sandbox-controller';
 export const AGENT_SANDBOX_IMAGE_REPOSITORY = 'registry.k8s.io/agent-sandbox/agent-sandbox-controller';
@@ -95,52 +97,78 @@ function configChecksum(data: Record<string, string>): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-function controllerPodTemplate(spec: PlatformSpec, replicas: number): IPodTemplateSpec {
-  const container: IContainer = {
-    name: AGENT_SANDBOX_CONTROLLER,
-    image: `${AGENT_SANDBOX_IMAGE_REPOSITORY}:${spec.platform.agentSandbox.version}`,
-    imagePullPolicy: 'IfNotPresent',
-    args: ['--leader-elect=true', '--extensions', '--enable-webhook=false', '--cluster-domain=cluster.local'],
-    // The Go runtime would otherwise size itself to the node's cores and be throttled by the CPU limit.
-    env: [{ name: 'GOMAXPROCS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1' } } }],
-    ports: [
-      { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
-      { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
-    ],
-    resources: { requests: { ...CONTROLLER_RESOURCES.requests }, limits: { ...CONTROLLER_RESOURCES.limits } },
-    livenessProbe: { httpGet: { path: '/healthz', port: 'health' }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 2, failureThreshold: 3 },
-    readinessProbe: { httpGet: { path: '/readyz', port: 'health' }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-    securityContext: restrictedContainerSecurityContext(CONTROLLER_USER),
-    volumeMounts: [
-      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
-    ],
-    terminationMessagePolicy: 'FallbackToLogsOnError',
-  };
-  const eks = spec.platform.eks;
-  return {
+/** The controller's Deployment, ServiceAccount, ConfigMap and (with 2+ replicas) PDB: cdk8s-plus-30 constructs (ADR 0022). */
+function addControllerWorkload(chart: PlatformChart, spec: PlatformSpec): void {
+  const labels = controllerLabels(spec);
+  const replicas = controllerReplicas(spec);
+  const id = (kind: string, name: string) => PlatformChart.constructIdOf(kind, ns, name);
+  const account = new kplus.ServiceAccount(chart, id('ServiceAccount', AGENT_SANDBOX_CONTROLLER), {
+    metadata: { name: AGENT_SANDBOX_CONTROLLER, namespace: ns, labels: { ...labels } },
+    automountToken: true,
+  });
+  const config = new kplus.ConfigMap(chart, id('ConfigMap', AGENT_SANDBOX_CONFIG_MAP), {
+    metadata: { name: AGENT_SANDBOX_CONFIG_MAP, namespace: ns, labels: { ...labels } },
+    data: configData(),
+  });
+  const volumeId = (name: string) => `${id('Deployment', AGENT_SANDBOX_CONTROLLER)}-volume-${name}`;
+  const deployment = new kplus.Deployment(chart, id('Deployment', AGENT_SANDBOX_CONTROLLER), {
+    // The policy reports a mounted token on the workload, so the waiver lives on the Deployment.
     metadata: {
-      labels: controllerLabels(spec),
-      annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(configData()) },
+      name: AGENT_SANDBOX_CONTROLLER, namespace: ns, labels: { ...labels },
+      annotations: waiverAnnotation('no-service-account-token', 'The agent-sandbox controller reconciles Sandboxes, SandboxClaims, pods, PVCs, Services and NetworkPolicies through the Kubernetes API.'),
     },
-    spec: {
-      serviceAccountName: AGENT_SANDBOX_CONTROLLER,
-      automountServiceAccountToken: true,
-      enableServiceLinks: false,
-      securityContext: restrictedPodSecurityContext(CONTROLLER_USER),
-      // upstream releases the Lease and stops within 5 s of SIGTERM
-      terminationGracePeriodSeconds: 15,
-      nodeSelector: { 'kubernetes.io/os': 'linux' },
-      ...(replicas > 1
-        ? { topologySpreadConstraints: spreadOverNodesAndZones({ ...SELECTOR }, { requireDistinctNodes: (eks?.nodeGroup.minSize ?? 1) >= replicas }) }
-        : {}),
-      containers: [container],
-      volumes: [
-        { name: 'config', configMap: { name: AGENT_SANDBOX_CONFIG_MAP, optional: false } },
-        { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+    select: false,
+    podMetadata: { labels: { ...labels }, annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(configData()) } },
+    replicas,
+    strategy: kplus.DeploymentStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(0), maxSurge: kplus.PercentOrAbsolute.absolute(1) }),
+    serviceAccount: account,
+    automountServiceAccountToken: true,
+    enableServiceLinks: false,
+    securityContext: restrictedPodSecurity(CONTROLLER_USER),
+    // upstream releases the Lease and stops within 5 s of SIGTERM
+    terminationGracePeriod: Duration.seconds(15),
+    containers: [{
+      name: AGENT_SANDBOX_CONTROLLER,
+      image: `${AGENT_SANDBOX_IMAGE_REPOSITORY}:${spec.platform.agentSandbox.version}`,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: ['--leader-elect=true', '--extensions', '--enable-webhook=false', '--cluster-domain=cluster.local'],
+      // The Go runtime would otherwise size itself to the node's cores and be throttled by the CPU limit.
+      envVariables: { GOMAXPROCS: kplus.EnvValue.fromResource(kplus.ResourceFieldPaths.CPU_LIMIT, { divisor: '1' }) },
+      ports: [
+        { name: 'metrics', number: METRICS_PORT, protocol: kplus.Protocol.TCP },
+        { name: 'health', number: HEALTH_PORT, protocol: kplus.Protocol.TCP },
       ],
+      // rendered verbatim as a field beyond cdk8s-plus; {} keeps cdk8s-plus from adding its defaults
+      resources: {},
+      liveness: kplus.Probe.fromHttpGet('/healthz', { port: HEALTH_PORT, initialDelaySeconds: Duration.seconds(15), periodSeconds: Duration.seconds(20), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 }),
+      readiness: kplus.Probe.fromHttpGet('/readyz', { port: HEALTH_PORT, initialDelaySeconds: Duration.seconds(5), periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 }),
+      securityContext: restrictedContainerSecurity(CONTROLLER_USER),
+      volumeMounts: [
+        { path: CONFIG_DIR, readOnly: true, volume: kplus.Volume.fromConfigMap(chart, volumeId('config'), config, { name: 'config', optional: false }) },
+        { path: '/tmp', volume: kplus.Volume.fromEmptyDir(chart, volumeId('tmp'), 'tmp', { sizeLimit: Size.mebibytes(16) }) },
+      ],
+    }],
+  });
+  // upstream's selector, so an install made from upstream's manifests can be taken over in place
+  selectPodsByLabels(deployment, SELECTOR);
+  const eks = spec.platform.eks;
+  addFieldsBeyondCdk8sPlus(deployment, {
+    spec: { revisionHistoryLimit: 5 },
+    pod: {
+      seccompProfile: { type: 'RuntimeDefault' },
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      ...(replicas > 1 ? { topologySpreadConstraints: spreadOverNodesAndZones({ ...SELECTOR }, { requireDistinctNodes: (eks?.nodeGroup.minSize ?? 1) >= replicas }) } : {}),
     },
-  };
+    containers: {
+      [AGENT_SANDBOX_CONTROLLER]: {
+        resources: { requests: { ...CONTROLLER_RESOURCES.requests }, limits: { ...CONTROLLER_RESOURCES.limits } },
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+        probePortNames: { livenessProbe: 'health', readinessProbe: 'health' },
+      },
+    },
+  });
+  // With one replica a PDB either blocks every node drain (minAvailable 1) or protects nothing.
+  if (replicas > 1) addPodDisruptionBudget(deployment, labels, { minAvailable: replicas - 1 });
 }
 
 function controllerNetworkPolicies(spec: PlatformSpec): KubeObject[] {
@@ -162,19 +190,14 @@ function controllerNetworkPolicies(spec: PlatformSpec): KubeObject[] {
   ];
 }
 
-export function agentSandboxControllerObjects(spec: PlatformSpec): KubeObject[] {
+/** RBAC, namespace and NetworkPolicies as core objects; the workload as cdk8s-plus constructs. */
+export function addAgentSandboxController(chart: PlatformChart, spec: PlatformSpec): void {
   const labels = controllerLabels(spec);
-  const replicas = controllerReplicas(spec);
-  const podTemplate = controllerPodTemplate(spec, replicas);
-  assertValidPodTemplate(`Deployment ${ns}/${AGENT_SANDBOX_CONTROLLER}`, podTemplate);
-  // The policy reports a mounted token on the workload, so the waiver lives on the Deployment.
-  const tokenWaiver = waiverAnnotation('no-service-account-token', 'The agent-sandbox controller reconciles Sandboxes, SandboxClaims, pods, PVCs, Services and NetworkPolicies through the Kubernetes API.');
   const leaderElection = `${AGENT_SANDBOX_CONTROLLER}-leader-election`;
   const subject = { kind: 'ServiceAccount', name: AGENT_SANDBOX_CONTROLLER, namespace: ns };
-  return [
+  chart.addObjects([
     restrictedNamespace(ns),
     ...controllerNetworkPolicies(spec),
-    serviceAccount(ns, AGENT_SANDBOX_CONTROLLER, labels, true),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
@@ -201,25 +224,11 @@ export function agentSandboxControllerObjects(spec: PlatformSpec): KubeObject[] 
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leaderElection },
       subjects: [{ ...subject }],
     },
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: AGENT_SANDBOX_CONFIG_MAP, namespace: ns, labels },
-      data: configData(),
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: AGENT_SANDBOX_CONTROLLER, namespace: ns, labels, annotations: tokenWaiver },
-      spec: {
-        replicas,
-        revisionHistoryLimit: 5,
-        // upstream's selector, so an install made from upstream's manifests can be taken over in place
-        selector: { matchLabels: { ...SELECTOR } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        template: podTemplate,
-      },
-    },
-    ...(replicas > 1 ? [podDisruptionBudget(ns, AGENT_SANDBOX_CONTROLLER, labels, { ...SELECTOR }, replicas)] : []),
-  ];
+  ]);
+  addControllerWorkload(chart, spec);
+}
+
+/** The chart's objects as rendered (synthesised in an App of their own). */
+export function agentSandboxControllerObjects(spec: PlatformSpec): KubeObject[] {
+  return synthChart('agent-sandbox', (chart) => addAgentSandboxController(chart, spec));
 }

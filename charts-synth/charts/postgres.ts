@@ -5,18 +5,18 @@
  * a Secret reference (created by the Pulumi program, never rendered). The paddock-system
  * Namespace and its default-deny policy belong to the runtime chart.
  */
-import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
-import type { IProbe } from 'kubernetes-models/v1/Probe';
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
 import type { KubeObject } from '../kube-object.ts';
 import { PADDOCK_SYSTEM_NAMESPACE, POSTGRES_NAME, POSTGRES_PORT, POSTGRES_SECRET, POSTGRES_SECRET_PASSWORD_KEY, RUNTIME_NAME } from '../../config/names.ts';
 import type { InClusterDatabaseSpec, PlatformSpec } from '../../config/platform-spec.ts';
 import { componentLabels, selectorLabels } from '../builders/labels.ts';
 import { DNS_PEER, DNS_PORTS, networkPolicy, tcpPorts } from '../builders/network-policy.ts';
-import { assertValidPodTemplate } from '../builders/object-validation.ts';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../builders/security-context.ts';
-import { clusterIpService } from '../builders/service.ts';
-import { serviceAccount } from '../builders/service-account.ts';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../builders/security-context.ts';
+import { PlatformChart, synthChart } from '../platform-chart.ts';
+import { addClusterIpService } from '../workloads/cluster-ip-service.ts';
+import { addFieldsBeyondCdk8sPlus } from '../workloads/fields-beyond-cdk8s-plus.ts';
+import { selectPodsByLabels } from '../workloads/select-by-labels.ts';
 
 export const POSTGRES_USER = 'paddock';
 export const POSTGRES_DB = 'paddock';
@@ -30,65 +30,94 @@ const POSTGRES_USER_ID = { uid: 70, gid: 70 };
 const ns = PADDOCK_SYSTEM_NAMESPACE;
 
 /** pg_isready over TCP: true only once the real server (not initdb's socket-only one) listens. */
-function pgIsReady(periodSeconds: number, failureThreshold: number): IProbe {
-  return {
-    exec: { command: ['pg_isready', '--host=127.0.0.1', `--port=${POSTGRES_PORT}`, `--username=${POSTGRES_USER}`, `--dbname=${POSTGRES_DB}`] },
-    periodSeconds,
-    timeoutSeconds: 5,
-    failureThreshold,
-  };
+function pgIsReady(periodSeconds: number, failureThreshold: number): kplus.Probe {
+  return kplus.Probe.fromCommand(
+    ['pg_isready', '--host=127.0.0.1', `--port=${POSTGRES_PORT}`, `--username=${POSTGRES_USER}`, `--dbname=${POSTGRES_DB}`],
+    { periodSeconds: Duration.seconds(periodSeconds), timeoutSeconds: Duration.seconds(5), failureThreshold },
+  );
 }
 
-function postgresPodTemplate(database: InClusterDatabaseSpec): IPodTemplateSpec {
-  const container: IContainer = {
-    name: 'postgres',
-    image: database.image,
-    imagePullPolicy: 'IfNotPresent',
-    ports: [{ name: 'postgres', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
-    env: [
-      { name: 'POSTGRES_USER', value: POSTGRES_USER },
-      { name: 'POSTGRES_DB', value: POSTGRES_DB },
-      { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: POSTGRES_SECRET, key: POSTGRES_SECRET_PASSWORD_KEY } } },
-      { name: 'POSTGRES_HOST_AUTH_METHOD', value: 'scram-sha-256' },
-      { name: 'POSTGRES_INITDB_ARGS', value: '--data-checksums' },
-      { name: 'PGDATA', value: PGDATA },
-    ],
-    resources: { requests: { ...database.resources.requests }, limits: { ...database.resources.limits } },
-    // initdb on first start can take a while on slow disks; liveness only counts once this passes
-    startupProbe: pgIsReady(5, 60),
-    livenessProbe: pgIsReady(10, 6),
-    readinessProbe: pgIsReady(5, 3),
-    // Kubernetes stops with SIGTERM, Postgres' "smart" shutdown that waits for every client (the
-    // runtime's pool) to leave; start a fast, clean shutdown first. --no-wait: the hook must not
-    // outlive the server it stops.
-    lifecycle: { preStop: { exec: { command: ['pg_ctl', 'stop', '--mode=fast', '--no-wait'] } } },
-    securityContext: restrictedContainerSecurityContext(POSTGRES_USER_ID),
-    volumeMounts: [
-      { name: POSTGRES_DATA_VOLUME, mountPath: POSTGRES_DATA_MOUNT },
-      { name: 'run', mountPath: '/var/run/postgresql' },
-      { name: 'tmp', mountPath: '/tmp' },
-      { name: 'shm', mountPath: '/dev/shm' },
-    ],
-    terminationMessagePolicy: 'FallbackToLogsOnError',
-  };
-  return {
-    metadata: { labels: componentLabels(POSTGRES_NAME, 'database') },
-    spec: {
-      serviceAccountName: POSTGRES_NAME,
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      securityContext: restrictedPodSecurityContext(POSTGRES_USER_ID),
-      terminationGracePeriodSeconds: 60,
-      nodeSelector: { 'kubernetes.io/os': 'linux' },
-      containers: [container],
-      volumes: [
-        { name: 'run', emptyDir: { sizeLimit: '16Mi' } },
-        { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+/** ServiceAccount (no token), Service and StatefulSet: cdk8s-plus-30 constructs (ADR 0022). */
+function addPostgresWorkload(chart: PlatformChart, database: InClusterDatabaseSpec): void {
+  const labels = componentLabels(POSTGRES_NAME, 'database');
+  const id = (kind: string) => PlatformChart.constructIdOf(kind, ns, POSTGRES_NAME);
+  const account = new kplus.ServiceAccount(chart, id('ServiceAccount'), {
+    metadata: { name: POSTGRES_NAME, namespace: ns, labels: { ...labels } },
+    automountToken: false,
+  });
+  const service = addClusterIpService(chart, { namespace: ns, name: POSTGRES_NAME, labels, selector: selectorLabels(POSTGRES_NAME), port: { name: 'postgres', port: POSTGRES_PORT } });
+  const volume = (name: string, options: kplus.EmptyDirVolumeOptions) => kplus.Volume.fromEmptyDir(chart, `${id('StatefulSet')}-volume-${name}`, name, options);
+  const statefulSet = new kplus.StatefulSet(chart, id('StatefulSet'), {
+    metadata: { name: POSTGRES_NAME, namespace: ns, labels: { ...labels } },
+    select: false,
+    podMetadata: { labels: { ...labels } },
+    service,
+    replicas: 1,
+    strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate(),
+    serviceAccount: account,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: restrictedPodSecurity(POSTGRES_USER_ID),
+    terminationGracePeriod: Duration.seconds(60),
+    containers: [{
+      name: 'postgres',
+      image: database.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ports: [{ name: 'postgres', number: POSTGRES_PORT, protocol: kplus.Protocol.TCP }],
+      envVariables: {
+        POSTGRES_USER: kplus.EnvValue.fromValue(POSTGRES_USER),
+        POSTGRES_DB: kplus.EnvValue.fromValue(POSTGRES_DB),
+        POSTGRES_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(chart, `${id('StatefulSet')}-secret`, POSTGRES_SECRET), key: POSTGRES_SECRET_PASSWORD_KEY }),
+        POSTGRES_HOST_AUTH_METHOD: kplus.EnvValue.fromValue('scram-sha-256'),
+        POSTGRES_INITDB_ARGS: kplus.EnvValue.fromValue('--data-checksums'),
+        PGDATA: kplus.EnvValue.fromValue(PGDATA),
+      },
+      // rendered verbatim as a field beyond cdk8s-plus; {} keeps cdk8s-plus from adding its defaults
+      resources: {},
+      // initdb on first start can take a while on slow disks; liveness only counts once this passes
+      startup: pgIsReady(5, 60),
+      liveness: pgIsReady(10, 6),
+      readiness: pgIsReady(5, 3),
+      // Kubernetes stops with SIGTERM, Postgres' "smart" shutdown that waits for every client (the
+      // runtime's pool) to leave; start a fast, clean shutdown first. --no-wait: the hook must not
+      // outlive the server it stops.
+      lifecycle: { preStop: kplus.Handler.fromCommand(['pg_ctl', 'stop', '--mode=fast', '--no-wait']) },
+      securityContext: restrictedContainerSecurity(POSTGRES_USER_ID),
+      volumeMounts: [
+        { path: '/var/run/postgresql', volume: volume('run', { sizeLimit: Size.mebibytes(16) }) },
+        { path: '/tmp', volume: volume('tmp', { sizeLimit: Size.mebibytes(64) }) },
         // parallel query workers share memory through /dev/shm; the runtime's default 64 MiB is tight
-        { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '256Mi' } },
+        { path: '/dev/shm', volume: volume('shm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(256) }) },
+      ],
+    }],
+  });
+  selectPodsByLabels(statefulSet, selectorLabels(POSTGRES_NAME));
+  addFieldsBeyondCdk8sPlus(statefulSet, {
+    spec: {
+      revisionHistoryLimit: 5,
+      // the data outlives the StatefulSet: deleting the chart never deletes the database
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: POSTGRES_DATA_VOLUME, labels: selectorLabels(POSTGRES_NAME) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            ...(database.storageClassName ? { storageClassName: database.storageClassName } : {}),
+            resources: { requests: { storage: database.storage } },
+          },
+        },
       ],
     },
-  };
+    pod: { seccompProfile: { type: 'RuntimeDefault' }, nodeSelector: { 'kubernetes.io/os': 'linux' } },
+    containers: {
+      postgres: {
+        resources: { requests: { ...database.resources.requests }, limits: { ...database.resources.limits } },
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+        // the claim template's volume, which is no pod volume cdk8s-plus could mount
+        claimVolumeMounts: [{ name: POSTGRES_DATA_VOLUME, mountPath: POSTGRES_DATA_MOUNT }],
+      },
+    },
+  });
 }
 
 function postgresNetworkPolicy(): KubeObject {
@@ -110,41 +139,16 @@ function postgresNetworkPolicy(): KubeObject {
   );
 }
 
-/** Objects of the in-cluster database; none when the stack uses an external one (RDS). */
-export function postgresObjects(spec: PlatformSpec): KubeObject[] {
+/** The in-cluster database's objects; nothing when the stack uses an external one (RDS). */
+export function addPostgres(chart: PlatformChart, spec: PlatformSpec): void {
   const database = spec.platform.database;
-  if (database.mode !== 'in-cluster') return [];
-  const labels = componentLabels(POSTGRES_NAME, 'database');
-  const podTemplate = postgresPodTemplate(database);
-  assertValidPodTemplate(`StatefulSet ${ns}/${POSTGRES_NAME}`, podTemplate);
-  return [
-    postgresNetworkPolicy(),
-    serviceAccount(ns, POSTGRES_NAME, labels, false),
-    clusterIpService(ns, POSTGRES_NAME, labels, { name: 'postgres', port: POSTGRES_PORT }),
-    {
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: POSTGRES_NAME, namespace: ns, labels },
-      spec: {
-        replicas: 1,
-        serviceName: POSTGRES_NAME,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selectorLabels(POSTGRES_NAME) },
-        updateStrategy: { type: 'RollingUpdate' },
-        // the data outlives the StatefulSet: deleting the chart never deletes the database
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: podTemplate,
-        volumeClaimTemplates: [
-          {
-            metadata: { name: POSTGRES_DATA_VOLUME, labels: selectorLabels(POSTGRES_NAME) },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              ...(database.storageClassName ? { storageClassName: database.storageClassName } : {}),
-              resources: { requests: { storage: database.storage } },
-            },
-          },
-        ],
-      },
-    },
-  ];
+  if (database.mode !== 'in-cluster') return;
+  chart.addObjects([postgresNetworkPolicy()]);
+  addPostgresWorkload(chart, database);
+}
+
+/** The chart's objects as rendered; none when the stack uses an external database. */
+export function postgresObjects(spec: PlatformSpec): KubeObject[] {
+  if (spec.platform.database.mode !== 'in-cluster') return [];
+  return synthChart('postgres', (chart) => addPostgres(chart, spec));
 }

@@ -4,8 +4,8 @@
  * and the ClusterRole that team namespaces bind (never bound cluster-wide).
  */
 import { createHash } from 'node:crypto';
-import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
 import type { KubeObject } from '../kube-object.ts';
 import {
@@ -17,12 +17,14 @@ import { buildRuntimeConfig, RUNTIME_CONFIG_KEY } from '../../config/runtime-con
 import { apiServerEgressRule } from '../builders/api-server.ts';
 import { componentLabels, selectorLabels } from '../builders/labels.ts';
 import { networkPolicy, tcpPorts } from '../builders/network-policy.ts';
-import { assertValidPodTemplate } from '../builders/object-validation.ts';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../builders/security-context.ts';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../builders/security-context.ts';
 import { RUNTIME_CLAIM_VERBS, RUNTIME_SANDBOX_CLAIMS_ROLE } from '../builders/team-rbac.ts';
 import { waiverAnnotation } from '../builders/waiver.ts';
-import { clusterIpService } from '../builders/service.ts';
-import { serviceAccount } from '../builders/service-account.ts';
+import { PlatformChart, synthChart } from '../platform-chart.ts';
+import { addClusterIpService } from '../workloads/cluster-ip-service.ts';
+import { addFieldsBeyondCdk8sPlus } from '../workloads/fields-beyond-cdk8s-plus.ts';
+import { addPodDisruptionBudget } from '../workloads/pod-disruption-budget.ts';
+import { selectPodsByLabels } from '../workloads/select-by-labels.ts';
 
 const RUNTIME_USER = { uid: 10001, gid: 10001 };
 const CONFIG_DIR = '/etc/paddock/config';
@@ -65,66 +67,91 @@ function runtimeConfigJson(spec: PlatformSpec): string {
   return `${JSON.stringify(buildRuntimeConfig(spec), null, 2)}\n`;
 }
 
-function runtimePodTemplate(spec: PlatformSpec): IPodTemplateSpec {
+/** ServiceAccount (token mounted), ConfigMap, Deployment, Service and PDB: cdk8s-plus-30 constructs (ADR 0022). */
+function addRuntimeWorkload(chart: PlatformChart, spec: PlatformSpec): void {
   const runtime = spec.platform.runtime;
-  const container: IContainer = {
-    name: 'runtime',
-    image: runtime.image,
-    imagePullPolicy: 'IfNotPresent',
-    ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
-    env: [
-      { name: RUNTIME_ENV.config, value: `${CONFIG_DIR}/${RUNTIME_CONFIG_KEY}` },
-      { name: RUNTIME_ENV.tokenHashesDir, value: TOKENS_DIR },
-      { name: RUNTIME_ENV.driver, value: 'kubernetes' },
-      { name: RUNTIME_ENV.port, value: String(RUNTIME_PORT) },
-      { name: RUNTIME_ENV.podName, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: RUNTIME_ENV.databaseUrl, valueFrom: { secretKeyRef: { name: DATABASE_SECRET, key: DATABASE_SECRET_URL_KEY } } },
-    ],
-    resources: { requests: { ...runtime.resources.requests }, limits: { ...runtime.resources.limits } },
-    readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
-    livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-    securityContext: restrictedContainerSecurityContext(RUNTIME_USER),
-    volumeMounts: [
-      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-      { name: 'token-hashes', mountPath: TOKENS_DIR, readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
-    ],
-    terminationMessagePolicy: 'FallbackToLogsOnError',
-  };
-  const labels = selectorLabels(RUNTIME_NAME);
-  return {
+  const labels = componentLabels(RUNTIME_NAME, 'runtime-controller');
+  const selector = selectorLabels(RUNTIME_NAME);
+  const id = (kind: string, name = RUNTIME_NAME) => PlatformChart.constructIdOf(kind, ns, name);
+  const account = new kplus.ServiceAccount(chart, id('ServiceAccount'), {
+    metadata: { name: RUNTIME_NAME, namespace: ns, labels: { ...labels } },
+    automountToken: true,
+  });
+  const configJson = runtimeConfigJson(spec);
+  const config = new kplus.ConfigMap(chart, id('ConfigMap', RUNTIME_CONFIG_MAP), {
+    metadata: { name: RUNTIME_CONFIG_MAP, namespace: ns, labels: { ...labels } },
+    data: { [RUNTIME_CONFIG_KEY]: configJson },
+  });
+  const volumeId = (name: string) => `${id('Deployment')}-volume-${name}`;
+  const tokenHashes = kplus.Secret.fromSecretName(chart, `${id('Deployment')}-secret-${API_TOKENS_SECRET}`, API_TOKENS_SECRET);
+  const database = kplus.Secret.fromSecretName(chart, `${id('Deployment')}-secret-${DATABASE_SECRET}`, DATABASE_SECRET);
+  const deployment = new kplus.Deployment(chart, id('Deployment'), {
     metadata: {
-      labels: componentLabels(RUNTIME_NAME, 'runtime-controller'),
-      annotations: { [CONFIG_CHECKSUM_ANNOTATION]: createHash('sha256').update(runtimeConfigJson(spec)).digest('hex') },
+      name: RUNTIME_NAME, namespace: ns, labels: { ...labels },
+      annotations: waiverAnnotation('no-service-account-token', 'The runtime controller creates, watches and deletes SandboxClaims through the Kubernetes API (RoleBindings in team namespaces only).'),
     },
-    spec: {
-      serviceAccountName: RUNTIME_NAME,
-      automountServiceAccountToken: true,
-      enableServiceLinks: false,
-      securityContext: restrictedPodSecurityContext(RUNTIME_USER),
-      terminationGracePeriodSeconds: 60,
+    select: false,
+    podMetadata: { labels: { ...labels }, annotations: { [CONFIG_CHECKSUM_ANNOTATION]: createHash('sha256').update(configJson).digest('hex') } },
+    replicas: runtime.replicas,
+    // Never fewer ready replicas than asked for during a rollout: turns are handed over through Postgres leases.
+    strategy: kplus.DeploymentStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(0), maxSurge: kplus.PercentOrAbsolute.absolute(1) }),
+    serviceAccount: account,
+    automountServiceAccountToken: true,
+    enableServiceLinks: false,
+    securityContext: restrictedPodSecurity(RUNTIME_USER),
+    terminationGracePeriod: Duration.seconds(60),
+    containers: [{
+      name: 'runtime',
+      image: runtime.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ports: [{ name: 'http', number: RUNTIME_PORT, protocol: kplus.Protocol.TCP }],
+      envVariables: {
+        [RUNTIME_ENV.config]: kplus.EnvValue.fromValue(`${CONFIG_DIR}/${RUNTIME_CONFIG_KEY}`),
+        [RUNTIME_ENV.tokenHashesDir]: kplus.EnvValue.fromValue(TOKENS_DIR),
+        [RUNTIME_ENV.driver]: kplus.EnvValue.fromValue('kubernetes'),
+        [RUNTIME_ENV.port]: kplus.EnvValue.fromValue(String(RUNTIME_PORT)),
+        [RUNTIME_ENV.podName]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+        [RUNTIME_ENV.databaseUrl]: kplus.EnvValue.fromSecretValue({ secret: database, key: DATABASE_SECRET_URL_KEY }),
+      },
+      // rendered verbatim as a field beyond cdk8s-plus; {} keeps cdk8s-plus from adding its defaults
+      resources: {},
+      readiness: kplus.Probe.fromHttpGet('/readyz', { port: RUNTIME_PORT, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 }),
+      liveness: kplus.Probe.fromHttpGet('/healthz', { port: RUNTIME_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(2), failureThreshold: 3 }),
+      securityContext: restrictedContainerSecurity(RUNTIME_USER),
+      volumeMounts: [
+        { path: CONFIG_DIR, readOnly: true, volume: kplus.Volume.fromConfigMap(chart, volumeId('config'), config, { name: 'config' }) },
+        { path: TOKENS_DIR, readOnly: true, volume: kplus.Volume.fromSecret(chart, volumeId('token-hashes'), tokenHashes, { name: 'token-hashes', defaultMode: 0o440 }) },
+        { path: '/tmp', volume: kplus.Volume.fromEmptyDir(chart, volumeId('tmp'), 'tmp', { sizeLimit: Size.mebibytes(64) }) },
+      ],
+    }],
+  });
+  selectPodsByLabels(deployment, selector);
+  addFieldsBeyondCdk8sPlus(deployment, {
+    spec: { revisionHistoryLimit: 5 },
+    pod: {
+      seccompProfile: { type: 'RuntimeDefault' },
       topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },
-      ],
-      containers: [container],
-      volumes: [
-        { name: 'config', configMap: { name: RUNTIME_CONFIG_MAP } },
-        { name: 'token-hashes', secret: { secretName: API_TOKENS_SECRET, defaultMode: 0o440 } },
-        { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } } },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } } },
       ],
     },
-  };
+    containers: {
+      runtime: {
+        resources: { requests: { ...runtime.resources.requests }, limits: { ...runtime.resources.limits } },
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+        probePortNames: { livenessProbe: 'http', readinessProbe: 'http' },
+      },
+    },
+  });
+  addClusterIpService(chart, { namespace: ns, name: RUNTIME_NAME, labels, selector, port: { name: 'http', port: RUNTIME_PORT } });
+  const replicas = runtime.replicas;
+  addPodDisruptionBudget(deployment, labels, replicas > 1 ? { minAvailable: replicas - 1 } : { maxUnavailable: 1 });
 }
 
-export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
-  const labels = componentLabels(RUNTIME_NAME, 'runtime-controller');
-  const podTemplate = runtimePodTemplate(spec);
-  assertValidPodTemplate(`Deployment ${ns}/${RUNTIME_NAME}`, podTemplate);
-  const replicas = spec.platform.runtime.replicas;
-  return [
+/** NetworkPolicies and the claims ClusterRole as core objects; the workload as cdk8s-plus constructs. */
+export function addRuntimeController(chart: PlatformChart, spec: PlatformSpec): void {
+  chart.addObjects([
     ...runtimeNetworkPolicies(spec),
-    serviceAccount(ns, RUNTIME_NAME, labels, true),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
@@ -132,34 +159,11 @@ export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
       // exactly what runtime/drivers/kubernetes/claim-client.ts calls (the Sandbox is read through the claim's status)
       rules: [{ apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: [...RUNTIME_CLAIM_VERBS] }],
     },
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: RUNTIME_CONFIG_MAP, namespace: ns, labels },
-      data: { [RUNTIME_CONFIG_KEY]: runtimeConfigJson(spec) },
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {
-        name: RUNTIME_NAME, namespace: ns, labels,
-        annotations: waiverAnnotation('no-service-account-token', 'The runtime controller creates, watches and deletes SandboxClaims through the Kubernetes API (RoleBindings in team namespaces only).'),
-      },
-      spec: {
-        replicas,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selectorLabels(RUNTIME_NAME) },
-        // Never fewer ready replicas than asked for during a rollout: turns are handed over through Postgres leases.
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        template: podTemplate,
-      },
-    },
-    clusterIpService(ns, RUNTIME_NAME, labels, { name: 'http', port: RUNTIME_PORT }),
-    {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: { name: RUNTIME_NAME, namespace: ns, labels },
-      spec: { ...(replicas > 1 ? { minAvailable: replicas - 1 } : { maxUnavailable: 1 }), selector: { matchLabels: selectorLabels(RUNTIME_NAME) } },
-    },
-  ];
+  ]);
+  addRuntimeWorkload(chart, spec);
+}
+
+/** The chart's objects as rendered (synthesised in an App of their own). */
+export function runtimeControllerObjects(spec: PlatformSpec): KubeObject[] {
+  return synthChart('runtime', (chart) => addRuntimeController(chart, spec));
 }

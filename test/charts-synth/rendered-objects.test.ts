@@ -28,6 +28,25 @@ describe.each(SHIPPED_STACKS)('rendered objects of stack %s', (stack) => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('carries no label, annotation or name cdk8s derived from a construct path (ADR 0022)', () => {
+    for (const object of objects) expect(JSON.stringify(object), describeObject(object)).not.toMatch(/cdk8s\.io|-c8[0-9a-f]{6}\b/);
+  });
+
+  it('selects every workload\'s pods by labels its pod template carries, as its Service and PDB do', () => {
+    type Workload = { spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> } } } };
+    const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    expect(workloads.length).toBeGreaterThanOrEqual(2);
+    for (const object of workloads) {
+      const { selector, template } = (object as unknown as Workload).spec;
+      expect(template.metadata.labels, describeObject(object)).toMatchObject(selector.matchLabels);
+      const same = (kind: string) => objects.find((o) => o.kind === kind && o.metadata.namespace === object.metadata.namespace && o.metadata.name === object.metadata.name) as { spec: { selector: Record<string, unknown> } } | undefined;
+      const service = same('Service');
+      if (service) expect(service.spec.selector, `Service of ${describeObject(object)}`).toEqual(selector.matchLabels);
+      const pdb = same('PodDisruptionBudget');
+      if (pdb) expect(pdb.spec.selector, `PDB of ${describeObject(object)}`).toEqual(selector);
+    }
+  });
+
   it('validates every built-in object with kubernetes-models', async () => {
     const builtIn = objects.filter((o) => !CUSTOM_GROUPS.some((g) => o.apiVersion.startsWith(`${g}/`)));
     expect(builtIn.length).toBeGreaterThan(20);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { TopologySpreadConstraint } from 'kubernetes-models/v1/TopologySpreadConstraint';
-import { podDisruptionBudget, spreadOverNodesAndZones } from '../../../charts-synth/builders/availability.ts';
+import { spreadOverNodesAndZones } from '../../../charts-synth/builders/availability.ts';
 
 describe('spreadOverNodesAndZones', () => {
   it('spreads over nodes (required or preferred) and prefers distinct zones', () => {
@@ -21,18 +20,5 @@ describe('spreadOverNodesAndZones', () => {
     const [constraint] = spreadOverNodesAndZones(selector, { requireDistinctNodes: true });
     constraint!.labelSelector!.matchLabels!.app = 'changed';
     expect(selector.app).toBe('x');
-  });
-});
-
-describe('podDisruptionBudget', () => {
-  it('keeps all but one replica available', () => {
-    const pdb = podDisruptionBudget('ns', 'c', { l: 'v' }, { app: 'c' }, 3);
-    expect(pdb.spec).toEqual({ minAvailable: 2, selector: { matchLabels: { app: 'c' } } });
-    expect(pdb.metadata).toEqual({ name: 'c', namespace: 'ns', labels: { l: 'v' } });
-    expect(() => new PodDisruptionBudget(pdb as never).validate()).not.toThrow();
-  });
-
-  it('refuses a single replica, which a PDB would either pin or not protect', () => {
-    expect(() => podDisruptionBudget('ns', 'c', {}, { app: 'c' }, 1)).toThrow('PodDisruptionBudget ns/c: needs at least 2 replicas, got 1');
   });
 });

@@ -34,8 +34,8 @@ function eksSpec(nodeGroupMinSize: number): PlatformSpec {
     'paddock:platform': {
       environment: 'eks',
       clusterName: 'test',
-      modelGateway: { url: 'https://gateway.example', cidrs: ['203.0.113.0/24'] },
-      eks: { region: 'eu-west-1', nodeGroup: { minSize: nodeGroupMinSize, desiredSize: Math.max(nodeGroupMinSize, 1), maxSize: 6 } },
+      modelGateway: { url: 'https://gateway.paddock.dev', cidrs: ['203.0.113.0/24'] },
+      eks: { region: 'eu-west-1', publicAccessCidrs: ['198.51.100.0/24'], nodeGroup: { minSize: nodeGroupMinSize, desiredSize: Math.max(nodeGroupMinSize, 1), maxSize: 6 } },
     },
     'paddock:teams': [],
   });
@@ -130,8 +130,8 @@ describe('Deployment', () => {
   });
 
   it('probes /healthz and /readyz on the health port', () => {
-    expect(container.livenessProbe!.httpGet).toEqual({ path: '/healthz', port: 'health' });
-    expect(container.readinessProbe!.httpGet).toEqual({ path: '/readyz', port: 'health' });
+    expect(container.livenessProbe!.httpGet).toEqual({ path: '/healthz', port: 'health', scheme: 'HTTP' });
+    expect(container.readinessProbe!.httpGet).toEqual({ path: '/readyz', port: 'health', scheme: 'HTTP' });
   });
 
   it('requests and limits CPU and memory, and sizes Go to the CPU limit', () => {
