@@ -30,7 +30,13 @@ export interface InClusterDatabaseSpec {
 
 export interface ExternalDatabaseSpec {
   readonly mode: 'external';
+  /** "17" (a major: RDS's default minor) or "17.7" (an exact minor) */
   readonly engineVersion: string;
+  readonly autoMinorVersionUpgrade: boolean;
+  /** UTC, "ddd:hh24:mi-ddd:hh24:mi" */
+  readonly maintenanceWindow: string;
+  /** UTC, "hh24:mi-hh24:mi" */
+  readonly backupWindow: string;
   readonly instanceClass: string;
   readonly allocatedStorageGb: number;
   readonly backupRetentionDays: number;

@@ -4,13 +4,20 @@
  * through `validatePlatformConfig`, the validated PlatformSpec.
  */
 import { z } from 'zod';
+import { MIN_WINDOW_MINUTES, parseBackupWindow, parseMaintenanceWindow, windowsOverlap } from './maintenance-window.ts';
 import { cidr, dns1123Label, dns1123Subdomain, envName, pinnedImage, port, quantity, resources } from './primitives.ts';
+import { DEFAULT_KIND_NODE, DEFAULT_POSTGRES_IMAGE } from './versions/container-images.ts';
+import { DEFAULT_EKS_KUBERNETES_VERSION } from './versions/eks-kubernetes-versions.ts';
+import { DEFAULT_RDS_POSTGRES_VERSION } from './versions/rds-postgres-versions.ts';
 
 export const SUPPORTED_AGENT_SANDBOX_VERSIONS = ['v0.5.6'] as const;
 export const DEFAULT_AGENT_SANDBOX_VERSION = 'v0.5.6';
 export const DEFAULT_RUNTIME_IMAGE = 'ghcr.io/paddock-dev/paddock-runtime:0.1.0';
-export const DEFAULT_POSTGRES_IMAGE = 'docker.io/library/postgres:16.4-alpine3.20';
-export const DEFAULT_KIND_NODE_IMAGE = 'kindest/node:v1.30.13';
+// Versions that follow AWS and upstream releases live as data in config/versions/ (ADR 0015).
+export { DEFAULT_POSTGRES_IMAGE };
+export const DEFAULT_KIND_NODE_IMAGE = DEFAULT_KIND_NODE.image;
+export const DEFAULT_MAINTENANCE_WINDOW = 'sun:03:30-sun:04:30';
+export const DEFAULT_BACKUP_WINDOW = '02:00-03:00';
 
 const runtimeSchema = z.strictObject({
   image: pinnedImage.default(DEFAULT_RUNTIME_IMAGE),
@@ -54,11 +61,26 @@ const inClusterDatabase = z.strictObject({
 
 const externalDatabase = z.strictObject({
   mode: z.literal('external'),
-  engineVersion: z.string().regex(/^\d+(\.\d+)?$/).default('16.4'),
+  /** a major ("17": RDS's default minor, kept current by automatic minor upgrades) or an exact minor ("17.7") */
+  engineVersion: z.string().regex(/^\d+(\.\d+)?$/, 'is not a PostgreSQL engine version (a major such as "17", or a minor such as "17.7")').default(DEFAULT_RDS_POSTGRES_VERSION),
+  /** RDS applies new minor versions in the maintenance window (needs a major-only engineVersion) */
+  autoMinorVersionUpgrade: z.boolean().default(true),
+  /** weekly, UTC, "ddd:hh24:mi-ddd:hh24:mi", at least 30 minutes */
+  maintenanceWindow: z.string().default(DEFAULT_MAINTENANCE_WINDOW),
+  /** daily automated backups, UTC, "hh24:mi-hh24:mi", at least 30 minutes, apart from the maintenance window */
+  backupWindow: z.string().default(DEFAULT_BACKUP_WINDOW),
   instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/).default('db.t4g.medium'),
   allocatedStorageGb: z.number().int().min(20).max(65536).default(50),
   backupRetentionDays: z.number().int().min(7).max(35).default(14),
   multiAz: z.boolean().default(true),
+}).superRefine((value, ctx) => {
+  const maintenance = parseMaintenanceWindow(value.maintenanceWindow);
+  const backup = parseBackupWindow(value.backupWindow);
+  if (typeof maintenance === 'string') ctx.addIssue({ code: 'custom', path: ['maintenanceWindow'], message: maintenance });
+  if (typeof backup === 'string') ctx.addIssue({ code: 'custom', path: ['backupWindow'], message: backup });
+  if (typeof maintenance !== 'string' && typeof backup !== 'string' && windowsOverlap(maintenance, backup)) {
+    ctx.addIssue({ code: 'custom', path: ['backupWindow'], message: `${JSON.stringify(value.backupWindow)} overlaps the maintenance window ${JSON.stringify(value.maintenanceWindow)}; RDS needs them apart (each at least ${MIN_WINDOW_MINUTES} minutes)` });
+  }
 });
 
 const databaseSchema = z.discriminatedUnion('mode', [inClusterDatabase, externalDatabase], {
@@ -67,7 +89,8 @@ const databaseSchema = z.discriminatedUnion('mode', [inClusterDatabase, external
 
 const eksSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'is not an AWS region (e.g. "eu-west-1")'),
-  kubernetesVersion: z.string().regex(/^1\.\d+$/, 'is not a Kubernetes minor version (e.g. "1.30")').default('1.30'),
+  /** a minor version in config/versions/eks-kubernetes-versions.ts; synth and plan check its support state on the day they run */
+  kubernetesVersion: z.string().regex(/^1\.\d+$/, `is not a Kubernetes minor version (e.g. "${DEFAULT_EKS_KUBERNETES_VERSION}")`).default(DEFAULT_EKS_KUBERNETES_VERSION),
   vpcCidr: cidr.default('10.0.0.0/16'),
   availabilityZones: z.number().int().min(2).max(6).default(3),
   /** the API endpoint is private; list CIDRs here to also expose it publicly to those ranges only */
@@ -150,7 +173,13 @@ export const paddockConfigSchema = z.strictObject({
   'paddock:teamSecrets': z.record(z.string(), z.unknown()).optional(),
   /** path of the .env file with CONTAINER_ENV_* variables, relative to the project root */
   'paddock:envFile': z.string().optional(),
+  /** the AWS provider's region: optional, and when set it must equal paddock:platform.eks.region (one source of truth) */
+  'aws:region': z.string().optional(),
 });
+
+/** The database and kind settings a stack gets when it names none: the schema's own defaults, never a second copy. */
+export const defaultDatabase = (mode: 'in-cluster' | 'external'): z.output<typeof databaseSchema> => databaseSchema.parse({ mode });
+export const defaultKind = (): z.output<typeof kindSchema> => kindSchema.parse({});
 
 export type PlatformInput = z.input<typeof platformSchema>;
 export type TeamInput = z.input<typeof teamSchema>;

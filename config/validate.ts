@@ -10,7 +10,7 @@ import { reservedEnvReason, teamNamespace } from './names.ts';
 import type { NetworkSpec, PlatformSettings, PlatformSpec, TeamHarnessSpec, TeamSpec } from './platform-spec.ts';
 import { quoted } from './primitives.ts';
 import { compareQuantities, formatCpu, formatMemory, parseQuantity } from './quantity.ts';
-import { paddockConfigSchema, platformSchema, teamSchema, egressRuleSchema, teamHarnessSchema } from './schema.ts';
+import { defaultDatabase, defaultKind, paddockConfigSchema, platformSchema, teamSchema, egressRuleSchema, teamHarnessSchema } from './schema.ts';
 import { compareText } from './compare.ts';
 
 export interface ValidateOptions {
@@ -18,6 +18,17 @@ export interface ValidateOptions {
   readonly file: string;
   readonly stack: string;
   readonly registry: HarnessRegistry;
+}
+
+/**
+ * Everything of an EKS stack goes to paddock:platform.eks.region (the program's AWS provider is
+ * built from it). A stack file that also sets aws:region to another region would have the CLI,
+ * the default provider and the reader believe something else: one source of truth, or an error.
+ */
+export function checkAwsRegion(awsRegion: unknown, platform: PlatformSettings | undefined): ConfigProblem[] {
+  if (awsRegion === undefined || !platform?.eks) return [];
+  if (awsRegion === platform.eks.region) return [];
+  return [{ path: ['aws:region'], message: `${quoted(awsRegion)} differs from paddock:platform.eks.region ${quoted(platform.eks.region)}, where Paddock creates everything; set both to the same region, or remove aws:region` }];
 }
 
 /** Ranges every sandbox is kept away from, whatever a team allows. */
@@ -79,6 +90,7 @@ export function validatePlatformConfig(raw: unknown, options: ValidateOptions): 
   const rawTeams = parsed.success ? parsed.data['paddock:teams'] : Array.isArray(input['paddock:teams']) ? input['paddock:teams'].map((t) => salvage(teamSchema, t, TEAM_PLACEHOLDERS)) : [];
   const teams = rawTeams.map((team, index) => (team ? resolveTeam(team, index, platform, options.registry, problems) : undefined));
   checkUniqueTeamNames(rawTeams, problems);
+  problems.push(...checkAwsRegion(input['aws:region'], platform));
 
   if (problems.length > 0 || !parsed.success || !platform) throw new ConfigError(options.file, dedupe(sortProblems(problems)));
   const envFile = parsed.data['paddock:envFile'];
@@ -150,7 +162,7 @@ const T = 'paddock:teams';
 function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformSettings {
   const env = raw.environment;
   const expectedMode = env === 'kind' ? 'in-cluster' : 'external';
-  const database = raw.database ?? (env === 'kind' ? { mode: 'in-cluster' as const, image: 'docker.io/library/postgres:16.4-alpine3.20', storage: '10Gi', resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } } : { mode: 'external' as const, engineVersion: '16.4', instanceClass: 'db.t4g.medium', allocatedStorageGb: 50, backupRetentionDays: 14, multiAz: true });
+  const database = raw.database ?? defaultDatabase(env === 'kind' ? 'in-cluster' : 'external');
   if (database.mode !== expectedMode) {
     problems.push({ path: [P, 'database', 'mode'], message: `"${database.mode}" is not available with environment "${env}" (use "${expectedMode}": ${env === 'kind' ? 'Postgres runs in the cluster' : 'RDS PostgreSQL'})` });
   }
@@ -188,7 +200,7 @@ function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformS
     network,
     runtimeClasses: raw.runtimeClasses,
     database,
-    ...(env === 'kind' ? { kind: raw.kind ?? { nodeImage: 'kindest/node:v1.30.13', workers: 1 } } : {}),
+    ...(env === 'kind' ? { kind: raw.kind ?? defaultKind() } : {}),
     ...(raw.eks ? { eks: raw.eks } : {}),
   };
 }

@@ -5,7 +5,9 @@
  *   reach it through their node's ENIs; NetworkPolicy keeps sandboxes away from it);
  * - storage encrypted with a customer-managed KMS key (also used for Performance Insights);
  * - a parameter group that forces TLS (rds.force_ssl=1) and logs connections;
- * - backups kept ≥ 7 days (config, default 14), Multi-AZ per config, pinned engine version;
+ * - backups kept ≥ 7 days (config, default 14), Multi-AZ per config;
+ * - engine version from config: a major (RDS's current minor, automatic minor upgrades in the
+ *   configured maintenance window) or an exact minor with automatic upgrades off (ADR 0015);
  * - production: deletion protection and a final snapshot; always Pulumi `protect`.
  * The master password comes from @pulumi/random: secret in state, delivered to the runtime
  * only as the Kubernetes Secret paddock-database.
@@ -92,7 +94,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
         identifier,
         engine: 'postgres',
         engineVersion: database.engineVersion,
-        autoMinorVersionUpgrade: false, // the version is pinned in the stack file; upgrades are reviewed changes
+        // on by default with a major-only engineVersion: RDS applies minors in the maintenance window (ADR 0015)
+        autoMinorVersionUpgrade: database.autoMinorVersionUpgrade,
         instanceClass: database.instanceClass,
         allocatedStorage: database.allocatedStorageGb,
         maxAllocatedStorage: database.allocatedStorageGb * 2,
@@ -110,8 +113,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
         parameterGroupName: parameters.name,
         caCertIdentifier: RDS_CA_CERT_IDENTIFIER,
         backupRetentionPeriod: database.backupRetentionDays,
-        backupWindow: '02:00-03:00',
-        maintenanceWindow: 'sun:03:30-sun:04:30',
+        backupWindow: database.backupWindow,
+        maintenanceWindow: database.maintenanceWindow,
         copyTagsToSnapshot: true,
         deleteAutomatedBackups: !args.production,
         deletionProtection: args.production,

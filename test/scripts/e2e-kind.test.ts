@@ -1,0 +1,160 @@
+/**
+ * scripts/e2e-kind.sh run for real (bash, node, the helper) against fake pulumi, kind, kubectl,
+ * curl and docker that record their calls (test/scripts/support/fake-e2e-tool.sh): the call
+ * sequence, destroy on every way out, the stack file put back, the token never on a command
+ * line, and the prerequisite messages. The script runs in a copy of the repository whose
+ * stacks/ is a copy, so the real stack file is never touched.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const REPO = resolve('.');
+const FAKE_TOOL = join(REPO, 'test/scripts/support/fake-e2e-tool.sh');
+const FAKE_TOKEN = 'tok-e2e-4c1d9a';
+const TOOLS = ['pulumi', 'kind', 'kubectl', 'curl', 'docker'] as const;
+// what the script and the fake use from the system; nothing else is on PATH
+const SYSTEM_TOOLS = ['bash', 'node', 'env', 'mktemp', 'cp', 'cmp', 'rm', 'cat', 'grep', 'sleep', 'timeout', 'dirname', 'basename'];
+
+interface Run {
+  readonly code: number | null;
+  readonly stderr: string;
+  readonly calls: string[];
+  readonly stackFile: string;
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function which(tool: string): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    try {
+      if (readdirSync(dir).includes(tool)) return join(dir, tool);
+    } catch {
+      // not a readable directory
+    }
+  }
+  throw new Error(`${tool} is not on PATH`);
+}
+
+async function runScript(options: { scenario?: string; env?: Record<string, string>; withoutTools?: readonly string[] } = {}): Promise<Run> {
+  const root = mkdtempSync(join(tmpdir(), 'paddock-e2e-kind-'));
+  dirs.push(root);
+  const repo = join(root, 'repo');
+  mkdirSync(repo);
+  for (const entry of readdirSync(REPO)) if (entry !== 'stacks' && entry !== '.git') symlinkSync(join(REPO, entry), join(repo, entry));
+  cpSync(join(REPO, 'stacks'), join(repo, 'stacks'), { recursive: true });
+  const bin = join(root, 'bin');
+  mkdirSync(bin);
+  for (const tool of TOOLS) if (!options.withoutTools?.includes(tool)) symlinkSync(FAKE_TOOL, join(bin, tool));
+  for (const tool of SYSTEM_TOOLS) symlinkSync(which(tool), join(bin, tool));
+  const log = join(root, 'calls.log');
+
+  const child = spawn('bash', [join(repo, 'scripts/e2e-kind.sh')], {
+    cwd: root,
+    env: { PATH: bin, HOME: root, TMPDIR: root, FAKE_LOG: log, FAKE_TOKEN, FAKE_SCENARIO: options.scenario ?? '', E2E_PORT: '18999', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  let calls: string[] = [];
+  try {
+    calls = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
+  } catch {
+    // no tool was called
+  }
+  return { code, stderr, calls, stackFile: readFileSync(join(repo, 'stacks/Pulumi.local.yaml'), 'utf8') };
+}
+
+const ORIGINAL_STACK_FILE = readFileSync('stacks/Pulumi.local.yaml', 'utf8');
+const pulumiCalls = (run: Run) => run.calls.filter((c) => c.startsWith('pulumi ')).map((c) => c.split(' ').slice(1, 3).join(' '));
+
+describe('scripts/e2e-kind.sh', () => {
+  it('brings the stack up, opens a session with the scripted harness, sees the turn done, and destroys everything it created', async () => {
+    const run = await runScript();
+    expect(run.code, run.stderr).toBe(0);
+    expect(pulumiCalls(run)).toEqual(['whoami --non-interactive', 'stack ls', 'stack init', 'config set', 'config set', 'up -s', 'stack output', 'stack output', 'destroy -s', 'stack rm']);
+    // the placeholders go to exactly the secrets the local stack declares
+    expect(run.calls.filter((c) => c.startsWith('pulumi config set')).map((c) => /--path (\S+)/.exec(c)?.[1])).toEqual(['paddock:teamSecrets.platform.ANTHROPIC_API_KEY', 'paddock:teamSecrets.web.OPENAI_API_KEY']);
+    expect(run.calls).toContain('pulumi stack output -s local --show-secrets teamApiToken-platform --non-interactive');
+    expect(run.calls).toContain('kubectl --context kind-paddock-local -n paddock-system rollout status deployment/paddock-runtime --timeout=300s');
+    expect(run.calls).toContain('kubectl --context kind-paddock-local -n paddock-system port-forward svc/paddock-runtime 18999:8080');
+    const api = run.calls.filter((c) => c.startsWith('curl ')).map((c) => `${/-X (\w+)/.exec(c)?.[1] ?? 'GET'} ${/http:\/\/\S+/.exec(c)![0]}`);
+    expect(api).toEqual([
+      'GET http://127.0.0.1:18999/readyz',
+      'POST http://127.0.0.1:18999/v1/sessions',
+      'POST http://127.0.0.1:18999/v1/sessions/sess-1/messages',
+      'GET http://127.0.0.1:18999/v1/sessions/sess-1/events?limit=1000',
+      'GET http://127.0.0.1:18999/v1/sessions/sess-1/events?limit=1000',
+      'DELETE http://127.0.0.1:18999/v1/sessions/sess-1',
+    ]);
+    expect(run.calls.join('\n')).not.toContain(FAKE_TOKEN);
+    expect(run.stderr).not.toContain(FAKE_TOKEN);
+    expect(run.stderr).toContain('I heard: hello from e2e-kind (turn 1, 0 history messages)');
+    expect(run.stackFile).toBe(ORIGINAL_STACK_FILE);
+  }, 120_000);
+
+  it('destroys the stack and removes it when pulumi up fails', async () => {
+    const run = await runScript({ scenario: 'up-fails' });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('FAILED: pulumi up -s local failed or timed out');
+    expect(pulumiCalls(run).slice(-3)).toEqual(['up -s', 'destroy -s', 'stack rm']);
+    expect(run.stackFile).toBe(ORIGINAL_STACK_FILE);
+  }, 120_000);
+
+  it('gives up on a pulumi up that hangs, after its timeout, and destroys', async () => {
+    const run = await runScript({ scenario: 'up-hangs', env: { E2E_UP_TIMEOUT: '2' } });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('FAILED: pulumi up -s local failed or timed out');
+    expect(pulumiCalls(run).slice(-2)).toEqual(['destroy -s', 'stack rm']);
+  }, 120_000);
+
+  it('fails on a turn that ends in an error, naming it, and still destroys', async () => {
+    const run = await runScript({ scenario: 'turn-error' });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('the turn ended with error, not end_turn');
+    expect(run.stderr).toContain('error event harness_unavailable: no sandbox');
+    expect(pulumiCalls(run).slice(-2)).toEqual(['destroy -s', 'stack rm']);
+    expect(run.calls.some((c) => c.startsWith('curl') && c.includes('DELETE'))).toBe(false);
+  }, 120_000);
+
+  it('with KEEP=1 leaves the stack, its cluster and its stack file as they are', async () => {
+    const run = await runScript({ env: { KEEP: '1' } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(pulumiCalls(run)).not.toContain('destroy -s');
+    expect(pulumiCalls(run)).not.toContain('stack rm');
+    expect(run.stackFile).toContain('encryptionsalt: v1:fake-salt');
+  }, 120_000);
+
+  it('refuses a stack or a kind cluster that already exists, since it would destroy them', async () => {
+    const existing = await runScript({ scenario: 'existing-stack' });
+    expect(existing.code).not.toBe(0);
+    expect(existing.stderr).toContain('stack local exists, and this test destroys its stack at the end');
+    const orphan = await runScript({ scenario: 'orphan-cluster' });
+    expect(orphan.code).not.toBe(0);
+    expect(orphan.stderr).toContain('kind cluster paddock-local exists without a stack');
+    for (const run of [existing, orphan]) {
+      expect(pulumiCalls(run)).not.toContain('up -s');
+      expect(pulumiCalls(run)).not.toContain('destroy -s');
+      expect(run.stackFile).toBe(ORIGINAL_STACK_FILE);
+    }
+  }, 120_000);
+
+  it('names every missing prerequisite at once and calls nothing', async () => {
+    const run = await runScript({ withoutTools: ['pulumi', 'kind'] });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('missing prerequisite: pulumi (Pulumi CLI 3.x');
+    expect(run.stderr).toContain('missing prerequisite: kind (kind: https://kind.sigs.k8s.io');
+    expect(run.stderr).not.toContain('missing prerequisite: kubectl');
+    expect(run.calls).toEqual([]);
+    const dockerDown = await runScript({ scenario: 'docker-down' });
+    expect(dockerDown.stderr).toContain('Docker is not running');
+    expect(dockerDown.calls).toEqual(['docker info']);
+  }, 120_000);
+});
