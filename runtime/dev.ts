@@ -118,7 +118,8 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
       runtime,
       async close() {
         await runtime.close({ drainMs: 5_000 });
-        await pg.stop();
+        // the runtime's connections are closing: let them finish before the server goes
+        await pg.stop({ graceMs: 2_000 });
         unlock();
       },
     };

@@ -54,8 +54,11 @@ export interface RunningPostgres {
   /** postgres://... for a database on this server */
   url(database?: string): string;
   createDatabase(name: string): Promise<void>;
-  /** stop, keeping the data */
-  stop(): Promise<void>;
+  /**
+   * stop, keeping the data. With `graceMs`, clients get that long to disconnect first (a
+   * "smart" shutdown), so connections being closed are not cut mid-goodbye.
+   */
+  stop(options?: { readonly graceMs?: number }): Promise<void>;
   /** start again after stop() */
   start(): Promise<void>;
 }
@@ -251,13 +254,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   };
 
-  const stop = async (): Promise<void> => {
+  const stop = async (stopOptions: { readonly graceMs?: number } = {}): Promise<void> => {
     const current = child;
     if (!current?.pid) return;
-    // SIGINT: "fast" shutdown (sessions ended, a clean checkpoint); then harder
-    signal(current.pid, 'SIGINT');
-    for (const [afterMs, next] of [[10_000, 'SIGQUIT'], [5_000, 'SIGKILL']] as const) {
-      const stopped = await Promise.race([exited.then(() => true), delay(afterMs).then(() => false)]);
+    // SIGTERM: "smart" shutdown, waits for clients; SIGINT: "fast" (sessions ended, a clean checkpoint); then harder
+    const steps: Array<readonly [number, NodeJS.Signals]> = [[10_000, 'SIGQUIT'], [5_000, 'SIGKILL']];
+    if (stopOptions.graceMs) {
+      signal(current.pid, 'SIGTERM');
+      steps.unshift([stopOptions.graceMs, 'SIGINT']);
+    } else signal(current.pid, 'SIGINT');
+    for (const [afterMs, next] of steps) {
+      const stopped = await Promise.race([exited.then(() => true), delay(afterMs, undefined, { ref: false }).then(() => false)]);
       if (stopped) return;
       log(`Postgres (pid ${current.pid}) did not stop within ${afterMs} ms; sending ${next}`);
       signal(current.pid, next);

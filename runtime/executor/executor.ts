@@ -251,16 +251,18 @@ export class Executor {
     this.timers = [];
     await this.claiming;
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    // deadlines only: a timer left pending must not hold the process after the turns are done
+    const deadline = (ms: number) => delay(ms, undefined, { ref: false });
     if (this.running.size > 0) {
       this.options.log.info('waiting for running turns to finish', { turns: this.running.size, ms: drainMs });
-      await Promise.race([all(), delay(drainMs)]);
+      await Promise.race([all(), deadline(drainMs)]);
     }
     if (this.running.size > 0) {
       this.options.log.warn('interrupting turns still running at shutdown', { turns: this.running.size });
       for (const running of this.running.values()) running.stop.abort(new TurnStop('shutdown'));
-      await Promise.race([all(), delay(5_000)]);
+      await Promise.race([all(), deadline(5_000)]);
     }
     this.shutdown.abort();
-    await Promise.race([all(), delay(1_000)]);
+    await Promise.race([all(), deadline(1_000)]);
   }
 }

@@ -203,7 +203,7 @@ export class LocalDriver implements SandboxDriver {
     const sandbox = this.sandboxes.get(sandboxId);
     if (!sandbox || sandbox.child.pid === undefined) return;
     signalGroup(sandbox.child.pid, 'SIGTERM');
-    const stopped = await Promise.race([sandbox.exited.then(() => true), delay(3_000).then(() => false)]);
+    const stopped = await Promise.race([sandbox.exited.then(() => true), delay(3_000, undefined, { ref: false }).then(() => false)]);
     if (!stopped) {
       signalGroup(sandbox.child.pid, 'SIGKILL');
       await sandbox.exited;
