@@ -5,6 +5,7 @@
  */
 import type { PlatformSpec } from '../config/platform-spec.ts';
 import { addAgentSandboxController } from './charts/agent-sandbox-controller.ts';
+import { eksSystemObjects } from './charts/eks-system.ts';
 import { paddockSystemObjects } from './charts/paddock-system.ts';
 import { addPostgres } from './charts/postgres.ts';
 import { addRuntimeController } from './charts/runtime-controller.ts';
@@ -21,7 +22,10 @@ import { compareText } from '../config/compare.ts';
  * its database is, and its config must never name a team whose namespace, RoleBinding, templates
  * and warm pools are not there yet (a removed team's objects go after the runtime forgot it).
  */
-export const CHART_WAVES = { crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, team: 2, runtime: 3 } as const;
+export const CHART_WAVES = { 'kube-system': 0, crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, team: 2, runtime: 3 } as const;
+
+/** Applied by the program with the EKS cluster, before its nodes (strict network-policy mode), not with the other charts. */
+export const CLUSTER_BOOTSTRAP_CHART = 'kube-system';
 
 function chart(name: string, wave: number, content: readonly KubeObject[] | ChartBody): SynthesizedChart {
   return { name, file: `${name}.k8s.yaml`, wave, objects: sortObjects(synthChart(name, content)) };
@@ -33,6 +37,8 @@ export function synthesizeStack(spec: PlatformSpec): SynthesizedChart[] {
     chart('agent-sandbox', CHART_WAVES['agent-sandbox'], (c) => addAgentSandboxController(c, spec)),
     chart('paddock-system', CHART_WAVES['paddock-system'], paddockSystemObjects()),
   ];
+  const eksSystem = eksSystemObjects(spec);
+  if (eksSystem.length > 0) charts.push(chart(CLUSTER_BOOTSTRAP_CHART, CHART_WAVES['kube-system'], eksSystem));
   if (spec.platform.database.mode === 'in-cluster') charts.push(chart('postgres', CHART_WAVES.postgres, (c) => addPostgres(c, spec)));
   charts.push(chart('runtime', CHART_WAVES.runtime, (c) => addRuntimeController(c, spec)));
   for (const team of spec.teams) charts.push(chart(`team-${team.name}`, CHART_WAVES.team, teamObjects(spec, team)));

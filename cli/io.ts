@@ -6,6 +6,12 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   relative(path: string): string;
+  /** the clock version checks read (default: the system clock); tests pass a fixed day */
+  readonly now?: () => Date;
+}
+
+export function today(io: CliIo): Date {
+  return io.now ? io.now() : new Date();
 }
 
 export function processIo(): CliIo {
@@ -15,5 +21,6 @@ export function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     relative: (path) => relative(cwd, path) || '.',
+    now: () => new Date(),
   };
 }

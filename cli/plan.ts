@@ -15,7 +15,7 @@ import { runOfflinePlan } from '../infra/plan/offline-plan.ts';
 import { engineConfig, planConfigFromStackFile, withMissingSecretPlaceholders } from '../infra/plan/plan-config.ts';
 import { formatPlanReport } from '../infra/plan/plan-report.ts';
 import { loadProgramInputs } from '../infra/program.ts';
-import type { CliIo } from './io.ts';
+import { today, type CliIo } from './io.ts';
 
 export const PLAN_USAGE = `Usage: paddock plan --stack NAME [--stacks-dir DIR] [--env-file PATH] [--show-inputs]
 
@@ -66,13 +66,15 @@ export async function runPlan(argv: readonly string[], io: CliIo): Promise<numbe
   }
 
   const stackFile = io.relative(path);
+  // Versions are checked against config/versions/ on the day the plan runs (warnings on stderr, refusals exit 1).
+  const day = today(io);
   let inputs;
   let base;
   try {
     const file = readStackFile(path);
     const envFile = args.values['env-file'];
     base = planConfigFromStackFile(file.config, envFile === undefined ? {} : { 'paddock:envFile': resolve(io.cwd, envFile) });
-    inputs = loadProgramInputs(stack, base.config, { stackFile, missingTeamSecrets: 'report' });
+    inputs = loadProgramInputs(stack, base.config, { stackFile, missingTeamSecrets: 'report', today: day });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ProgramInputError) {
       io.stderr(`${error.message}\n\npaddock plan: invalid configuration; nothing planned.\n`);
@@ -81,8 +83,9 @@ export async function runPlan(argv: readonly string[], io: CliIo): Promise<numbe
     throw error;
   }
 
+  if (inputs.versionWarnings.length > 0) io.stderr(`${inputs.versionWarnings.map((line) => `warning: ${line}`).join('\n')}\n`);
   const config = withMissingSecretPlaceholders(base, inputs.missingTeamSecrets);
-  const plan = await runOfflinePlan({ stack, config: engineConfig(config.config), secretKeys: config.secretKeys, region: inputs.spec.platform.eks?.region ?? 'mock-region-1' });
+  const plan = await runOfflinePlan({ stack, config: engineConfig(config.config), secretKeys: config.secretKeys, region: inputs.spec.platform.eks?.region ?? 'mock-region-1', today: day });
   io.stdout(
     formatPlanReport(plan, {
       spec: inputs.spec,

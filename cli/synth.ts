@@ -6,18 +6,21 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError, formatProblem } from '../config/errors.ts';
 import { listStackFiles, loadPlatformSpec, stackNameOf } from '../config/stack-file.ts';
+import { checkVersions } from '../config/versions/version-check.ts';
 import { buildStackOutput, StackPolicyError, type StackOutput } from '../charts-synth/stack-output.ts';
 import { loadHarnessRegistry } from '../harnesses/registry.ts';
 import { compareTree, isClean, orphanStackDirs, removeRenderedTree, writeTreeAtomically } from './manifest-tree.ts';
-import type { CliIo } from './io.ts';
+import { today, type CliIo } from './io.ts';
 
 export const SYNTH_USAGE = `Usage: paddock synth [--stack NAME]... [--stacks-dir DIR] [--out DIR] [--check]
 
 Renders every stack in the stacks directory (default: stacks) to <out>/<stack>/ (default
 out: manifests), one file per chart. --check writes nothing and exits 1 when the committed
-files differ from a fresh synth.`;
+files differ from a fresh synth. The EKS Kubernetes and RDS engine versions are checked
+against config/versions/ on the day it runs: a warning past standard support, exit 1 (nothing
+written) past extended support or for a version without data.`;
 
 export async function runSynth(argv: readonly string[], io: CliIo): Promise<number> {
   let args;
@@ -73,14 +76,25 @@ export async function runSynth(argv: readonly string[], io: CliIo): Promise<numb
     io.stderr(`${error instanceof ConfigError ? error.message : String(error)}\n`);
     return 1;
   }
+  // Versions are checked against the data in config/versions/ on the day synth runs (the output never depends on it).
+  const day = today(io);
+  const warnings: string[] = [];
   for (const file of files) {
     try {
-      outputs.push(buildStackOutput(loadPlatformSpec(file, registry)));
+      const spec = loadPlatformSpec(file, registry);
+      const versions = checkVersions(spec.platform, day);
+      warnings.push(...versions.warnings.map((p) => `warning: ${formatProblem(io.relative(file), p)}`));
+      if (versions.errors.length > 0) {
+        errors.push(...versions.errors.map((p) => formatProblem(io.relative(file), p)));
+        continue;
+      }
+      outputs.push(buildStackOutput(spec));
     } catch (error) {
       if (error instanceof ConfigError || error instanceof StackPolicyError) errors.push(error.message);
       else errors.push(`${file}: ${(error as Error).message}`);
     }
   }
+  if (warnings.length > 0) io.stderr(`${warnings.join('\n')}\n`);
   if (errors.length > 0) {
     io.stderr(`${errors.join('\n')}\n\npaddock synth: nothing written.\n`);
     return 1;

@@ -12,12 +12,14 @@ import { validatePlatformConfig } from './validate.ts';
 
 const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
 const PROJECT = 'paddock';
+/** Keys of other namespaces that Paddock reads only to check them against its own (aws:region vs eks.region). */
+export const CHECKED_PROVIDER_KEYS: readonly string[] = ['aws:region'];
 const PULUMI_TOP_LEVEL_KEYS = new Set(['config', 'encryptionsalt', 'secretsprovider', 'encryptedkey', 'environment']);
 
 export interface StackFile {
   readonly stack: string;
   readonly path: string;
-  /** the `paddock:*` keys, with bare keys (no namespace) read as `paddock:` as Pulumi does */
+  /** the `paddock:*` keys, with bare keys (no namespace) read as `paddock:` as Pulumi does, and CHECKED_PROVIDER_KEYS */
   readonly config: Record<string, unknown>;
 }
 
@@ -60,7 +62,7 @@ export function parseStackFile(text: string, file: string, stack: string): Stack
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(configNode as Record<string, unknown>)) {
     const namespaced = key.includes(':') ? key : `${PROJECT}:${key}`;
-    if (namespaced.startsWith(`${PROJECT}:`)) config[namespaced] = value;
+    if (namespaced.startsWith(`${PROJECT}:`) || CHECKED_PROVIDER_KEYS.includes(namespaced)) config[namespaced] = value;
   }
   return { stack, path: file, config };
 }

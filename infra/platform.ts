@@ -6,8 +6,9 @@
 import * as aws from '@pulumi/aws';
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { synthesizeStack } from '../charts-synth/synthesize.ts';
-import { DATABASE_SECRET, DATABASE_SECRET_URL_KEY, PADDOCK_SYSTEM_NAMESPACE, RUNTIME_NAME, RUNTIME_PORT } from '../config/names.ts';
+import { CLUSTER_BOOTSTRAP_CHART, synthesizeStack } from '../charts-synth/synthesize.ts';
+import type { SynthesizedChart } from '../charts-synth/synthesized-chart.ts';
+import { DATABASE_SECRET, DATABASE_SECRET_URL_KEY, PADDOCK_SYSTEM_NAMESPACE, POSTGRES_PORT, RUNTIME_NAME, RUNTIME_PORT } from '../config/names.ts';
 import type { TeamSpec } from '../config/platform-spec.ts';
 import { EksCluster } from './aws/eks-cluster.ts';
 import { Network } from './aws/network.ts';
@@ -15,7 +16,8 @@ import { RDS_CA_BUNDLE } from './aws/rds-ca-bundle.ts';
 import { RdsPostgres } from './aws/rds-postgres.ts';
 import type { ProgramInputs } from './inputs/program-inputs.ts';
 import { KindCluster } from './kind/kind-cluster.ts';
-import { SynthesizedCharts, type ManagedSecret } from './kubernetes/synthesized-charts.ts';
+import { SynthesizedCharts, type ManagedSecret, type ProgramObject } from './kubernetes/synthesized-charts.ts';
+import { RuntimePodSecurity } from './aws/runtime-pod-security.ts';
 import { ApiTokens } from './secrets/api-tokens.ts';
 import { databaseUrl } from './secrets/database-url.ts';
 import { InClusterDatabaseCredentials } from './secrets/in-cluster-database.ts';
@@ -37,6 +39,8 @@ interface Cluster {
   readonly kubeconfig: pulumi.Output<string>;
   readonly ready: readonly pulumi.Resource[];
   readonly databaseSecrets: readonly ManagedSecret[];
+  /** objects only the program can make, applied in order with the charts (the runtime's SecurityGroupPolicy) */
+  readonly programObjects: readonly ProgramObject[];
   readonly outputs: Readonly<Record<string, pulumi.Input<unknown>>>;
 }
 
@@ -50,13 +54,22 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const clusterName = spec.platform.clusterName;
     const tags = { 'paddock.dev/stack': spec.stack, 'paddock.dev/cluster': clusterName, 'paddock.dev/managed-by': 'pulumi' };
 
-    const cluster = spec.platform.environment === 'kind' ? this.kind(args) : this.eks(args, tags);
+    const charts = synthesizeStack(spec);
+    // on EKS, kube-system's NetworkPolicies go with the cluster itself, before its nodes (strict mode)
+    const bootstrapChart = charts.find((c) => c.name === CLUSTER_BOOTSTRAP_CHART);
+    const cluster = spec.platform.environment === 'kind' ? this.kind(args) : this.eks(args, tags, bootstrapChart);
     const tokens = new ApiTokens('api-tokens', { teams: spec.teams.map((t) => t.name) }, { parent: this });
     const teamSecrets = spec.teams.flatMap((team) => teamEnvironmentSecrets(team, containerEnv, args.teamSecrets(team), envFile));
 
     new SynthesizedCharts(
       'kubernetes',
-      { charts: synthesizeStack(spec), secrets: [...cluster.databaseSecrets, tokens.hashesSecret, ...teamSecrets], provider: cluster.provider, clusterReady: cluster.ready },
+      {
+        charts: charts.filter((c) => c !== bootstrapChart),
+        secrets: [...cluster.databaseSecrets, tokens.hashesSecret, ...teamSecrets],
+        programObjects: cluster.programObjects,
+        provider: cluster.provider,
+        clusterReady: cluster.ready,
+      },
       { parent: this },
     );
 
@@ -78,10 +91,10 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const spec = args.inputs.spec;
     const kind = new KindCluster(spec.platform.clusterName, { spec }, { parent: this });
     const database = new InClusterDatabaseCredentials('database', { parent: this });
-    return { provider: kind.provider, kubeconfig: kind.kubeconfig, ready: kind.ready, databaseSecrets: database.secrets, outputs: { kubeContext: kind.context } };
+    return { provider: kind.provider, kubeconfig: kind.kubeconfig, ready: kind.ready, databaseSecrets: database.secrets, programObjects: [], outputs: { kubeContext: kind.context } };
   }
 
-  private eks(args: PlatformArgs, tags: Record<string, string>): Cluster {
+  private eks(args: PlatformArgs, tags: Record<string, string>, bootstrapChart: SynthesizedChart | undefined): Cluster {
     const spec = args.inputs.spec;
     const settings = spec.platform.eks!;
     const databaseSpec = spec.platform.database;
@@ -92,8 +105,12 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const provider = new aws.Provider('aws', { region: settings.region, defaultTags: { tags } }, { parent: this });
     const opts = { parent: this, providers: [provider] };
     const vpc = new Network('network', { clusterName, eks: settings, tags }, opts);
-    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, network: spec.platform.network, vpc, tags }, opts);
-    const database = new RdsPostgres('database', { clusterName, database: databaseSpec, production: settings.production, vpc, clientSecurityGroupId: cluster.nodeSecurityGroupId, tags }, opts);
+    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, network: spec.platform.network, vpc, tags, ...(bootstrapChart ? { bootstrapChart } : {}) }, opts);
+    // security groups for pods: RDS admits the runtime's pods, not the nodes every sandbox shares (ADR 0017)
+    const harnessPorts = [...new Set(spec.teams.flatMap((t) => t.harnesses.map((h) => h.definition.port)))].sort((a, b) => a - b);
+    const runtimePods = new RuntimePodSecurity('runtime-pods', { clusterName, vpcId: vpc.vpcId, nodeSecurityGroupId: cluster.nodeSecurityGroupId, clusterSecurityGroupId: cluster.clusterSecurityGroupId, harnessPorts, tags }, opts);
+    const database = new RdsPostgres('database', { clusterName, database: databaseSpec, production: settings.production, vpc, clientSecurityGroupId: runtimePods.securityGroupId, tags }, opts);
+    runtimePods.allowEgressTo('runtime-pods-to-postgres', database.securityGroupId, POSTGRES_PORT, 'PostgreSQL (RDS)');
     const url = pulumi
       .all([database.address, database.port, database.password])
       .apply(([host, port, password]) => databaseUrl({ host, port, user: database.user, password, database: database.database, sslmode: 'verify-full', sslrootcert: RDS_CA_BUNDLE.pathInImage }));
@@ -101,6 +118,7 @@ export class PaddockPlatform extends pulumi.ComponentResource {
       provider: cluster.provider,
       kubeconfig: cluster.kubeconfig,
       ready: cluster.ready,
+      programObjects: [runtimePods.securityGroupPolicy],
       databaseSecrets: [{ namespace: PADDOCK_SYSTEM_NAMESPACE, name: DATABASE_SECRET, stringData: { [DATABASE_SECRET_URL_KEY]: pulumi.secret(url) }, source: 'Pulumi: DATABASE_URL of the RDS instance (TLS, server certificate verified against the RDS CA bundle in the runtime image)' }],
       outputs: {
         region: settings.region,

@@ -17,8 +17,9 @@ import { PaddockPlatform } from './platform.ts';
 /** The project root (where Pulumi.yaml is): relative paths in config, such as the .env file, start here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export function loadProgramInputs(stack: string, config: Readonly<Record<string, unknown>>, options: Pick<ProgramSources, 'stackFile' | 'missingTeamSecrets'> = {}): ProgramInputs {
+export function loadProgramInputs(stack: string, config: Readonly<Record<string, unknown>>, options: Partial<Pick<ProgramSources, 'stackFile' | 'missingTeamSecrets' | 'today'>> = {}): ProgramInputs {
   return resolveProgramInputs({
+    today: new Date(),
     ...options,
     stack,
     config,
@@ -27,16 +28,25 @@ export function loadProgramInputs(stack: string, config: Readonly<Record<string,
   });
 }
 
-export async function paddockProgram(): Promise<Record<string, pulumi.Input<unknown>>> {
+export interface ProgramOptions {
+  /** the clock the versions are checked with (`paddock plan` and the tests pass theirs) */
+  readonly now?: () => Date;
+  /** where version warnings go (default: Pulumi's log); `paddock plan` prints them itself */
+  readonly warn?: (line: string) => void;
+}
+
+export async function paddockProgram(options: ProgramOptions = {}): Promise<Record<string, pulumi.Input<unknown>>> {
   let inputs: ProgramInputs;
   try {
-    inputs = loadProgramInputs(pulumi.getStack(), readPaddockConfig());
+    inputs = loadProgramInputs(pulumi.getStack(), readPaddockConfig(), { today: (options.now ?? (() => new Date()))() });
   } catch (error) {
     // RunError: Pulumi prints the message alone, without a stack trace
     if (error instanceof ProgramInputError) throw new pulumi.RunError(`invalid Paddock configuration; nothing was changed:\n${error.lines.join('\n')}`);
     if (error instanceof ConfigError) throw new pulumi.RunError(`invalid harness definition; nothing was changed:\n${error.lines.join('\n')}`);
     throw error;
   }
+  const warn = options.warn ?? ((line: string) => void pulumi.log.warn(line));
+  for (const line of inputs.versionWarnings) warn(line);
   const platform = new PaddockPlatform('paddock', { inputs, teamSecrets: teamSecretsOutput });
   return platform.stackOutputs;
 }

@@ -154,6 +154,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     },
     turns: executor,
+    harnessUnavailable: options.driver.unavailableReason ? (harness) => options.driver.unavailableReason!(harness) : undefined,
     maxQueuedTurns: options.maxQueuedTurns,
     sseKeepAliveMs: options.sseKeepAliveMs,
   });

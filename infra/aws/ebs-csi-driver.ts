@@ -9,7 +9,18 @@ import * as aws from '@pulumi/aws';
 import type * as eks from '@pulumi/eks';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { DEFAULT_STORAGE_CLASS, EBS_CSI_ADDON_NAME, EBS_CSI_CONTROLLER_SERVICE_ACCOUNT, EBS_CSI_DRIVER_POLICY, defaultStorageClass, ebsCsiAddonVersion, serviceAccountTrustPolicy, volumeKeyPolicy } from './ebs-csi-settings.ts';
+import { DEFAULT_STORAGE_CLASS, EBS_CSI_ADDON_NAME, EKS_DEFAULT_ADDON_VERSION, EBS_CSI_CONTROLLER_SERVICE_ACCOUNT, EBS_CSI_DRIVER_POLICY, defaultStorageClass, ebsCsiAddonVersion, serviceAccountTrustPolicy, volumeKeyPolicy } from './ebs-csi-settings.ts';
+
+/**
+ * The add-on version recorded for the Kubernetes version; where the table says
+ * EKS_DEFAULT_ADDON_VERSION, the version EKS marks as default for it (mostRecent: false), read
+ * when the program runs, so a Kubernetes upgrade moves the add-on with it.
+ */
+function addonVersion(kubernetesVersion: string, opts: pulumi.InvokeOutputOptions): pulumi.Input<string> {
+  const recorded = ebsCsiAddonVersion(kubernetesVersion);
+  if (recorded !== EKS_DEFAULT_ADDON_VERSION) return recorded;
+  return aws.eks.getAddonVersionOutput({ addonName: EBS_CSI_ADDON_NAME, kubernetesVersion, mostRecent: false }, opts).version;
+}
 
 export interface EbsCsiDriverArgs {
   readonly clusterName: string;
@@ -62,7 +73,7 @@ export class EbsCsiDriver extends pulumi.ComponentResource {
       {
         clusterName,
         addonName: EBS_CSI_ADDON_NAME,
-        addonVersion: ebsCsiAddonVersion(args.kubernetesVersion),
+        addonVersion: addonVersion(args.kubernetesVersion, { parent: this }),
         serviceAccountRoleArn: role.arn,
         // The add-on owns its objects: a hand edit in the cluster is overwritten, never kept.
         resolveConflictsOnCreate: 'OVERWRITE',

@@ -1,29 +1,24 @@
 /**
- * Block storage of an EKS stack (ADR 0013), as pure data and functions: the pinned
- * aws-ebs-csi-driver add-on version per Kubernetes minor version, the IRSA trust policy of its
+ * Block storage of an EKS stack (ADR 0013), as pure data and functions: the
+ * aws-ebs-csi-driver add-on version per Kubernetes minor version (ADR 0015), the IRSA trust policy of its
  * controller's service account, the KMS permissions it needs for the volume key, and the
  * default StorageClass. The component (ebs-csi-driver.ts) reads these; tests assert the
  * rendered resources against them.
  */
 import type * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
-import type { ConfigProblem } from '../../config/errors.ts';
 import { MANAGED_BY_LABELS } from '../../config/names.ts';
-import type { EksSpec } from '../../config/platform-spec.ts';
+import { EKS_DEFAULT_ADDON_VERSION, EKS_KUBERNETES_VERSIONS } from '../../config/versions/eks-kubernetes-versions.ts';
 
 export const EBS_CSI_ADDON_NAME = 'aws-ebs-csi-driver';
 
 /**
- * The add-on version pinned for each Kubernetes minor version Paddock supports on EKS, each
- * listed by `aws eks describe-addon-versions --addon-name aws-ebs-csi-driver
- * --kubernetes-version <minor>`. Supporting a new minor version means adding its line here
- * after checking that command's output.
+ * The add-on version for each Kubernetes minor version Paddock supports on EKS, from the one
+ * table of EKS versions (config/versions/eks-kubernetes-versions.ts): a pinned
+ * `vX.Y.Z-eksbuild.N`, or EKS_DEFAULT_ADDON_VERSION (the default EKS names for that
+ * Kubernetes version, read at deploy time).
  */
-export const EBS_CSI_ADDON_VERSIONS: Readonly<Record<string, string>> = {
-  '1.30': 'v1.38.1-eksbuild.1',
-  '1.31': 'v1.45.0-eksbuild.2',
-  '1.32': 'v1.45.0-eksbuild.2',
-};
+export const EBS_CSI_ADDON_VERSIONS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(EKS_KUBERNETES_VERSIONS).map(([version, entry]) => [version, entry.ebsCsiAddon]));
 
 /** The controller's service account, created by the add-on; its IAM role is bound by IRSA. */
 export const EBS_CSI_CONTROLLER_SERVICE_ACCOUNT = { namespace: 'kube-system', name: 'ebs-csi-controller-sa' } as const;
@@ -39,22 +34,14 @@ export const DEFAULT_STORAGE_CLASS = 'paddock-gp3';
 export const EBS_CSI_PROVISIONER = 'ebs.csi.aws.com';
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 
+/** The pinned add-on version, or EKS_DEFAULT_ADDON_VERSION when EKS's default for the version is used. */
 export function ebsCsiAddonVersion(kubernetesVersion: string): string {
-  const version = EBS_CSI_ADDON_VERSIONS[kubernetesVersion];
-  if (version === undefined) throw new Error(`no ${EBS_CSI_ADDON_NAME} add-on version is pinned for Kubernetes ${kubernetesVersion} (pinned: ${Object.keys(EBS_CSI_ADDON_VERSIONS).join(', ')})`);
+  const version = Object.hasOwn(EBS_CSI_ADDON_VERSIONS, kubernetesVersion) ? EBS_CSI_ADDON_VERSIONS[kubernetesVersion] : undefined;
+  if (version === undefined) throw new Error(`no ${EBS_CSI_ADDON_NAME} add-on version is recorded for Kubernetes ${kubernetesVersion} (recorded: ${Object.keys(EBS_CSI_ADDON_VERSIONS).join(', ')})`);
   return version;
 }
 
-/** Refuses, before anything is created, a Kubernetes version the storage add-on is not pinned for. */
-export function checkEbsCsiAddon(eks: EksSpec): ConfigProblem[] {
-  if (EBS_CSI_ADDON_VERSIONS[eks.kubernetesVersion] !== undefined) return [];
-  return [
-    {
-      path: ['paddock:platform', 'eks', 'kubernetesVersion'],
-      message: `"${eks.kubernetesVersion}" is not supported: the ${EBS_CSI_ADDON_NAME} add-on is pinned for Kubernetes ${Object.keys(EBS_CSI_ADDON_VERSIONS).join(', ')} only (infra/aws/ebs-csi-settings.ts)`,
-    },
-  ];
-}
+export { EKS_DEFAULT_ADDON_VERSION };
 
 /**
  * The issuer (host and path, no scheme) of an IAM OIDC provider, from its ARN

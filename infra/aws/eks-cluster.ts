@@ -26,6 +26,10 @@ import type { EksSpec, NetworkSpec } from '../../config/platform-spec.ts';
 import { CLUSTER_ADMIN_POLICY, CLUSTER_VIEW_POLICY, CONTROL_PLANE_LOG_TYPES, NODE_METADATA_OPTIONS, NODE_ROLE_POLICIES, nodeAmiType } from './eks-settings.ts';
 import { EbsCsiDriver } from './ebs-csi-driver.ts';
 import type { Network } from './network.ts';
+import type { SynthesizedChart } from '../../charts-synth/synthesized-chart.ts';
+import { KubernetesChart } from '../kubernetes/synthesized-charts.ts';
+import { kubeObjectResource } from '../kubernetes/kube-resource.ts';
+import { CLUSTER_ROLE_POLICIES, VPC_CNI_OPTIONS } from './vpc-cni-settings.ts';
 
 export interface EksClusterArgs {
   readonly clusterName: string;
@@ -33,6 +37,11 @@ export interface EksClusterArgs {
   readonly network: NetworkSpec;
   readonly vpc: Network;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * The kube-system NetworkPolicies (chart kube-system): applied as soon as the control plane
+   * answers and before any node joins, since strict network-policy mode denies pods without them
+   */
+  readonly bootstrapChart?: SynthesizedChart;
 }
 
 function assumeRolePolicy(principal: Record<string, pulumi.Input<string>>): pulumi.Output<string> {
@@ -44,6 +53,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly kubeconfig: pulumi.Output<string>;
   /** the security group of the nodes (and so of every pod's traffic through the VPC CNI) */
   readonly nodeSecurityGroupId: pulumi.Output<string>;
+  /** the security group of the control plane's ENIs (the private API endpoint) */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
   readonly clusterAdminRoleArn: pulumi.Output<string>;
   readonly clusterViewerRoleArn: pulumi.Output<string>;
   /** what workloads wait for: nodes to run on, and storage for their volumes */
@@ -73,6 +84,11 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const nodeRole = new aws.iam.Role('node-role', { assumeRolePolicy: assumeRolePolicy({ Service: 'ec2.amazonaws.com' }), description: `EKS ${clusterName} managed nodes`, tags }, parent);
     const nodePolicies = NODE_ROLE_POLICIES.map((policy) => new aws.iam.RolePolicyAttachment(`node-role-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }, parent));
+
+    // The cluster role, with the VPC resource controller's policy: it creates the branch ENIs of
+    // security groups for pods (vpc-cni-settings.ts)
+    const clusterRole = new aws.iam.Role('cluster-role', { assumeRolePolicy: assumeRolePolicy({ Service: 'eks.amazonaws.com' }), description: `EKS ${clusterName} control plane`, tags }, parent);
+    const clusterPolicies = CLUSTER_ROLE_POLICIES.map((policy) => new aws.iam.RolePolicyAttachment(`cluster-role-${policy}`, { role: clusterRole.name, policyArn: managedPolicy(policy) }, parent));
 
     // Roles for people: whoever IAM in this account allows to assume them (e.g. an SSO permission set).
     const accountRoot = pulumi.interpolate`arn:${partition}:iam::${accountId}:root`;
@@ -111,17 +127,21 @@ export class EksCluster extends pulumi.ComponentResource {
         encryptionConfigKeyArn: secretsKey.arn,
         enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
         useDefaultVpcCni: false,
-        vpcCniOptions: { enableNetworkPolicy: true },
+        serviceRole: clusterRole,
+        vpcCniOptions: { ...VPC_CNI_OPTIONS, configurationValues: { env: { ...VPC_CNI_OPTIONS.configurationValues.env } } },
         kubernetesServiceIpAddressRange: args.network.serviceCidr,
         upgradePolicy: { supportType: 'STANDARD' },
         deletionProtection: settings.production,
         tags: { ...tags },
         clusterTags: { ...tags },
       },
-      { parent: this, dependsOn: [logGroup], protect: settings.production },
+      { parent: this, dependsOn: [logGroup, ...clusterPolicies], protect: settings.production },
     );
     this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
     this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+    this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
+    this.provider = new k8s.Provider('eks', { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [cluster] });
+    const bootstrap = args.bootstrapChart ? applyBootstrapChart(args.bootstrapChart, this.provider, cluster, this) : [];
 
     const nodeTags = { ...tags, Name: `${clusterName}-node` };
     const launchTemplate = new aws.ec2.LaunchTemplate(
@@ -158,10 +178,9 @@ export class EksCluster extends pulumi.ComponentResource {
         labels: { 'paddock.dev/node-pool': 'default' },
         tags,
       },
-      { parent: this, dependsOn: nodePolicies },
+      { parent: this, dependsOn: [...nodePolicies, ...bootstrap] },
     );
 
-    this.provider = new k8s.Provider('eks', { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [cluster] });
     const storage = new EbsCsiDriver('ebs-csi', { clusterName, kubernetesVersion: settings.kubernetesVersion, cluster, nodes: [nodeGroup], provider: this.provider, tags }, parent);
     this.ready = [nodeGroup, ...storage.ready];
     this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId, clusterAdminRoleArn: this.clusterAdminRoleArn, clusterViewerRoleArn: this.clusterViewerRoleArn });

@@ -5,7 +5,6 @@
  */
 import type { ConfigProblem } from '../../config/errors.ts';
 import type { EksSpec, NetworkSpec } from '../../config/platform-spec.ts';
-import { checkEbsCsiAddon } from './ebs-csi-settings.ts';
 import { checkVpcCidr } from './subnet-plan.ts';
 
 /** Every control-plane log stream EKS offers. */
@@ -35,7 +34,8 @@ export function nodeAmiType(instanceTypes: readonly string[]): 'AL2023_ARM_64_ST
 }
 
 export function checkEksSettings(eks: EksSpec, network: NetworkSpec): ConfigProblem[] {
-  const problems = [...checkVpcCidr(eks, network), ...checkEbsCsiAddon(eks)];
+  // the Kubernetes version itself (known, supported today, add-on recorded) is checked by config/versions/version-check.ts
+  const problems = [...checkVpcCidr(eks, network)];
   const arm = eks.nodeGroup.instanceTypes.filter(isArmInstanceType);
   if (arm.length > 0 && arm.length < eks.nodeGroup.instanceTypes.length) {
     problems.push({ path: ['paddock:platform', 'eks', 'nodeGroup', 'instanceTypes'], message: `mixes Arm (${arm.join(', ')}) and x86 instance types; one node group runs one architecture` });

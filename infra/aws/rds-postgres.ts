@@ -1,8 +1,9 @@
 /**
  * RDS PostgreSQL for EKS stacks (ADR 0011):
  * - in a subnet group of the private subnets, not publicly accessible;
- * - a security group with one rule: TCP 5432 from the cluster nodes' security group (pods
- *   reach it through their node's ENIs; NetworkPolicy keeps sandboxes away from it);
+ * - a security group with one rule: TCP 5432 from the runtime pods' security group (security
+ *   groups for pods, runtime-pod-security.ts): sandboxes share the nodes' group and never get
+ *   in, whatever their NetworkPolicies say;
  * - storage encrypted with a customer-managed KMS key (also used for Performance Insights);
  * - a parameter group that forces TLS (rds.force_ssl=1) and logs connections;
  * - backups kept ≥ 7 days (config, default 14), Multi-AZ per config;
@@ -29,7 +30,7 @@ export interface RdsPostgresArgs {
   readonly database: ExternalDatabaseSpec;
   readonly production: boolean;
   readonly vpc: Network;
-  /** the only security group allowed in on 5432 */
+  /** the only security group allowed in on 5432: the runtime pods' */
   readonly clientSecurityGroupId: pulumi.Input<string>;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -40,6 +41,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
   readonly user: string;
   readonly password: pulumi.Output<string>;
   readonly database: string;
+  readonly securityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super('paddock:aws:RdsPostgres', name, {}, opts);
@@ -58,14 +60,15 @@ export class RdsPostgres extends pulumi.ComponentResource {
 
     const securityGroup = new aws.ec2.SecurityGroup(
       'postgres',
-      { name: `${identifier}`, description: `PostgreSQL ${identifier}: 5432 from the EKS nodes only`, vpcId: args.vpc.vpcId, tags: { ...tags, Name: identifier } },
+      { name: `${identifier}`, description: `PostgreSQL ${identifier}: 5432 from the runtime pods only`, vpcId: args.vpc.vpcId, tags: { ...tags, Name: identifier } },
       parent,
     );
     new aws.vpc.SecurityGroupIngressRule(
-      'from-nodes',
-      { securityGroupId: securityGroup.id, referencedSecurityGroupId: args.clientSecurityGroupId, ipProtocol: 'tcp', fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: 'PostgreSQL from the EKS node security group' },
+      'from-runtime-pods',
+      { securityGroupId: securityGroup.id, referencedSecurityGroupId: args.clientSecurityGroupId, ipProtocol: 'tcp', fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: 'PostgreSQL from the runtime pods security group' },
       parent,
     );
+    this.securityGroupId = securityGroup.id;
 
     const parameters = new aws.rds.ParameterGroup(
       'postgres',

@@ -11,6 +11,8 @@ import { DotenvError, type DotenvVariable } from '../../config/dotenv.ts';
 import type { HarnessRegistry } from '../../config/harness-definition.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { validatePlatformConfig } from '../../config/validate.ts';
+import { supportState, upgradeSupportType } from '../../config/versions/eks-kubernetes-versions.ts';
+import { checkVersions } from '../../config/versions/version-check.ts';
 import { checkEksSettings } from '../aws/eks-settings.ts';
 import { checkTeamSecrets, missingSecretProblems, missingTeamSecrets, TEAM_SECRETS_KEY } from './team-secrets.ts';
 
@@ -30,6 +32,8 @@ export interface ProgramSources {
    * `missingTeamSecrets` for `paddock plan`, which works without the real values.
    */
   readonly missingTeamSecrets?: 'error' | 'report';
+  /** the day the versions are checked on (config/versions/version-check.ts): the caller's clock */
+  readonly today: Date;
 }
 
 export interface ProgramInputs {
@@ -42,6 +46,10 @@ export interface ProgramInputs {
   readonly containerEnv: Readonly<Record<string, string>>;
   /** declared secrets without a value (empty unless `missingTeamSecrets: 'report'`) */
   readonly missingTeamSecrets: readonly { readonly team: string; readonly name: string }[];
+  /** version warnings of `today` (extended support, standard support ending soon), one line each */
+  readonly versionWarnings: readonly string[];
+  /** the EKS upgrade policy the Kubernetes version's support state calls for (eks stacks only) */
+  readonly eksUpgradeSupportType?: 'STANDARD' | 'EXTENDED';
 }
 
 /** Every config problem of a program run, one line each, from whichever file it belongs to. */
@@ -91,14 +99,26 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
   }
 
   let missing: { team: string; name: string }[] = [];
+  let versionWarnings: string[] = [];
   if (spec) {
     const problems: ConfigProblem[] = [...checkTeamSecrets(teamSecretsRaw, spec.teams, sources.stack)];
     missing = missingTeamSecrets(teamSecretsRaw, spec.teams);
     if (sources.missingTeamSecrets !== 'report') problems.push(...missingSecretProblems(missing, sources.stack));
     if (spec.platform.eks) problems.push(...checkEksSettings(spec.platform.eks, spec.platform.network));
+    const versions = checkVersions(spec.platform, sources.today);
+    problems.push(...versions.errors);
+    versionWarnings = sortProblems(versions.warnings).map((p) => formatProblem(stackFile, p));
     lines.push(...sortProblems(problems).map((p) => formatProblem(stackFile, p)));
   }
 
   if (lines.length > 0 || !spec) throw new ProgramInputError(lines);
-  return { spec, stackFile, envFile, containerEnv, missingTeamSecrets: sources.missingTeamSecrets === 'report' ? missing : [] };
+  return {
+    spec,
+    stackFile,
+    envFile,
+    containerEnv,
+    versionWarnings,
+    ...(spec.platform.eks ? { eksUpgradeSupportType: upgradeSupportType(supportState(spec.platform.eks.kubernetesVersion, sources.today)) } : {}),
+    missingTeamSecrets: sources.missingTeamSecrets === 'report' ? missing : [],
+  };
 }

@@ -6,6 +6,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { TeamSpec } from '../../config/platform-spec.ts';
+import { CHECKED_PROVIDER_KEYS } from '../../config/stack-file.ts';
 import { TEAM_SECRETS_KEY, teamSecretValues } from './team-secrets.ts';
 
 export const PROJECT = 'paddock';
@@ -22,12 +23,12 @@ function parseValue(text: string): unknown {
   return text;
 }
 
-/** Every `paddock:*` config key with its parsed value. Secret values are included: never log this. */
+/** Every `paddock:*` config key (and aws:region, checked against eks.region) with its parsed value. Secret values are included: never log this. */
 export function readPaddockConfig(): Record<string, unknown> {
   const all = pulumi.runtime.allConfig();
   const config: Record<string, unknown> = {};
   for (const key of Object.keys(all).sort()) {
-    if (key.startsWith(`${PROJECT}:`)) config[key] = parseValue(all[key]!);
+    if (key.startsWith(`${PROJECT}:`) || CHECKED_PROVIDER_KEYS.includes(key)) config[key] = parseValue(all[key]!);
   }
   return config;
 }

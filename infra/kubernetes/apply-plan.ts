@@ -4,8 +4,9 @@
  *
  * - Waves run in order (CRDs, agent-sandbox controller, runtime, Postgres, teams): every
  *   object of a wave waits for every object of the wave before it.
- * - Inside a wave, a Namespace comes first; the program's Secrets for that namespace follow it;
- *   the namespace's other objects wait for both, so no pod ever starts before its Secrets exist.
+ * - Inside a wave, a Namespace comes first; the program's Secrets and other program-made
+ *   objects for that namespace follow it; the namespace's other objects wait for them, so no
+ *   pod ever starts before its Secrets (or its SecurityGroupPolicy) exist.
  * - A custom resource also waits for its CustomResourceDefinition.
  * - An object in a namespace or of a kind that only a later wave creates is an error.
  */
@@ -28,7 +29,22 @@ interface StepBase {
   readonly after: readonly string[];
 }
 
-export type ApplyStep = (StepBase & { readonly type: 'object'; readonly object: KubeObject }) | (StepBase & { readonly type: 'secret'; readonly secret: ManagedSecretRef });
+/**
+ * Another object the program creates from values only known at `pulumi up` (e.g. the
+ * SecurityGroupPolicy naming the runtime pods' security group): ordered like the program's
+ * Secrets, after its namespace and before every other object there.
+ */
+export interface ProgramObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export type ApplyStep =
+  | (StepBase & { readonly type: 'object'; readonly object: KubeObject })
+  | (StepBase & { readonly type: 'secret'; readonly secret: ManagedSecretRef })
+  | (StepBase & { readonly type: 'program'; readonly ref: ProgramObjectRef });
 
 /** "apps/v1/Deployment:paddock-system/paddock-runtime"; cluster-scoped objects have no namespace part. */
 export function objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
@@ -54,7 +70,11 @@ function crdServes(object: KubeObject): string | undefined {
   return spec?.group && spec.names?.kind ? `${spec.group}/${spec.names.kind}` : undefined;
 }
 
-export function planApply(charts: readonly SynthesizedChart[], secrets: readonly ManagedSecretRef[]): ApplyStep[] {
+export function programObjectKey(ref: ProgramObjectRef): string {
+  return objectKey(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+}
+
+export function planApply(charts: readonly SynthesizedChart[], secrets: readonly ManagedSecretRef[], programObjects: readonly ProgramObjectRef[] = []): ApplyStep[] {
   const ordered = [...charts].sort((a, b) => a.wave - b.wave || compareText(a.name, b.name));
   const namespaces = new Map<string, { key: string; wave: number; chart: string }>();
   const crds = new Map<string, { key: string; wave: number }>();
@@ -78,6 +98,13 @@ export function planApply(charts: readonly SynthesizedChart[], secrets: readonly
     if (!namespaces.has(secret.namespace)) throw new Error(`Secret ${secret.namespace}/${secret.name}: no chart creates the namespace "${secret.namespace}"`);
     secretsByNamespace.set(secret.namespace, [...(secretsByNamespace.get(secret.namespace) ?? []), key]);
   }
+  for (const ref of [...programObjects].sort((a, b) => compareText(programObjectKey(a), programObjectKey(b)))) {
+    const key = programObjectKey(ref);
+    if (seen.has(key)) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} is both rendered by a chart and created by the program`);
+    seen.add(key);
+    if (!namespaces.has(ref.namespace)) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name}: no chart creates the namespace "${ref.namespace}"`);
+    secretsByNamespace.set(ref.namespace, [...(secretsByNamespace.get(ref.namespace) ?? []), key]);
+  }
 
   const waves = [...new Set(ordered.map((c) => c.wave))];
   const steps: ApplyStep[] = [];
@@ -95,6 +122,9 @@ export function planApply(charts: readonly SynthesizedChart[], secrets: readonly
         add({ type: 'object', key: keyOf(object), chart: chart.name, wave, object, after: [...barrier] });
         for (const secret of secrets.filter((s) => s.namespace === object.metadata.name)) {
           add({ type: 'secret', key: secretKey(secret), chart: chart.name, wave, secret, after: [keyOf(object)] });
+        }
+        for (const ref of programObjects.filter((r) => r.namespace === object.metadata.name)) {
+          add({ type: 'program', key: programObjectKey(ref), chart: chart.name, wave, ref, after: [keyOf(object)] });
         }
       }
     }

@@ -9,12 +9,15 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { MANAGED_BY_LABELS } from '../../config/names.ts';
 import type { SynthesizedChart } from '../../charts-synth/synthesized-chart.ts';
-import { planApply, type ManagedSecretRef } from './apply-plan.ts';
+import { planApply, programObjectKey, type ManagedSecretRef, type ProgramObjectRef } from './apply-plan.ts';
 import { kubeObjectResource } from './kube-resource.ts';
 import { compareText } from '../../config/compare.ts';
 
 /** Annotation on program-created Secrets: what they hold and where the values come from. */
 export const MANAGED_SECRET_ANNOTATION = 'paddock.dev/secret-source';
+
+/** Annotation on other program-made objects (never in manifests/): why the program makes them. */
+export const PROGRAM_OBJECT_ANNOTATION = 'paddock.dev/made-by-program';
 
 export interface ManagedSecret extends ManagedSecretRef {
   /** key -> value; made a Pulumi secret whatever it is */
@@ -23,9 +26,15 @@ export interface ManagedSecret extends ManagedSecretRef {
   readonly source: string;
 }
 
+/** An object made by the program from values known only at `pulumi up`, applied like a ManagedSecret. */
+export interface ProgramObject extends ProgramObjectRef {
+  create(opts: pulumi.CustomResourceOptions): pulumi.CustomResource;
+}
+
 export interface SynthesizedChartsArgs {
   readonly charts: readonly SynthesizedChart[];
   readonly secrets: readonly ManagedSecret[];
+  readonly programObjects?: readonly ProgramObject[];
   readonly provider: k8s.Provider;
   /** what the first wave waits for: the cluster, its CNI, its nodes, loaded images */
   readonly clusterReady: readonly pulumi.Resource[];
@@ -48,7 +57,9 @@ export class SynthesizedCharts extends pulumi.ComponentResource {
 
   constructor(name: string, args: SynthesizedChartsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('paddock:kubernetes:SynthesizedCharts', name, {}, opts);
-    const steps = planApply(args.charts, args.secrets);
+    const programObjects = args.programObjects ?? [];
+    const steps = planApply(args.charts, args.secrets, programObjects);
+    const byProgramKey = new Map(programObjects.map((o) => [programObjectKey(o), o]));
     const secrets = new Map(args.secrets.map((s) => [`${s.namespace}/${s.name}`, s]));
     const charts = new Map<string, KubernetesChart>();
     const counts = new Map<string, number>();
@@ -63,6 +74,8 @@ export class SynthesizedCharts extends pulumi.ComponentResource {
       const opts: pulumi.CustomResourceOptions = { parent: charts.get(step.chart)!, provider: args.provider, dependsOn };
       if (step.type === 'object') {
         resources.set(step.key, kubeObjectResource(step.object, opts));
+      } else if (step.type === 'program') {
+        resources.set(step.key, byProgramKey.get(step.key)!.create(opts));
       } else {
         const secret = secrets.get(`${step.secret.namespace}/${step.secret.name}`)!;
         resources.set(

@@ -75,10 +75,18 @@ function mockCall(args: pulumi.runtime.MockCallArgs, region: string): Record<str
       return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: 'MOCK', id: MOCK_ACCOUNT_ID };
     case 'aws:index/getPartition:getPartition':
       return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
+    case 'aws:eks/getAddonVersion:getAddonVersion': {
+      // what EKS answers is only known at deploy time; the plan says so instead of inventing a build
+      const { addonName, kubernetesVersion } = args.inputs as { addonName: string; kubernetesVersion: string };
+      return { addonName, kubernetesVersion, version: `${EKS_DEFAULT_ADDON_PLACEHOLDER} ${kubernetesVersion}`, id: `${addonName}-${kubernetesVersion}`, region };
+    }
     default:
       throw new Error(`no mock for the call ${args.token}: add one to infra/plan/mocks.ts`);
   }
 }
+
+/** How a plan shows an add-on version that EKS chooses at deploy time (its default for the Kubernetes version). */
+export const EKS_DEFAULT_ADDON_PLACEHOLDER = 'chosen by EKS at deploy time: its default for Kubernetes';
 
 export function paddockMocks(record: (resource: RecordedResource) => void, region: string): pulumi.runtime.Mocks {
   return {

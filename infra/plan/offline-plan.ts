@@ -48,6 +48,8 @@ export interface OfflinePlanOptions {
   readonly secretKeys: readonly string[];
   /** AWS region the mocks answer for (availability zones, ARNs) */
   readonly region: string;
+  /** the day the program checks the versions on (default: now) */
+  readonly today?: Date;
 }
 
 export const STACK_TYPE = 'pulumi:pulumi:Stack';
@@ -79,7 +81,9 @@ export async function runOfflinePlan(options: OfflinePlanOptions): Promise<Offli
       });
       return undefined;
     });
-    const outputs = await paddockProgram();
+    const today = options.today;
+    // the plan's caller reports the version warnings (paddock plan prints them once, on stderr)
+    const outputs = await paddockProgram({ warn: () => undefined, ...(today === undefined ? {} : { now: () => today }) });
     for (const [name, value] of Object.entries(outputs)) {
       if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretOutputs.add(name);
     }

@@ -9,6 +9,7 @@ import { effectiveSandboxEnv } from '../../config/container-env.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { setSecretCommand } from '../inputs/team-secrets.ts';
 import { isSecretValue } from './mocks.ts';
+import { networkSecuritySummary } from './network-security-summary.ts';
 import { STACK_TYPE, type OfflinePlan, type PlannedResource } from './offline-plan.ts';
 import { compareText } from '../../config/compare.ts';
 
@@ -138,6 +139,9 @@ export function formatPlanReport(plan: OfflinePlan, context: PlanReportContext):
   ];
   const sections = [
     ...header(plan, context),
+    'Network security:',
+    ...networkSecuritySummary(plan),
+    '',
     `Resources, by parent:`,
     '',
     ...tree(plan, context),

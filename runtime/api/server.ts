@@ -50,6 +50,8 @@ export interface ApiOptions {
   /** checks the database now (for /readyz) */
   readonly probeDatabase: () => Promise<Readiness>;
   readonly turns: TurnControl;
+  /** why the sandbox driver cannot run a harness at all (see SandboxDriver.unavailableReason) */
+  readonly harnessUnavailable?: (harness: string) => string | undefined;
   readonly maxQueuedTurns?: number;
   readonly sseKeepAliveMs?: number;
   /** seconds a client should wait before retrying after a 503 */
@@ -177,6 +179,8 @@ export function createApiServer(options: ApiOptions): ApiServer {
         const team = teams.get(body.team);
         if (!team) throw new HttpError(400, 'unknown_team', `there is no team "${body.team}" in stack "${config.stack}"`);
         const harness = harnessOf(team, body.harness);
+        const unavailable = options.harnessUnavailable?.(harness.name);
+        if (unavailable) throw new HttpError(422, 'harness_unavailable', unavailable);
         const session = await createSession(pool, { team: team.name, harness: harness.name, title: body.title });
         log.info('session created', { session: session.id, team: team.name, harness: harness.name });
         sendJson(res, 201, { session: sessionToJson(session) }, { location: `/v1/sessions/${session.id}` });

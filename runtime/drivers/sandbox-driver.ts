@@ -59,4 +59,10 @@ export interface SandboxDriver {
   release(binding: SandboxBinding): Promise<void>;
   /** Stops watches and child processes owned by the driver. */
   close(): Promise<void>;
+  /**
+   * Why this driver cannot run a harness at all, known before any sandbox is asked for (e.g.
+   * the local driver without the harness's CLI), or undefined. The API answers a new session
+   * for such a harness 422 harness_unavailable instead of a session that fails later.
+   */
+  unavailableReason?(harness: string): string | undefined;
 }

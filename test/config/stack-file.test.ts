@@ -16,9 +16,9 @@ function lines(fn: () => unknown): string[] {
 }
 
 describe('stack files', () => {
-  it('keeps only the paddock: namespace, reading bare keys as paddock:', () => {
-    const file = parseStackFile('config:\n  aws:region: eu-west-1\n  paddock:platform: {environment: kind}\n  teams: []\nencryptionsalt: abc\n', 'f.yaml', 's');
-    expect(file.config).toEqual({ 'paddock:platform': { environment: 'kind' }, 'paddock:teams': [] });
+  it('keeps the paddock: namespace, reading bare keys as paddock:, and aws:region (checked against eks.region) only', () => {
+    const file = parseStackFile('config:\n  aws:region: eu-west-1\n  aws:profile: ops\n  paddock:platform: {environment: kind}\n  teams: []\nencryptionsalt: abc\n', 'f.yaml', 's');
+    expect(file.config).toEqual({ 'aws:region': 'eu-west-1', 'paddock:platform': { environment: 'kind' }, 'paddock:teams': [] });
   });
 
   it('reports YAML syntax errors with their line', () => {

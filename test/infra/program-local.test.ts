@@ -82,9 +82,9 @@ describe('stack local: kind cluster', () => {
     expect(cluster.options?.deleteBeforeReplace).toBe(true);
   });
 
-  it('pins the node image to a 1.30 kindest/node tag, disables kindnet and uses the NetworkPolicy ranges', () => {
+  it('pins the node image by digest to the kindest/node of the EKS default\'s minor (1.35), disables kindnet and uses the NetworkPolicy ranges', () => {
     const config = String(one(run.plan, COMMAND, 'kind-cluster').inputs.stdin);
-    expect(config).toMatch(/image: kindest\/node:v1\.30\.\d+\n/);
+    expect(config).toMatch(/image: kindest\/node:v1\.35\.\d+@sha256:[0-9a-f]{64}\n/);
     expect(config).toContain('disableDefaultCNI: true');
     expect(config).toContain(`podSubnet: ${run.spec.platform.network.podCidr}`);
     expect(config).toContain(`serviceSubnet: ${run.spec.platform.network.serviceCidr}`);

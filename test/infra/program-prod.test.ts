@@ -11,7 +11,9 @@ import { MOCK_SECRET_MARKER } from '../../infra/plan/mocks.ts';
 import type { PlannedResource } from '../../infra/plan/offline-plan.ts';
 import { API_TOKENS_SECRET, CONTAINER_ENV_SECRET, DATABASE_SECRET, PADDOCK_SYSTEM_NAMESPACE, POSTGRES_SECRET, TEAM_SECRETS_SECRET } from '../../config/names.ts';
 import { expectAppliedObjectsMatchManifests, expectNoSecretOutsideSecrets } from './support/shared-assertions.ts';
-import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, committedText, one, ofType, runShippedStack, secretData, type ProgramRun } from './support/program-run.ts';
+import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, PROGRAM_DAY, committedText, one, ofType, runShippedStack, secretData, type ProgramRun } from './support/program-run.ts';
+import type { ExternalDatabaseSpec } from '../../config/platform-spec.ts';
+import { supportState } from '../../config/versions/eks-kubernetes-versions.ts';
 import { compareText } from '../../config/compare.ts';
 
 let run: ProgramRun;
@@ -132,8 +134,9 @@ describe('stack prod: EKS cluster', () => {
     expect(cluster().kubernetesServiceIpAddressRange).toBe(run.spec.platform.network.serviceCidr);
   });
 
-  it('pins the version, stays on standard support and is protected from deletion in production', () => {
+  it('pins a version in standard support, stays on standard support and is protected from deletion in production', () => {
     expect(cluster().version).toBe(eksSpec().kubernetesVersion);
+    expect(supportState(eksSpec().kubernetesVersion, PROGRAM_DAY)).toBe('standard');
     expect(cluster().upgradePolicy).toEqual({ supportType: 'STANDARD' });
     expect(eksSpec().production).toBe(true);
     expect(cluster().deletionProtection).toBe(true);
@@ -160,8 +163,8 @@ describe('stack prod: EKS cluster', () => {
     const attachments = ofType(run.plan, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment');
     const policies = attachments.filter((p) => p.inputs.role === 'node-role').map((p) => String(p.inputs.policyArn).split('/').at(-1));
     expect(policies.sort()).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
-    // the only other role with policies is the EBS CSI controller's (ebs-csi-driver.test.ts)
-    expect([...new Set(attachments.map((p) => p.inputs.role))].sort()).toEqual(['ebs-csi-controller', 'node-role']);
+    // the only other roles with policies are the control plane's (pod-network-security.test.ts) and the EBS CSI controller's (ebs-csi-driver.test.ts)
+    expect([...new Set(attachments.map((p) => p.inputs.role))].sort()).toEqual(['cluster-role', 'ebs-csi-controller', 'node-role']);
     expect(ofType(run.plan, 'aws:iam/rolePolicy:RolePolicy').map((p) => p.inputs.role)).toEqual(['ebs-csi-controller']);
   });
 
@@ -174,7 +177,7 @@ describe('stack prod: EKS cluster', () => {
 
 describe('stack prod: RDS PostgreSQL', () => {
   const instance = () => one(run.plan, 'aws:rds/instance:Instance', 'postgres');
-  const database = () => run.spec.platform.database as { engineVersion: string; backupRetentionDays: number; multiAz: boolean; instanceClass: string };
+  const database = () => run.spec.platform.database as ExternalDatabaseSpec;
 
   it('is private, encrypted with its own KMS key, backed up and pinned', () => {
     const db = instance().inputs;
@@ -190,19 +193,30 @@ describe('stack prod: RDS PostgreSQL', () => {
     expect(db.instanceClass).toBe(database().instanceClass);
   });
 
+  it('runs PostgreSQL 17 at the minor RDS creates, upgraded in the configured maintenance window, backed up outside it', () => {
+    const db = instance().inputs;
+    expect(db.engineVersion).toBe('17');
+    expect(db.autoMinorVersionUpgrade).toBe(true);
+    expect(db.maintenanceWindow).toBe(database().maintenanceWindow);
+    expect(db.backupWindow).toBe(database().backupWindow);
+    expect([db.maintenanceWindow, db.backupWindow]).toEqual(['sun:03:30-sun:04:30', '02:00-03:00']);
+    expect(db.instanceClass).toBe(database().instanceClass);
+  });
+
   it('lives in a subnet group of the private subnets', () => {
     const group = one(run.plan, 'aws:rds/subnetGroup:SubnetGroup', 'private');
     expect(instance().inputs.dbSubnetGroupName).toBe(group.inputs.name);
     expect(group.inputs.subnetIds).toEqual(subnets('private').map(idOf));
   });
 
-  it('is reachable on 5432 from the cluster nodes\' security group only', () => {
+  it('is reachable on 5432 from the runtime pods\' security group only (never the nodes\')', () => {
     const group = one(run.plan, 'aws:ec2/securityGroup:SecurityGroup', 'postgres');
+    const runtimePods = one(run.plan, 'aws:ec2/securityGroup:SecurityGroup', 'runtime-pods');
     expect(instance().inputs.vpcSecurityGroupIds).toEqual([idOf(group)]);
     expect(group.inputs.ingress).toBeUndefined();
-    const rules = ofType(run.plan, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule');
+    const rules = ofType(run.plan, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((r) => r.inputs.securityGroupId === idOf(group));
     expect(rules.map((r) => r.inputs)).toEqual([
-      { securityGroupId: idOf(group), referencedSecurityGroupId: 'sg-0mocknodes', ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, description: 'PostgreSQL from the EKS node security group' },
+      { securityGroupId: idOf(group), referencedSecurityGroupId: idOf(runtimePods), ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, description: 'PostgreSQL from the runtime pods security group' },
     ]);
   });
 

@@ -15,6 +15,7 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HarnessRegistry } from '../../../config/harness-definition.ts';
+import { installedCli } from '../../../harnesses/cli-adapter/resolve-cli.ts';
 import { HarnessClient } from '../../../harnesses/protocol/client.ts';
 import { HARNESSES_DIR } from '../../../harnesses/registry.ts';
 import { freeLoopbackPort } from '../../net.ts';
@@ -76,9 +77,13 @@ export class LocalDriver implements SandboxDriver {
     const definition = this.options.registry.get(harness);
     if (!definition) return `there is no harness "${harness}" in ${this.harnessesDir}`;
     if (!definition.local) return `harness "${harness}" declares no local command (harness.yaml "local"), so it cannot run outside a cluster`;
-    const missing = definition.local.requiresExecutables.filter((e) => !onPath(e, this.env.PATH));
-    if (missing.length > 0) return `harness "${harness}" needs ${missing.map((e) => `"${e}"`).join(', ')} on PATH to run locally; install ${missing.length > 1 ? 'them' : 'it'}, or use the "scripted" harness`;
     const dir = join(this.harnessesDir, harness);
+    // where the adapter looks too (resolveCli): installed next to it, else on PATH
+    const missing = definition.local.requiresExecutables.filter((e) => !installedCli(dir, e) && !onPath(e, this.env.PATH));
+    if (missing.length > 0) {
+      const names = missing.map((e) => `"${e}"`).join(', ');
+      return `harness "${harness}" needs ${names}, found neither in ${join(dir, 'node_modules', '.bin')} nor on PATH; run "scripts/install-harness-clis.sh ${harness}" (or put ${missing.length > 1 ? 'them' : 'it'} on PATH) and restart, or use the "scripted" harness`;
+    }
     const absent = definition.local.command.slice(1).filter((arg) => !arg.startsWith('-') && SCRIPT.test(arg) && !existsSync(isAbsolute(arg) ? arg : join(dir, arg)));
     if (absent.length > 0) return `harness "${harness}" is not installed locally: ${absent.map((a) => join(dir, a)).join(', ')} does not exist`;
     return undefined;

@@ -1,5 +1,5 @@
 /** The adapters' sandbox plumbing: paths, the session map, the CLI environment, redaction, extra args. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,7 +88,10 @@ describe('parseExtraArgs and resolveCli', () => {
     expect(resolveCli({ explicit: '/opt/x', harnessDir: root, name: 'claude' })).toBe('/opt/x');
     expect(resolveCli({ explicit: undefined, harnessDir: root, name: 'claude' })).toBe('claude');
     mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
-    writeFileSync(join(root, 'node_modules', '.bin', 'claude'), '');
+    // a file that cannot be executed is not an install
+    writeFileSync(join(root, 'node_modules', '.bin', 'claude'), '', { mode: 0o644 });
+    expect(resolveCli({ explicit: undefined, harnessDir: root, name: 'claude' })).toBe('claude');
+    chmodSync(join(root, 'node_modules', '.bin', 'claude'), 0o755);
     expect(resolveCli({ explicit: undefined, harnessDir: root, name: 'claude' })).toBe(join(root, 'node_modules', '.bin', 'claude'));
   });
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { EKS_KUBERNETES_VERSIONS } from '../../../config/versions/eks-kubernetes-versions.ts';
 import {
-  checkEbsCsiAddon,
   DEFAULT_STORAGE_CLASS,
   defaultStorageClass,
   EBS_CSI_ADDON_VERSIONS,
   EBS_CSI_CONTROLLER_SERVICE_ACCOUNT,
   ebsCsiAddonVersion,
+  EKS_DEFAULT_ADDON_VERSION,
   oidcIssuerOf,
   serviceAccountTrustPolicy,
   volumeKeyPolicy,
@@ -16,22 +17,19 @@ const PROVIDER_ARN = 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/5C5D4F0A9E1B2C3D4E5F60718293A4B5';
 
 describe('EBS CSI add-on version', () => {
-  it('is pinned to an exact EKS build for the shipped prod stack\'s Kubernetes version', () => {
-    const eks = shippedSpec('prod').platform.eks!;
-    expect(ebsCsiAddonVersion(eks.kubernetesVersion)).toBe('v1.38.1-eksbuild.1');
-    expect(checkEbsCsiAddon(eks)).toEqual([]);
+  it('comes from the one table of EKS versions: an exact EKS build, or the default EKS names for the version', () => {
+    expect(Object.keys(EBS_CSI_ADDON_VERSIONS)).toEqual(Object.keys(EKS_KUBERNETES_VERSIONS));
+    expect(ebsCsiAddonVersion('1.30')).toBe('v1.38.1-eksbuild.1');
+    expect(ebsCsiAddonVersion(shippedSpec('prod').platform.eks!.kubernetesVersion)).toBe(EKS_DEFAULT_ADDON_VERSION);
     for (const [kubernetes, addon] of Object.entries(EBS_CSI_ADDON_VERSIONS)) {
       expect(kubernetes, 'a Kubernetes minor version').toMatch(/^1\.\d+$/);
-      expect(addon, `add-on for ${kubernetes}`).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+      expect(addon, `add-on for ${kubernetes}`).toMatch(/^(v\d+\.\d+\.\d+-eksbuild\.\d+|eks-default)$/);
     }
   });
 
-  it('refuses a Kubernetes version it is not pinned for, naming the config path', () => {
-    const eks = { ...shippedSpec('prod').platform.eks!, kubernetesVersion: '1.27' };
-    expect(() => ebsCsiAddonVersion('1.27')).toThrow('no aws-ebs-csi-driver add-on version is pinned for Kubernetes 1.27 (pinned: 1.30, 1.31, 1.32)');
-    expect(checkEbsCsiAddon(eks)).toEqual([
-      { path: ['paddock:platform', 'eks', 'kubernetesVersion'], message: '"1.27" is not supported: the aws-ebs-csi-driver add-on is pinned for Kubernetes 1.30, 1.31, 1.32 only (infra/aws/ebs-csi-settings.ts)' },
-    ]);
+  it('refuses a Kubernetes version the table does not know', () => {
+    expect(() => ebsCsiAddonVersion('1.27')).toThrow('no aws-ebs-csi-driver add-on version is recorded for Kubernetes 1.27 (recorded: 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36)');
+    expect(() => ebsCsiAddonVersion('constructor')).toThrow('no aws-ebs-csi-driver add-on version is recorded for Kubernetes constructor');
   });
 });
 

@@ -9,12 +9,15 @@ import { ProgramInputError, resolveProgramInputs, type ProgramInputs, type Progr
 import { harnessRegistry, minimalKindConfig, team } from '../../support/fixtures.ts';
 
 const SECRET_VALUE = 'sk-live-do-not-print-0192';
+/** the day versions are checked on: 1.35 in standard support, 1.32-1.34 in extended, 1.31 past it */
+const CHECK_DAY = new Date('2026-12-04T09:00:00Z');
 
 function sources(config: Record<string, unknown>, envFiles: Record<string, string> = {}, extra: Partial<ProgramSources> = {}): ProgramSources {
   return {
     stack: 'test',
     config,
     registry: harnessRegistry(),
+    today: CHECK_DAY,
     readEnvFile: (path, required) => {
       const text = envFiles[path];
       if (text === undefined) {
@@ -50,8 +53,8 @@ function eksConfig(eks: Record<string, unknown>, network?: Record<string, unknow
     'paddock:platform': {
       environment: 'eks',
       clusterName: 'prod',
-      modelGateway: { url: 'https://gateway.example', cidrs: ['203.0.113.0/24'] },
-      eks: { region: 'eu-west-1', ...eks },
+      modelGateway: { url: 'https://gateway.paddock.dev', cidrs: ['203.0.113.0/24'] },
+      eks: { region: 'eu-west-1', publicAccessCidrs: ['198.51.100.0/24'], ...eks },
       ...(network ? { network } : {}),
     },
   };
@@ -173,11 +176,21 @@ describe('resolveProgramInputs: EKS network and node group', () => {
     expect(lines(eksConfig({}, { serviceCidr: '10.0.128.0/20' }))).toEqual(['stacks/Pulumi.test.yaml: paddock:platform.network.serviceCidr: "10.0.128.0/20" overlaps the VPC 10.0.0.0/16; EKS needs a Kubernetes service range outside the VPC']);
   });
 
-  it('rejects a Kubernetes version the EBS CSI add-on is not pinned for', () => {
+  it('rejects a Kubernetes version past extended support or without data, and warns for one in extended support', () => {
     expect(lines(eksConfig({ kubernetesVersion: '1.27' }))).toEqual([
-      'stacks/Pulumi.test.yaml: paddock:platform.eks.kubernetesVersion: "1.27" is not supported: the aws-ebs-csi-driver add-on is pinned for Kubernetes 1.30, 1.31, 1.32 only (infra/aws/ebs-csi-settings.ts)',
+      'stacks/Pulumi.test.yaml: paddock:platform.eks.kubernetesVersion: "1.27" is not a Kubernetes version Paddock knows on EKS (1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36; config/versions/eks-kubernetes-versions.ts); use "1.35"',
     ]);
-    expect(() => resolve(eksConfig({ kubernetesVersion: '1.32' }))).not.toThrow();
+    expect(lines(eksConfig({ kubernetesVersion: '1.31' }))).toEqual([
+      'stacks/Pulumi.test.yaml: paddock:platform.eks.kubernetesVersion: "1.31" is past EKS extended support since 2026-11-26: EKS no longer creates clusters on it and upgrades existing ones by itself; use "1.35"',
+    ]);
+    const extended = resolve(eksConfig({ kubernetesVersion: '1.32' }));
+    expect(extended.eksUpgradeSupportType).toBe('EXTENDED');
+    expect(extended.versionWarnings).toEqual([
+      'stacks/Pulumi.test.yaml: paddock:platform.eks.kubernetesVersion: "1.32" is past EKS standard support since 2026-03-23: the cluster runs on extended support (billed per cluster hour) until 2027-03-23; use "1.35"',
+    ]);
+    const standard = resolve(eksConfig({ kubernetesVersion: '1.35' }));
+    expect(standard.eksUpgradeSupportType).toBe('STANDARD');
+    expect(standard.versionWarnings).toEqual([]);
   });
 
   it('rejects a node group mixing architectures, or with sizes out of order', () => {

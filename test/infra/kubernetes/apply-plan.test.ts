@@ -110,3 +110,19 @@ describe('readiness dependencies of the shipped kind stack', () => {
     expect(ancestors(steps, runtime.key).has('apps/v1/StatefulSet:paddock-system/paddock-postgres')).toBe(true);
   });
 });
+
+describe('program-made objects (the runtime pods\' SecurityGroupPolicy)', () => {
+  const sgp = { apiVersion: 'vpcresources.k8s.aws/v1beta1', kind: 'SecurityGroupPolicy', namespace: 'x', name: 'p' };
+
+  it('comes right after its namespace, and everything else in the namespace waits for it', () => {
+    const steps = planApply([chart('a', 0, [ns('x')]), chart('b', 1, [cm('x', 'app')])], [], [sgp]);
+    const key = 'vpcresources.k8s.aws/v1beta1/SecurityGroupPolicy:x/p';
+    expect(steps.map((s) => s.key)).toEqual(['v1/Namespace:x', key, 'v1/ConfigMap:x/app']);
+    expect(steps[1]).toMatchObject({ type: 'program', after: ['v1/Namespace:x'] });
+    expect(ancestors(steps, 'v1/ConfigMap:x/app').has(key)).toBe(true);
+  });
+
+  it('is refused for a namespace no chart creates', () => {
+    expect(() => planApply([chart('a', 0, [ns('x')])], [], [{ ...sgp, namespace: 'y' }])).toThrow('SecurityGroupPolicy y/p: no chart creates the namespace "y"');
+  });
+});

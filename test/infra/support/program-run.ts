@@ -19,6 +19,8 @@ import { isSecretValue } from '../../../infra/plan/mocks.ts';
 /** Values that must never appear outside a Pulumi secret. */
 export const FIXTURE_DOTENV_SECRET = 'dotenv-fixture-value-5b1f0c';
 export const FIXTURE_TEAM_SECRET_PREFIX = 'team-secret-fixture-';
+/** The day the program checks versions on in these runs: the shipped versions' state does not move with the calendar. */
+export const PROGRAM_DAY = new Date('2026-12-04T12:00:00Z');
 
 export interface ProgramRun {
   readonly spec: PlatformSpec;
@@ -30,7 +32,7 @@ export interface ProgramRun {
 /** Every declared team secret gets a value, and the .env sets CONTAINER_ENV_ variables (one overlaps a team secret). */
 export async function runShippedStack(stack: 'local' | 'prod'): Promise<ProgramRun> {
   const file = readStackFile(`stacks/Pulumi.${stack}.yaml`);
-  const probe = loadProgramInputs(stack, planConfigFromStackFile(file.config).config, { missingTeamSecrets: 'report' });
+  const probe = loadProgramInputs(stack, planConfigFromStackFile(file.config).config, { missingTeamSecrets: 'report', today: PROGRAM_DAY });
   const teamSecrets: Record<string, Record<string, string>> = {};
   for (const team of probe.spec.teams) teamSecrets[team.name] = Object.fromEntries(team.secrets.map((name) => [name, `${FIXTURE_TEAM_SECRET_PREFIX}${team.name}-${name}`]));
 
@@ -40,8 +42,8 @@ export async function runShippedStack(stack: 'local' | 'prod'): Promise<ProgramR
   writeFileSync(envFile, `# fixture\nCONTAINER_ENV_GIT_COMMITTER_NAME="Paddock Bot"\nexport CONTAINER_ENV_SHARED_TOKEN=${FIXTURE_DOTENV_SECRET}\nCONTAINER_ENV_${overlapping}=from-dotenv-${FIXTURE_DOTENV_SECRET}\nNOT_FOR_SANDBOXES=ignored-${FIXTURE_DOTENV_SECRET}\n`);
 
   const config = planConfigFromStackFile(file.config, { 'paddock:envFile': envFile, 'paddock:teamSecrets': teamSecrets });
-  const inputs = loadProgramInputs(stack, config.config);
-  const plan = await runOfflinePlan({ stack, config: engineConfig(config.config), secretKeys: config.secretKeys, region: inputs.spec.platform.eks?.region ?? 'mock-region-1' });
+  const inputs = loadProgramInputs(stack, config.config, { today: PROGRAM_DAY });
+  const plan = await runOfflinePlan({ stack, config: engineConfig(config.config), secretKeys: config.secretKeys, region: inputs.spec.platform.eks?.region ?? 'mock-region-1', today: PROGRAM_DAY });
   return { spec: inputs.spec, plan, teamSecrets, containerEnv: { ...inputs.containerEnv } };
 }
 

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../../charts-synth/kube-object.ts';
 import { keyOf } from '../../../infra/kubernetes/apply-plan.ts';
-import { MANAGED_SECRET_ANNOTATION } from '../../../infra/kubernetes/synthesized-charts.ts';
+import { MANAGED_SECRET_ANNOTATION, PROGRAM_OBJECT_ANNOTATION } from '../../../infra/kubernetes/synthesized-charts.ts';
 import { isSecretValue, MOCK_SECRET_MARKER } from '../../../infra/plan/mocks.ts';
 import type { PlannedResource } from '../../../infra/plan/offline-plan.ts';
 import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, MANIFESTS_DIR, type ProgramRun } from './program-run.ts';
@@ -13,7 +13,10 @@ import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, MANIFESTS_DIR, type 
 /** The chart-owned Kubernetes resources of a run, minus the Secrets the program makes itself. */
 export function appliedObjects(run: ProgramRun): PlannedResource[] {
   return run.plan.resources.filter(
-    (r) => r.parent?.type === 'paddock:kubernetes:Chart' && r.custom && !(r.inputs.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[MANAGED_SECRET_ANNOTATION],
+    (r) => {
+      const annotations = (r.inputs.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+      return r.parent?.type === 'paddock:kubernetes:Chart' && r.custom && !annotations[MANAGED_SECRET_ANNOTATION] && !annotations[PROGRAM_OBJECT_ANNOTATION];
+    },
   );
 }
 

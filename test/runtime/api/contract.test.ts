@@ -1,7 +1,14 @@
 /** The HTTP API as issue 4 specifies it, against real Postgres and real harness processes. */
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import pgClient from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadHarnessRegistry } from '../../../harnesses/registry.ts';
+import { LocalDriver } from '../../../runtime/drivers/local/local-driver.ts';
+import { silentLogger } from '../../../runtime/log.ts';
+import { createSession } from '../../../runtime/store/sessions.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
-import { Api, startTestRuntime, textOf, TOKENS, type TestRuntime } from '../support/runtime.ts';
+import { Api, startTestRuntime, tempDir, textOf, TOKENS, type TestRuntime } from '../support/runtime.ts';
 
 let pg: TestPostgres;
 let rt: TestRuntime;
@@ -192,18 +199,48 @@ describe('messages and events', () => {
     expect(session.body.session.state).toBe('active');
   });
 
-  it('fails a session whose declared harness cannot run here, saying why', async () => {
-    const id = await alpha.createSession('claude-code');
-    const events = await alpha.waitForDone(id, await alpha.send(id, 'hello'));
-    expect(events.slice(-2)).toEqual([
-      expect.objectContaining({ type: 'error', code: 'harness_unavailable', retryable: false, message: 'harness "claude-code" needs "claude" on PATH to run locally; install it, or use the "scripted" harness' }),
-      expect.objectContaining({ type: 'done', stopReason: 'error' }),
-    ]);
-    // the stream ends with the session's end, right after the failed turn
-    const stream = await alpha.sse(id, { after: 0 });
-    expect(stream.ended).toBe(true);
-    expect(stream.events.at(-1)).toMatchObject({ type: 'session_ended', state: 'failed', code: 'harness_unavailable' });
-    const session = await alpha.request('GET', `/v1/sessions/${id}`);
-    expect(session.body.session).toMatchObject({ state: 'failed', error: { code: 'harness_unavailable', message: expect.stringMatching(/claude-code/) } });
+  describe('a declared harness this runtime cannot run (its CLI is not installed)', () => {
+    // harnesses from an empty folder: no CLI next to any adapter, whatever this machine installed
+    let bare: TestRuntime;
+    let bareAlpha: Api;
+    let bareDatabase: string;
+    let harnessesDir: string;
+    beforeAll(async () => {
+      harnessesDir = tempDir('no-clis');
+      bareDatabase = await pg.createDatabase();
+      const driver = new LocalDriver({ registry: loadHarnessRegistry(), harnessesDir, workDir: tempDir('sandboxes'), modelGatewayUrl: 'http://127.0.0.1:9', log: silentLogger, env: { PATH: dirname(process.execPath) } });
+      bare = await startTestRuntime(bareDatabase, { driver });
+      bareAlpha = new Api(bare.url, TOKENS.alpha);
+    });
+    afterAll(async () => {
+      await bare?.close();
+      rmSync(harnessesDir, { recursive: true, force: true });
+    });
+
+    it('refuses a new session for it with 422 harness_unavailable, saying what to do, and creates nothing', async () => {
+      const res = await bareAlpha.request('POST', '/v1/sessions', { harness: 'claude-code', title: 'never made' });
+      expect(res).toEqual({
+        status: 422,
+        body: { error: { code: 'harness_unavailable', message: `harness "claude-code" needs "claude", found neither in ${join(harnessesDir, 'claude-code', 'node_modules', '.bin')} nor on PATH; run "scripts/install-harness-clis.sh claude-code" (or put it on PATH) and restart, or use the "scripted" harness` } },
+        headers: expect.anything(),
+      });
+      expect((await bareAlpha.request('GET', '/v1/sessions')).body.sessions).toEqual([]);
+    });
+
+    it('fails a session made before the CLI went missing at its next turn, saying why', async () => {
+      const db = new pgClient.Pool({ connectionString: bareDatabase, max: 1 });
+      const { id } = await createSession(db, { team: 'alpha', harness: 'claude-code', title: 'older' }).finally(() => db.end());
+      const events = await bareAlpha.waitForDone(id, await bareAlpha.send(id, 'hello'));
+      expect(events.slice(-2)).toEqual([
+        expect.objectContaining({ type: 'error', code: 'harness_unavailable', retryable: false, message: expect.stringMatching(/^harness "claude-code" needs "claude", found neither in /) }),
+        expect.objectContaining({ type: 'done', stopReason: 'error' }),
+      ]);
+      // the stream ends with the session's end, right after the failed turn
+      const stream = await bareAlpha.sse(id, { after: 0 });
+      expect(stream.ended).toBe(true);
+      expect(stream.events.at(-1)).toMatchObject({ type: 'session_ended', state: 'failed', code: 'harness_unavailable' });
+      const session = await bareAlpha.request('GET', `/v1/sessions/${id}`);
+      expect(session.body.session).toMatchObject({ state: 'failed', error: { code: 'harness_unavailable', message: expect.stringMatching(/claude-code/) } });
+    });
   });
 });

@@ -1,5 +1,5 @@
 /** The local driver with real child processes: environment, liveness, release, clear failures. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,7 +82,7 @@ describe('local sandbox driver', () => {
 
   it('fails with a clear, terminal error when a harness cannot run here', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['needs-cli', /^harness "needs-cli" needs "paddock-no-such-cli" on PATH to run locally; install it, or use the "scripted" harness$/],
+      ['needs-cli', new RegExp(`^harness "needs-cli" needs "paddock-no-such-cli", found neither in ${join(FIXTURES, 'needs-cli', 'node_modules', '.bin')} nor on PATH; run "scripts/install-harness-clis.sh needs-cli" \\(or put it on PATH\\) and restart, or use the "scripted" harness$`)],
       ['no-local', /^harness "no-local" declares no local command/],
       ['missing-adapter', /^harness "missing-adapter" is not installed locally: .*missing-adapter\/adapter\/server\.ts does not exist$/],
       ['not-a-harness', /^there is no harness "not-a-harness"/],
@@ -91,6 +91,24 @@ describe('local sandbox driver', () => {
       const error = await driver.acquire({ team, harness: harness(name), sessionId: 's' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SandboxError);
       expect(error).toMatchObject({ code: 'harness_unavailable', terminal: true, message: expect.stringMatching(message) });
+    }
+  });
+
+  it('finds a harness CLI where scripts/install-harness-clis.sh puts it, with no PATH change', () => {
+    const harnessesDir = mkdtempSync(join(tmpdir(), 'paddock-installed-cli-'));
+    try {
+      mkdirSync(join(harnessesDir, 'needs-cli', 'node_modules', '.bin'), { recursive: true });
+      cpSync(join(FIXTURES, 'needs-cli', 'harness.yaml'), join(harnessesDir, 'needs-cli', 'harness.yaml'));
+      writeFileSync(join(harnessesDir, 'needs-cli', 'server.ts'), '');
+      const cli = join(harnessesDir, 'needs-cli', 'node_modules', '.bin', 'paddock-no-such-cli');
+      writeFileSync(cli, '#!/bin/sh\necho fake 1.0\n', { mode: 0o644 });
+      const local = new LocalDriver({ registry: loadHarnessRegistry(harnessesDir), harnessesDir, workDir, modelGatewayUrl: 'http://g', env: { PATH: dirname(process.execPath) }, log: createLogger({ write: () => undefined }) });
+      // a file that cannot be run is not an install
+      expect(local.unavailableReason('needs-cli')).toMatch(/needs "paddock-no-such-cli", found neither in/);
+      chmodSync(cli, 0o755);
+      expect(local.unavailableReason('needs-cli')).toBeUndefined();
+    } finally {
+      rmSync(harnessesDir, { recursive: true, force: true });
     }
   });
 

@@ -1,0 +1,52 @@
+/**
+ * Images whose version follows the platform's versions, as data with their sources:
+ * - the kind node image: a `kindest/node` of the same Kubernetes minor as the EKS default, by
+ *   digest, from the kind release that published it (kind supports a node image with the kind
+ *   release it was built for, best effort with others);
+ * - the in-cluster Postgres image (kind stacks): the same major as the RDS default (a test holds
+ *   them together).
+ */
+import { DEFAULT_EKS_KUBERNETES_VERSION } from './eks-kubernetes-versions.ts';
+
+export interface KindNodeImage {
+  readonly image: string;
+  /** the kind release whose release notes (and default image) name it */
+  readonly kindRelease: string;
+  readonly source: string;
+}
+
+export const KIND_NODE_IMAGES: Readonly<Record<string, KindNodeImage>> = {
+  '1.35': {
+    image: 'kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f',
+    kindRelease: 'v0.31.0',
+    source: 'kubernetes-sigs/kind tag v0.31.0, pkg/apis/config/defaults/image.go (the release default), read 2026-12-04',
+  },
+  '1.36': {
+    image: 'kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5',
+    kindRelease: 'v0.32.0',
+    source: 'kubernetes-sigs/kind tag v0.32.0, pkg/apis/config/defaults/image.go (the release default), read 2026-12-04',
+  },
+};
+
+export function kindNodeImageFor(kubernetesMinor: string): KindNodeImage {
+  const entry = Object.hasOwn(KIND_NODE_IMAGES, kubernetesMinor) ? KIND_NODE_IMAGES[kubernetesMinor] : undefined;
+  if (!entry) throw new Error(`no kindest/node image is recorded for Kubernetes ${kubernetesMinor} in config/versions/container-images.ts (recorded: ${Object.keys(KIND_NODE_IMAGES).join(', ')})`);
+  return entry;
+}
+
+/** kind runs the same Kubernetes minor as the EKS default, so local and production behave alike. */
+export const DEFAULT_KIND_NODE = kindNodeImageFor(DEFAULT_EKS_KUBERNETES_VERSION);
+
+/**
+ * The Docker official image, same major as the RDS default, exact patch tag. No digest: none could
+ * be read from a source this project trusts offline. 17.9 is the newest 17.x in
+ * docker-library/postgres versions.json (snapshot of 2026-02-26, variants alpine3.23/alpine3.22),
+ * read 2026-12-04; newer 17.x patches may have shipped since: check
+ * https://hub.docker.com/_/postgres and docker-library/official-images library/postgres.
+ */
+export const DEFAULT_POSTGRES_IMAGE = 'docker.io/library/postgres:17.9-alpine3.23';
+
+/** The major version of a postgres image tag ("…postgres:17.9-alpine3.23" -> "17"), to keep it on the RDS default's major. */
+export function postgresImageMajor(image: string): string | undefined {
+  return /\/postgres:(\d+)[.-]/.exec(image)?.[1];
+}

@@ -1,0 +1,26 @@
+/** `paddock plan`'s "Network security" section, read back from the real program's planned resources. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { networkSecuritySummary } from '../../../infra/plan/network-security-summary.ts';
+import { runShippedStack, type ProgramRun } from '../support/program-run.ts';
+
+let prod: ProgramRun;
+let local: ProgramRun;
+beforeAll(async () => {
+  prod = await runShippedStack('prod');
+  local = await runShippedStack('local');
+}, 180_000);
+
+describe('network security summary', () => {
+  it('shows strict network-policy mode, security groups for pods, the runtime\'s SecurityGroupPolicy and who reaches PostgreSQL on the prod stack', () => {
+    expect(networkSecuritySummary(prod.plan)).toEqual([
+      '  VPC CNI network policy: enforced, strict mode (a pod starts closed until its policies are programmed)',
+      '  security groups for pods: on (POD_SECURITY_GROUP_ENFORCING_MODE standard)',
+      '  pods with their own security group: SecurityGroupPolicy paddock-system/paddock-runtime -> runtime-pods',
+      '  PostgreSQL (RDS) on 5432 from: security group runtime-pods',
+    ]);
+  });
+
+  it('says what enforces NetworkPolicy on kind', () => {
+    expect(networkSecuritySummary(local.plan)).toEqual(['  kind: NetworkPolicy enforced by Calico (the kind cluster\'s CNI); no cloud security groups']);
+  });
+});
