@@ -13,6 +13,9 @@
  *   PADDOCK_WARM_SESSION_SECONDS how long after a turn a session's next turn skips the sandbox
  *                             check and the history read (default 30; 0: never)
  *   PADDOCK_MAX_CONCURRENT_TURNS turns this replica runs at once (default 64)
+ *   PADDOCK_CLAIM_READY_SECONDS  how long a SandboxClaim may take to be Ready (default 180)
+ *   KUBECONFIG                a kubeconfig file for the kubernetes driver (default: the pod's
+ *                             service account; pods never set it)
  * Exits 78 (EX_CONFIG) on invalid input, 1 when the database schema cannot be trusted.
  */
 import { RUNTIME_ENV, RUNTIME_PORT } from '../config/names.ts';
@@ -49,8 +52,17 @@ function positiveIntegerEnv(name: string, fallback: number): number {
 async function createDriver(kind: string, log: Logger, modelGatewayUrl: string): Promise<SandboxDriver> {
   if (kind === 'kubernetes') {
     const { KubernetesSandboxDriver } = await import('./drivers/kubernetes/kubernetes-driver.ts');
+    const { kubeConfigFromEnvironment } = await import('./drivers/kubernetes/kube-config.ts');
     const driverLog = log.child('kubernetes');
-    return new KubernetesSandboxDriver({ log: (level, message, fields) => driverLog[level](message, fields) });
+    const readySeconds = numberEnv('PADDOCK_CLAIM_READY_SECONDS', 180);
+    if (readySeconds <= 0) throw new RuntimeInputError(`environment variable PADDOCK_CLAIM_READY_SECONDS must be more than 0, got ${JSON.stringify(process.env.PADDOCK_CLAIM_READY_SECONDS)}`);
+    let kubeConfig;
+    try {
+      kubeConfig = kubeConfigFromEnvironment();
+    } catch (error) {
+      throw new RuntimeInputError(errorMessage(error));
+    }
+    return new KubernetesSandboxDriver({ kubeConfig, readyTimeoutMs: readySeconds * 1000, log: (level, message, fields) => driverLog[level](message, fields) });
   }
   if (kind === 'local') {
     const { LocalDriver } = await import('./drivers/local/local-driver.ts');

@@ -1,7 +1,9 @@
 /**
  * Where the driver's Kubernetes credentials come from: the pod's service account (the runtime
- * runs in-cluster), or a KubeConfig the caller built (tests, or a runtime outside the cluster).
+ * runs in-cluster), a kubeconfig file named by KUBECONFIG (a runtime outside the cluster, or a
+ * test against a fake API server), or a KubeConfig the caller built.
  */
+import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export function inClusterKubeConfig(): KubeConfig {
@@ -14,5 +16,20 @@ export function inClusterKubeConfig(): KubeConfig {
   const kubeConfig = new KubeConfig();
   // Reads the projected service-account token file on use, so token rotation is followed.
   kubeConfig.loadFromCluster();
+  return kubeConfig;
+}
+
+/**
+ * KUBECONFIG when it is set (one file, its current context), else the pod's service account.
+ * Pods never set KUBECONFIG, so the shipped runtime always takes the in-cluster path.
+ */
+export function kubeConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  const file = env.KUBECONFIG;
+  if (!file) return inClusterKubeConfig();
+  if (file.includes(':')) throw new Error(`KUBECONFIG: ${JSON.stringify(file)} lists several files; the runtime reads one kubeconfig file`);
+  if (!existsSync(file)) throw new Error(`KUBECONFIG: ${file} does not exist`);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(file);
+  if (!kubeConfig.getCurrentCluster()) throw new Error(`KUBECONFIG: ${file} has no current context with a cluster (set current-context)`);
   return kubeConfig;
 }
