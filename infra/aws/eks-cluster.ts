@@ -186,3 +186,11 @@ export class EksCluster extends pulumi.ComponentResource {
     this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId, clusterAdminRoleArn: this.clusterAdminRoleArn, clusterViewerRoleArn: this.clusterViewerRoleArn });
   }
 }
+
+/** Each object of the chart, through the cluster's provider, once the control plane exists. */
+function applyBootstrapChart(chart: SynthesizedChart, provider: k8s.Provider, cluster: pulumi.Resource, parent: pulumi.Resource): pulumi.CustomResource[] {
+  const component = new KubernetesChart(chart.name, chart.wave, { parent });
+  const resources = chart.objects.map((object) => kubeObjectResource(object, { parent: component, provider, dependsOn: [cluster] }));
+  component.done(resources.length);
+  return resources;
+}
