@@ -57,12 +57,22 @@ work="$(mktemp -d)"
 created_stack=0
 attempted_up=0
 port_forward_pid=""
+context=""
 cp "$STACK_FILE" "$work/stack-file.yaml"
+
+# what a failed run needs to be understood, printed before the cluster is destroyed
+diagnose() {
+  [[ -n "$context" ]] || return 0
+  log "cluster state (context $context):"
+  kubectl --context "$context" --request-timeout=20s get pods -A -o wide >&2
+  kubectl --context "$context" --request-timeout=20s -n paddock-system logs deployment/paddock-runtime --tail=100 >&2
+}
 
 cleanup() {
   local status=$?
   set +e
   [[ -n "$port_forward_pid" ]] && kill "$port_forward_pid" 2>/dev/null && wait "$port_forward_pid" 2>/dev/null
+  [[ $status == 0 ]] || diagnose
   if [[ $KEEP == 1 ]]; then
     log "KEEP=1: stack $STACK and its cluster are left up; remove them with: pulumi destroy -s $STACK"
   else

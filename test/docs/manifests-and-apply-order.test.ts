@@ -12,18 +12,22 @@ import { SHIPPED_STACKS, shippedSpec } from '../support/fixtures.ts';
 
 interface DocumentedChart {
   readonly name: string;
-  readonly kindOnly: boolean;
+  /** the environment the chart exists in, when not both */
+  readonly only?: 'kind' | 'eks';
 }
 
-/** "`crds`, `postgres` on kind, `team-<name>`" → charts; "on kind" / "(kind only)" mark kind-only ones. */
+/** "`crds`, `postgres` on kind, `team-<name>`" → charts; "on kind" / "(kind only)" and "on EKS" / "(EKS only)" mark the environment. */
 function documentedCharts(text: string): DocumentedChart[] {
-  return [...text.matchAll(/`([a-z<>-]+)`(\s+on kind|\s+\(kind only\))?/g)].map((m) => ({ name: m[1]!, kindOnly: m[2] !== undefined }));
+  return [...text.matchAll(/`([a-z<>-]+)`(?:\s+on (kind|EKS)\b|\s+\((kind|EKS) only\))?/g)].map((m) => {
+    const only = (m[2] ?? m[3])?.toLowerCase() as 'kind' | 'eks' | undefined;
+    return only ? { name: m[1]!, only } : { name: m[1]! };
+  });
 }
 
-/** Documented names for a stack: kind-only ones dropped on EKS, `team-<name>` expanded to the stack's teams. */
+/** Documented names for a stack: charts of the other environment dropped, `team-<name>` expanded to the stack's teams. */
 function forStack(charts: readonly DocumentedChart[], spec: PlatformSpec): string[] {
   return charts
-    .filter((c) => !c.kindOnly || spec.platform.environment === 'kind')
+    .filter((c) => c.only === undefined || c.only === spec.platform.environment)
     .flatMap((c) => (c.name === 'team-<name>' ? spec.teams.map((t) => `team-${t.name}`) : [c.name]))
     .sort();
 }
@@ -78,12 +82,14 @@ describe.each(SHIPPED_STACKS)('docs against stack %s', (stack) => {
 });
 
 describe('reading the docs', () => {
-  it('reads a chart list with kind-only entries and a team template', () => {
-    expect(documentedCharts('`crds`, `postgres` on kind, `team-<name>`, `x` (kind only)')).toEqual([
-      { name: 'crds', kindOnly: false },
-      { name: 'postgres', kindOnly: true },
-      { name: 'team-<name>', kindOnly: false },
-      { name: 'x', kindOnly: true },
+  it('reads a chart list with kind-only and EKS-only entries and a team template', () => {
+    expect(documentedCharts('`crds`, `postgres` on kind, `team-<name>`, `x` (kind only), `y` on EKS, `z` (EKS only)')).toEqual([
+      { name: 'crds' },
+      { name: 'postgres', only: 'kind' },
+      { name: 'team-<name>' },
+      { name: 'x', only: 'kind' },
+      { name: 'y', only: 'eks' },
+      { name: 'z', only: 'eks' },
     ]);
   });
 

@@ -67,12 +67,14 @@ describe('reading pulumi stack output commands', () => {
       '  --role-arn "$(pulumi stack output clusterAdminRoleArn -s prod)"',
       'TOKEN=$(pulumi stack output -s "$STACK" --show-secrets "teamApiToken-${TEAM}")',
       'see `pulumi stack output --json -s local` for all',
+      'context="$(pulumi stack output -s local kubeContext --non-interactive)"',
     ].join('\n');
     expect(stackOutputCommands('x.md', text).map(({ stack, name, line }) => ({ stack, name, line }))).toEqual([
       { stack: 'local', name: 'teamTokens', line: 1 },
       { stack: 'prod', name: 'clusterAdminRoleArn', line: 2 },
       { stack: undefined, name: 'teamApiToken-${TEAM}', line: 3 },
       { stack: 'local', name: undefined, line: 4 },
+      { stack: 'local', name: 'kubeContext', line: 5 },
     ]);
   });
 

@@ -98,6 +98,7 @@ describe('scripts/e2e-kind.sh', () => {
     expect(run.stderr).not.toContain(FAKE_TOKEN);
     expect(run.stderr).toContain('I heard: hello from e2e-kind (turn 1, 0 history messages)');
     expect(run.stackFile).toBe(ORIGINAL_STACK_FILE);
+    expect(run.calls.some((c) => c.includes(' logs '))).toBe(false);
   }, 120_000);
 
   it('destroys the stack and removes it when pulumi up fails', async () => {
@@ -122,6 +123,10 @@ describe('scripts/e2e-kind.sh', () => {
     expect(run.stderr).toContain('error event harness_unavailable: no sandbox');
     expect(pulumiCalls(run).slice(-2)).toEqual(['destroy -s', 'stack rm']);
     expect(run.calls.some((c) => c.startsWith('curl') && c.includes('DELETE'))).toBe(false);
+    // the cluster is described before it is destroyed
+    const logs = run.calls.indexOf('kubectl --context kind-paddock-local --request-timeout=20s -n paddock-system logs deployment/paddock-runtime --tail=100');
+    expect(logs).toBeGreaterThan(-1);
+    expect(logs).toBeLessThan(run.calls.findIndex((c) => c.startsWith('pulumi destroy')));
   }, 120_000);
 
   it('with KEEP=1 leaves the stack, its cluster and its stack file as they are', async () => {

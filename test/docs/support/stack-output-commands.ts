@@ -1,8 +1,8 @@
 /**
  * `pulumi stack output` commands written in docs and scripts, and whether the output each
  * names exists. A command ends at the end of its line, a closing backtick, `)`, `|`, `;`, `&`
- * or `#`; quotes around a word are dropped, and so are the flags (`-s/--stack X`,
- * `--show-secrets`, `--json`, `-j`, `--shell`): what is left is the output name, if any.
+ * or `#`; quotes around a word are dropped, and so are the flags (`-s/--stack X` is read, any
+ * other word starting with `-` is dropped): what is left is the output name, if any.
  */
 
 export interface StackOutputCommand {
@@ -16,8 +16,7 @@ export interface StackOutputCommand {
 }
 
 const COMMAND = /pulumi stack output\b([^\n`)|;&#]*)/g;
-const FLAGS_WITH_VALUE = new Set(['-s', '--stack']);
-const FLAGS = new Set(['--show-secrets', '--json', '-j', '--shell']);
+const FLAGS_WITH_VALUE = new Set(['-s', '--stack', '-C', '--cwd', '--color']);
 
 export function stackOutputCommands(file: string, text: string): StackOutputCommand[] {
   const found: StackOutputCommand[] = [];
@@ -30,7 +29,7 @@ export function stackOutputCommands(file: string, text: string): StackOutputComm
         const word = words[i]!;
         if (FLAGS_WITH_VALUE.has(word)) stack = words[++i];
         else if (/^--stack=/.test(word)) stack = word.slice('--stack='.length);
-        else if (!FLAGS.has(word)) positional.push(word);
+        else if (!word.startsWith('-')) positional.push(word);
       }
       if (stack?.includes('$')) stack = undefined;
       if (positional.length > 1) throw new Error(`${file}:${index + 1}: cannot read "${match[0].trim()}": more than one output name (${positional.join(', ')})`);
