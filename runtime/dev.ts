@@ -88,6 +88,7 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
   try {
     const tokensFile = join(dataDir, 'tokens.json');
     const tokens = ensureDevTokens(tokensFile, teams);
+    const gateway = process.env.PADDOCK_MODEL_GATEWAY_URL ? { url: process.env.PADDOCK_MODEL_GATEWAY_URL, fromStack: false } : { url: config.modelGatewayUrl, fromStack: true };
     postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), log: (line) => log.info(line) });
     await postgres.createDatabase(DATABASE);
     driver = new LocalDriver({
@@ -95,7 +96,7 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
       ...(options.harnessesDir ? { harnessesDir: options.harnessesDir } : {}),
       workDir: join(dataDir, 'sandboxes'),
       // the stack's gateway URL is usually an in-cluster name; let a local one override it
-      modelGatewayUrl: process.env.PADDOCK_MODEL_GATEWAY_URL ?? config.modelGatewayUrl,
+      modelGatewayUrl: gateway.url,
       log: log.child('local-driver'),
     });
     const runtime = await startRuntime({
@@ -111,7 +112,7 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
     await runtime.ready;
     const info: DevInfo = { url: runtime.url, tokens, tokensFile, dataDir };
     const print = options.print ?? ((text: string) => process.stdout.write(text));
-    print(banner(info, config.teams.map((t) => ({ name: t.name, harnesses: t.harnesses.map((h) => ({ name: h.name, unavailable: driver!.unavailableReason(h.name) })) }))));
+    print(banner(info, config.teams.map((t) => ({ name: t.name, harnesses: t.harnesses.map((h) => ({ name: h.name, unavailable: driver!.unavailableReason(h.name) })) })), gateway));
     const pg = postgres;
     return {
       info,
@@ -131,12 +132,15 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
   }
 }
 
-function banner(info: DevInfo, teams: ReadonlyArray<{ name: string; harnesses: ReadonlyArray<{ name: string; unavailable: string | undefined }> }>): string {
+function banner(info: DevInfo, teams: ReadonlyArray<{ name: string; harnesses: ReadonlyArray<{ name: string; unavailable: string | undefined }> }>, gateway: { url: string; fromStack: boolean }): string {
   const first = teams[0]?.name;
   const lines = [
     '',
     `Paddock dev runtime ready at ${info.url}`,
     `  data: ${info.dataDir} (tokens in ${info.tokensFile})`,
+    gateway.fromStack
+      ? `  model gateway: ${gateway.url} (the stack's; agents other than "${DEV_HARNESS}" need one this machine reaches: set PADDOCK_MODEL_GATEWAY_URL)`
+      : `  model gateway: ${gateway.url} (PADDOCK_MODEL_GATEWAY_URL)`,
     `  admin token: ${info.tokens.admin}`,
     ...teams.map((t) => `  team ${t.name}: ${info.tokens.teams[t.name]}\n    harnesses: ${t.harnesses.map((h) => (h.unavailable ? `${h.name} (not runnable here: ${h.unavailable})` : h.name)).join(', ')}`),
     '',

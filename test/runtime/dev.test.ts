@@ -33,6 +33,8 @@ it('starts for the local stack, chats with the scripted harness, and keeps token
   expect(printed).toContain(`team web: ${tokens.teams.web}`);
   expect(printed).toMatch(/harnesses: codex.*, scripted/);
   expect(printed).toContain('isolates nothing');
+  // the stack's gateway is an in-cluster name: the banner says how to give the real agents one
+  if (!process.env.PADDOCK_MODEL_GATEWAY_URL) expect(printed).toMatch(/model gateway: http\S+ \(the stack's; agents other than "scripted" need one this machine reaches: set PADDOCK_MODEL_GATEWAY_URL\)/);
 
   // team web declares only codex; dev mode adds the scripted harness
   let api = new Api(dev.info.url, tokens.teams.web);

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliEnv } from '../../cli-adapter/cli-env.ts';
 import { describeContinuity, planContinuity } from '../../cli-adapter/continuity.ts';
+import { modelGatewayPreflight } from '../../cli-adapter/model-gateway.ts';
 import { runCli } from '../../cli-adapter/run-cli.ts';
 import type { SessionStore } from '../../cli-adapter/session-store.ts';
 import type { TurnHandler } from '../../protocol/server.ts';
@@ -37,6 +38,8 @@ export function claudeEnv(config: ClaudeAdapterConfig, env: NodeJS.ProcessEnv): 
 
 export function claudeTurnHandler(config: ClaudeAdapterConfig, store: SessionStore, env: NodeJS.ProcessEnv = process.env): TurnHandler {
   return async function* claudeTurn(turn, { signal, log }) {
+    const unreachable = await modelGatewayPreflight({ cli: 'claude', url: config.gatewayUrl, variable: 'ANTHROPIC_BASE_URL' });
+    if (unreachable.length > 0) return yield* unreachable;
     const plan = planContinuity(turn, store.get(turn.sessionId), (id) => claudeTranscriptExists(config.claudeConfigDir, id));
     const session = plan.mode === 'resume' ? { mode: 'resume' as const, id: plan.cliSessionId } : { mode: 'new' as const, id: randomUUID() };
     yield { type: 'status', message: describeContinuity(plan, 'claude') };

@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliEnv } from '../../cli-adapter/cli-env.ts';
 import { describeContinuity, planContinuity } from '../../cli-adapter/continuity.ts';
+import { modelGatewayPreflight } from '../../cli-adapter/model-gateway.ts';
 import { runCli } from '../../cli-adapter/run-cli.ts';
 import type { SessionStore } from '../../cli-adapter/session-store.ts';
 import type { TurnHandler } from '../../protocol/server.ts';
@@ -32,6 +33,8 @@ export function codexRolloutExists(codexHome: string, threadId: string): boolean
 
 export function codexTurnHandler(config: CodexAdapterConfig, store: SessionStore, env: NodeJS.ProcessEnv = process.env): TurnHandler {
   return async function* codexTurn(turn, { signal, log }) {
+    const unreachable = await modelGatewayPreflight({ cli: 'codex', url: config.provider?.baseUrl, variable: 'OPENAI_BASE_URL' });
+    if (unreachable.length > 0) return yield* unreachable;
     const plan = planContinuity(turn, store.get(turn.sessionId), (id) => codexRolloutExists(config.codexHome, id));
     yield { type: 'status', message: describeContinuity(plan, 'codex') };
     const mapper = new CodexStreamMapper();
