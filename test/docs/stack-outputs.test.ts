@@ -14,6 +14,7 @@ import { namesOutput, stackOutputCommands, type StackOutputCommand } from './sup
 interface StackOutputs {
   readonly outputs: string[];
   readonly teams: string[];
+  readonly urns: string[];
 }
 
 function filesUnder(dir: string, suffix: string): string[] {
@@ -25,6 +26,12 @@ function filesUnder(dir: string, suffix: string): string[] {
 
 const DOCUMENTS = ['README.md', ...filesUnder('docs', '.md'), ...filesUnder('scripts', '.sh')];
 const commands = DOCUMENTS.flatMap((file) => stackOutputCommands(file, readFileSync(file, 'utf8')));
+/** `urn:pulumi:<stack>::...` written in the docs, e.g. for `pulumi up --replace`. */
+const urns = DOCUMENTS.flatMap((file) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((text, i) => [...text.matchAll(/urn:pulumi:[^\s'"`)]+/g)].map((m) => ({ file, line: i + 1, urn: m[0] }))),
+);
 
 const stacks = new Map<string, StackOutputs>();
 
@@ -57,6 +64,12 @@ describe('pulumi stack output in the docs', () => {
   it('names only outputs the program exports', () => {
     expect(stacks.get('local')!.outputs).toContain('adminApiToken');
     expect(commands.map(problem).filter((p) => p !== undefined)).toEqual([]);
+  });
+
+  it('writes only URNs of resources the program registers', () => {
+    expect(urns.length).toBeGreaterThan(0);
+    const unknown = urns.filter(({ urn }) => !stacks.get(urn.split(':')[2]!.replace(/::.*$/, ''))?.urns.includes(urn));
+    expect(unknown.map(({ file, line, urn }) => `${file}:${line}: ${urn}`)).toEqual([]);
   });
 });
 
