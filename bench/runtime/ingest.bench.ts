@@ -65,7 +65,7 @@ export const ingestBenchmark: RuntimeBenchmark = {
     const rounds = ctx.quick ? 1 : 3;
     const { url, db } = await ctx.freshDatabase();
     const farm = await ctx.startFarm();
-    const runtime = await spawnRuntime({ cwd: ROOT, databaseUrl: url, farmUrl: farm.url });
+    const runtime = await spawnRuntime({ cwd: ROOT, entry: ctx.runtimeEntry, databaseUrl: url, farmUrl: farm.url });
     try {
       await waitReady(runtime);
       const sessionId = await createSession(runtime.url);

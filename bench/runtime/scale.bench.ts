@@ -8,7 +8,10 @@
  * active session: (RSS while the turns stream − RSS with the sessions idle) / sessions, both
  * after full collections. Targets: no errors, first event p99 < 250 ms, < 200 KiB per session.
  */
+import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
+import { cpuSeconds, cpuSecondsByName } from '../support/cpu.ts';
+import { sampleWaitEvents } from '../support/wait-events.ts';
 import { ROOT, type RuntimeBenchmark } from '../support/bench-context.ts';
 import { concurrently } from '../support/concurrently.ts';
 import { createSession, sendMessage, subscribe, type Subscription } from '../support/http.ts';
@@ -24,11 +27,14 @@ interface Watch {
   readonly sessionId: string;
   readonly stream: Subscription;
   sentAt?: number;
+  acceptedAt?: number;
   firstAgentEventAt?: number;
   doneAt?: number;
   stopReason?: string;
   events: number;
   errors: number;
+  rejected?: string;
+  errorEvents: string[];
 }
 
 export const scaleBenchmark: RuntimeBenchmark = {
@@ -37,7 +43,7 @@ export const scaleBenchmark: RuntimeBenchmark = {
     const count = ctx.quick ? 100 : 1_000;
     const { url, db } = await ctx.freshDatabase();
     const farm = await ctx.startFarm();
-    const runtime = await spawnRuntime({ cwd: ROOT, databaseUrl: url, farmUrl: farm.url, maxConcurrentTurns: count + 64 });
+    const runtime = await spawnRuntime({ cwd: ROOT, entry: ctx.runtimeEntry, databaseUrl: url, farmUrl: farm.url, maxConcurrentTurns: count + 64 });
     const watches: Watch[] = [];
     try {
       await waitReady(runtime);
@@ -55,12 +61,15 @@ export const scaleBenchmark: RuntimeBenchmark = {
       ctx.progress(`scale: ${count} SSE clients, then ${count} messages at once ...`);
       for (const sessionId of sessions) {
         const stream = subscribe(runtime.url, sessionId, { parseAll: true });
-        const watch: Watch = { sessionId, stream, events: 0, errors: 0 };
+        const watch: Watch = { sessionId, stream, events: 0, errors: 0, errorEvents: [] };
         stream.onEvent = (event, at) => {
           if (event.turn !== 2) return;
           watch.events++;
           if (AGENT_EVENTS.has(event.type) && watch.firstAgentEventAt === undefined) watch.firstAgentEventAt = at;
-          if (event.type === 'error') watch.errors++;
+          if (event.type === 'error') {
+            watch.errors++;
+            watch.errorEvents.push(String(event.code));
+          }
           if (event.type === 'done') {
             watch.doneAt = at;
             watch.stopReason = String(event.stopReason);
@@ -72,6 +81,8 @@ export const scaleBenchmark: RuntimeBenchmark = {
       await delay(500);
 
       const started = performance.now();
+      const cpuBefore = { runtime: cpuSeconds(runtime.pid), postgres: cpuSecondsByName('postgres'), farm: cpuSeconds(farm.pid), bench: process.cpuUsage() };
+      const waits = sampleWaitEvents(db);
       let peakRss = 0;
       let sampling = true;
       const sampler = (async () => {
@@ -83,7 +94,13 @@ export const scaleBenchmark: RuntimeBenchmark = {
       await Promise.all(
         watches.map((w) => {
           w.sentAt = performance.now();
-          return sendMessage(runtime.url, w.sessionId, MESSAGE).catch(() => void w.errors++);
+          return sendMessage(runtime.url, w.sessionId, MESSAGE).then(
+            () => void (w.acceptedAt = performance.now()),
+            (error: Error) => {
+              w.errors++;
+              w.rejected = error.message.replace(/^POST \S+: /, '').slice(0, 80);
+            },
+          );
         }),
       );
       // every turn streaming (its first agent event seen), then the memory of that moment
@@ -96,9 +113,25 @@ export const scaleBenchmark: RuntimeBenchmark = {
       sampling = false;
       await sampler;
       const lastDone = Math.max(...watches.map((w) => w.doneAt ?? 0));
+      const waited = await waits.stop();
+      const cpu = {
+        runtime: cpuSeconds(runtime.pid) - cpuBefore.runtime,
+        postgres: cpuSecondsByName('postgres') - cpuBefore.postgres,
+        farm: cpuSeconds(farm.pid) - cpuBefore.farm,
+        bench: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpuBefore.bench)),
+      };
 
       const errors = watches.reduce((n, w) => n + w.errors + (w.stream.error() ? 1 : 0) + (w.stopReason === 'end_turn' ? 0 : 1), 0);
+      const kinds = new Map<string, number>();
+      const tally = (kind: string) => kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      for (const w of watches) {
+        if (w.rejected) tally(`message rejected: ${w.rejected}`);
+        for (const code of w.errorEvents) tally(`error event ${code}`);
+        if (w.stream.error()) tally(`stream: ${w.stream.error()!.message.slice(0, 60)}`);
+        if (!w.rejected && w.stopReason !== 'end_turn') tally(`turn ended ${w.stopReason ?? 'never (no done)'}`);
+      }
       const firsts = watches.filter((w) => w.firstAgentEventAt !== undefined && w.sentAt !== undefined).map((w) => w.firstAgentEventAt! - w.sentAt!);
+      const accepts = watches.filter((w) => w.acceptedAt !== undefined).map((w) => w.acceptedAt! - w.sentAt!);
       const delivered = watches.reduce((n, w) => n + w.events, 0);
       const rate = (delivered / (lastDone - started)) * 1000;
       const perSession = (activeRss - idleRss) / count;
@@ -107,10 +140,16 @@ export const scaleBenchmark: RuntimeBenchmark = {
         title: 'scale',
         method: [`${count} sessions on one replica, all turns in flight at once (${runningRows[0]!.n} running when the memory was read), each watched by its own SSE client; turns stream 20 deltas 300 ms apart`],
         figures: [
-          { name: 'events delivered', value: `${Math.round(rate)} events/s (${delivered} events of ${count} turns in ${((lastDone - started) / 1000).toFixed(1)} s)` },
+          {
+            name: 'events delivered',
+            value: `${Math.round(rate)} events/s (${delivered} events of ${count} turns in ${((lastDone - started) / 1000).toFixed(1)} s)`,
+            note: `CPU seconds in that time: runtime ${cpu.runtime.toFixed(1)}, Postgres ${cpu.postgres.toFixed(1)}, sandbox farm ${cpu.farm.toFixed(1)}, bench client ${cpu.bench.toFixed(1)} (of ${((availableParallelism() * (lastDone - started)) / 1000).toFixed(1)} on ${availableParallelism()} cores)`,
+          },
+          { name: 'Postgres backends wait on', value: waited },
+          { name: 'message accepted p50/p99', value: `${ms(percentile(accepts, 50))} / ${ms(percentile(accepts, 99))} (POST -> 202, the turn stored)` },
           { name: 'first agent event p50', value: ms(percentile(firsts, 50)) },
           { name: 'first agent event p99', value: ms(p99), target: `< ${FIRST_EVENT_P99_MS} ms`, pass: p99 < FIRST_EVENT_P99_MS },
-          { name: 'errors', value: String(errors), target: '0', pass: errors === 0 },
+          { name: 'errors', value: `${errors}${kinds.size > 0 ? ` (${[...kinds].map(([k, n]) => `${n}x ${k}`).join('; ')})` : ''}`, target: '0', pass: errors === 0 },
           { name: 'RSS per active session', value: `${perSession.toFixed(1)} KiB (idle ${Math.round(idleRss / 1024)} MiB, streaming ${Math.round(activeRss / 1024)} MiB after GC, peak ${Math.round(peakRss / 1024)} MiB)`, target: `< ${RSS_PER_SESSION_KIB} KiB`, pass: perSession < RSS_PER_SESSION_KIB },
         ],
       };

@@ -128,7 +128,7 @@ function seriesFigures(series: OverheadSeries, samples: readonly number[]): Figu
 /** Runs the series that share a runtime process (warm and first: default knob; cold: knob 0). */
 async function runProcess(ctx: BenchContext, url: string, db: pg.Pool, farmUrl: string, direct: HarnessClient, warmSessionSeconds: number, series: readonly OverheadSeries[], out: Map<OverheadSeries, number[]>): Promise<void> {
   const size = sizes(ctx.quick);
-  const runtime = await spawnRuntime({ cwd: ROOT, databaseUrl: url, farmUrl, warmSessionSeconds });
+  const runtime = await spawnRuntime({ cwd: ROOT, entry: ctx.runtimeEntry, databaseUrl: url, farmUrl, warmSessionSeconds });
   try {
     await waitReady(runtime);
     const counter = { n: 0 };

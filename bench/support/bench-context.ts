@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedPostgres, takeBackSignalHandling, type RunningPostgres } from '../../runtime/db/embedded.ts';
 import { applyMigrations, loadMigrations } from '../../runtime/db/migrate.ts';
+import { bundleRuntimeChild } from './bundle-runtime.ts';
 import type { BenchResult } from './report.ts';
 import { startSandboxFarm, type SandboxFarm } from './sandbox-farm.ts';
 
@@ -20,6 +21,8 @@ export interface BenchContext {
   /** smaller sizes, for developing the benchmarks (figures not comparable with a full run) */
   readonly quick: boolean;
   readonly root: string;
+  /** the runtime child, bundled like the runtime image (bundle-runtime.ts) */
+  readonly runtimeEntry: string;
   /** a new, migrated database: its URL and a small pool for the bench's own SQL */
   freshDatabase(): Promise<{ url: string; db: pg.Pool }>;
   startFarm(): Promise<SandboxFarm>;
@@ -46,9 +49,11 @@ export async function withBenchContext<T>(quick: boolean, body: (ctx: BenchConte
     postgres = await startEmbeddedPostgres({ dataDir: join(root, 'postgres') });
     takeBackSignalHandling();
     const server = postgres;
+    const runtimeEntry = await bundleRuntimeChild(ROOT, join(root, 'bundle'));
     const ctx: BenchContext = {
       quick,
       root,
+      runtimeEntry,
       async freshDatabase() {
         const name = `bench${++databases}`;
         await server.createDatabase(name);

@@ -1,7 +1,6 @@
-/** Spawning, probing, stopping and killing the runtime child (runtime-child.ts). */
+/** Spawning, probing, stopping and killing the runtime child (runtime-child.ts, bundled). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freeLoopbackPort } from '../../runtime/net.ts';
 
@@ -15,6 +14,8 @@ export interface RuntimeProcess {
 
 export interface RuntimeProcessOptions {
   readonly cwd: string;
+  /** the bundled runtime child (BenchContext.runtimeEntry) */
+  readonly entry: string;
   readonly databaseUrl: string;
   readonly farmUrl: string;
   readonly replica?: string;
@@ -36,7 +37,7 @@ export async function spawnRuntime(options: RuntimeProcessOptions): Promise<Runt
     PADDOCK_MAX_CONCURRENT_TURNS: String(options.maxConcurrentTurns ?? 64),
   };
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./runtime-child.ts', import.meta.url))], { cwd: options.cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--enable-source-maps', options.entry], { cwd: options.cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
   return { process: child, pid: child.pid!, url: `http://127.0.0.1:${port}`, spawnedAt };
 }
 
