@@ -6,7 +6,8 @@
  *   decimal quantities (500M); stack-file quantities are rendered verbatim;
  * - pod seccompProfile, nodeSelector, topologySpreadConstraints, container
  *   terminationMessagePolicy, revisionHistoryLimit, StatefulSet volumeClaimTemplates and
- *   persistentVolumeClaimRetentionPolicy: not in cdk8s-plus-30's API.
+ *   persistentVolumeClaimRetentionPolicy: not in cdk8s-plus-30's API;
+ * - probe ports by name (cdk8s-plus takes numbers) and the mounts of claim-template volumes.
  * cdk8s applies the patches before its generated L1 class converts the object to Kubernetes
  * JSON, so quantities go in as `k8s.Quantity` (and a field the L1 type does not know is dropped).
  */
@@ -18,7 +19,7 @@ import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { ISeccompProfile } from 'kubernetes-models/v1/SeccompProfile';
 import type { IStatefulSetSpec } from 'kubernetes-models/apps/v1/StatefulSetSpec';
 
-type Quantities = Readonly<Record<string, string>>;
+type Quantities = Readonly<Record<string, string | number>>;
 type ProbeKind = 'livenessProbe' | 'readinessProbe' | 'startupProbe';
 
 export interface ContainerFields extends Pick<IContainer, 'terminationMessagePolicy'> {
@@ -46,7 +47,7 @@ export interface WorkloadFields {
 /** Requests/limits in the L1 form the generated converter reads (`Quantity.value`). */
 function l1Quantities(quantities: Quantities | undefined): Record<string, kplus.k8s.Quantity> | undefined {
   if (!quantities) return undefined;
-  return Object.fromEntries(Object.entries(quantities).map(([name, value]) => [name, kplus.k8s.Quantity.fromString(value)]));
+  return Object.fromEntries(Object.entries(quantities).map(([name, value]) => [name, typeof value === 'number' ? kplus.k8s.Quantity.fromNumber(value) : kplus.k8s.Quantity.fromString(value)]));
 }
 
 function l1Resources(resources: { readonly requests?: Quantities; readonly limits?: Quantities }): kplus.k8s.ResourceRequirements {
@@ -60,13 +61,13 @@ function l1Spec(spec: NonNullable<WorkloadFields['spec']>): Record<string, unkno
     ...rest,
     volumeClaimTemplates: volumeClaimTemplates.map((claim) => ({
       ...claim,
-      spec: claim.spec && { ...claim.spec, resources: claim.spec.resources && l1Resources(claim.spec.resources as { requests?: Quantities; limits?: Quantities }) },
+      spec: claim.spec && { ...claim.spec, resources: claim.spec.resources && l1Resources(claim.spec.resources) },
     })),
   };
 }
 
-function definedEntries<T extends object>(fields: T | undefined): [string, unknown][] {
-  return Object.entries(fields ?? {}).filter(([, value]) => value !== undefined);
+function definedEntries<T extends object>(fields: T | undefined): Array<[keyof T & string, NonNullable<T[keyof T]>]> {
+  return Object.entries(fields ?? {}).filter(([, value]) => value !== undefined) as Array<[keyof T & string, NonNullable<T[keyof T]>]>;
 }
 
 /**
@@ -80,7 +81,8 @@ export function addFieldsBeyondCdk8sPlus(workload: kplus.Deployment | kplus.Stat
     if (!names.includes(name)) throw new Error(`${where}: has no container "${name}" (containers: ${names.join(', ')})`);
   }
   const patches: JsonPatch[] = [];
-  for (const [key, value] of definedEntries(fields.spec && l1Spec(fields.spec))) patches.push(JsonPatch.add(`/spec/${key}`, structuredClone(value)));
+  // l1Spec and the spreads below copy: a caller's objects are never shared with the chart
+  for (const [key, value] of definedEntries(fields.spec && l1Spec(fields.spec))) patches.push(JsonPatch.add(`/spec/${key}`, value));
   const { seccompProfile, ...podSpec } = fields.pod ?? {};
   for (const [key, value] of definedEntries(podSpec)) patches.push(JsonPatch.add(`/spec/template/spec/${key}`, structuredClone(value)));
   // cdk8s-plus always renders the pod securityContext (runAsNonRoot at least), so the parent exists
@@ -93,8 +95,8 @@ export function addFieldsBeyondCdk8sPlus(workload: kplus.Deployment | kplus.Stat
     patches.push(JsonPatch.add(`${base}/resources`, l1Resources(resources)));
     const portNames = workload.containers[index]!.ports.map((p) => p.name);
     for (const [probe, portName] of definedEntries(probePortNames)) {
-      if (!portNames.includes(portName as string)) throw new Error(`${where}: container "${name}" ${probe} names port "${String(portName)}", which it does not declare`);
-      patches.push(JsonPatch.replace(`${base}/${probe}/httpGet/port`, kplus.k8s.IntOrString.fromString(portName as string)));
+      if (!portNames.includes(portName)) throw new Error(`${where}: container "${name}" ${probe} names port "${portName}", which it does not declare`);
+      patches.push(JsonPatch.replace(`${base}/${probe}/httpGet/port`, kplus.k8s.IntOrString.fromString(portName)));
     }
     if (claimVolumeMounts?.length) {
       const claims = (fields.spec?.volumeClaimTemplates ?? []).map((c) => c.metadata?.name);
@@ -104,7 +106,7 @@ export function addFieldsBeyondCdk8sPlus(workload: kplus.Deployment | kplus.Stat
       if (mounts) [...claimVolumeMounts].reverse().forEach((m) => patches.push(JsonPatch.add(`${mounts}/0`, { ...m })));
       else patches.push(JsonPatch.add(`${base}/volumeMounts`, claimVolumeMounts.map((m) => ({ ...m }))));
     }
-    for (const [key, value] of definedEntries(rest)) patches.push(JsonPatch.add(`/spec/template/spec/containers/${index}/${key}`, structuredClone(value)));
+    for (const [key, value] of definedEntries(rest)) patches.push(JsonPatch.add(`${base}/${key}`, structuredClone(value)));
   });
   ApiObject.of(workload).addJsonPatch(...patches);
 }

@@ -72,6 +72,18 @@ describe('addFieldsBeyondCdk8sPlus', () => {
     expect(s.spec.template.spec.volumes.map((v: Json) => v.name)).toEqual(['tmp']);
   });
 
+  it("keeps no reference to the caller's objects", () => {
+    const c = chart();
+    const spread = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'x' } } }];
+    const resources = { requests: { cpu: '1' } };
+    addFieldsBeyondCdk8sPlus(deploymentIn(c), { pod: { topologySpreadConstraints: spread }, containers: { app: { resources } } });
+    spread[0]!.labelSelector.matchLabels.app = 'changed';
+    resources.requests.cpu = '2';
+    const [d] = c.toJson() as Json[];
+    expect(d!.spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels.app).toBe('x');
+    expect(d!.spec.template.spec.containers[0].resources.requests.cpu).toBe('1');
+  });
+
   it('names the workload and the problem for a wrong container, a container without resources, a wrong port or claim', () => {
     const fields = (app: object) => ({ containers: { app: { resources: { requests: { cpu: '1' } }, ...app } } });
     expect(() => addFieldsBeyondCdk8sPlus(deploymentIn(chart()), { containers: { web: { resources: {} } } })).toThrow('Deployment ns/app: has no container "web" (containers: app)');
