@@ -4,7 +4,7 @@
  * dependencies; install them anywhere and point LIBRARY_FIT_DIR at that directory:
  *
  *   npm install --prefix /tmp/library-fit yaml eventsource-parser dotenv find-my-way ipaddr.js tree-kill
- *   LIBRARY_FIT_DIR=/tmp/library-fit node --import tsx bench/library-fit.bench.ts
+ *   LIBRARY_FIT_DIR=/tmp/library-fit npm run bench:library-fit
  *
  * Linux only (the process-tree part reads /proc).
  */
