@@ -100,12 +100,13 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const databaseSpec = spec.platform.database;
     if (databaseSpec.mode !== 'external') throw new Error('an EKS stack uses an external (RDS) database'); // validation guarantees it
     const clusterName = spec.platform.clusterName;
-    // The stack file's eks.region decides where everything goes (not whatever aws:region says),
-    // and every AWS resource carries the stack's tags.
+    // The stack file's eks.region decides where everything goes (validation refuses an aws:region
+    // that differs), and every AWS resource carries the stack's tags.
     const provider = new aws.Provider('aws', { region: settings.region, defaultTags: { tags } }, { parent: this });
     const opts = { parent: this, providers: [provider] };
     const vpc = new Network('network', { clusterName, eks: settings, tags }, opts);
-    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, network: spec.platform.network, vpc, tags, ...(bootstrapChart ? { bootstrapChart } : {}) }, opts);
+    const upgradeSupportType = args.inputs.eksUpgradeSupportType ?? 'STANDARD';
+    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, upgradeSupportType, network: spec.platform.network, vpc, tags, ...(bootstrapChart ? { bootstrapChart } : {}) }, opts);
     // security groups for pods: RDS admits the runtime's pods, not the nodes every sandbox shares (ADR 0017)
     const harnessPorts = [...new Set(spec.teams.flatMap((t) => t.harnesses.map((h) => h.definition.port)))].sort((a, b) => a - b);
     const runtimePods = new RuntimePodSecurity('runtime-pods', { clusterName, vpcId: vpc.vpcId, nodeSecurityGroupId: cluster.nodeSecurityGroupId, clusterSecurityGroupId: cluster.clusterSecurityGroupId, harnessPorts, tags }, opts);

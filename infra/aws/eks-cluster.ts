@@ -12,8 +12,9 @@
  * - the VPC CNI add-on with its network-policy agent on, so NetworkPolicy is enforced;
  * - a managed node group on a launch template that requires IMDSv2 with hop limit 1 and encrypts
  *   the root volume;
- * - a pinned Kubernetes version, STANDARD upgrade policy (never silently into paid extended
- *   support), the service range the NetworkPolicies assume, and deletion protection (EKS and
+ * - a pinned Kubernetes version whose upgrade policy follows its support state: STANDARD while
+ *   in standard support (never silently into paid extended support), EXTENDED once there (EKS
+ *   allows nothing else, ADR 0015), the service range the NetworkPolicies assume, and deletion protection (EKS and
  *   Pulumi `protect`) for production stacks;
  * - an IAM OIDC provider, and on it the EBS CSI driver add-on with its IRSA role and the default
  *   StorageClass, so PVCs get encrypted gp3 volumes (ebs-csi-driver.ts, ADR 0013).
@@ -34,6 +35,8 @@ import { CLUSTER_ROLE_POLICIES, VPC_CNI_OPTIONS } from './vpc-cni-settings.ts';
 export interface EksClusterArgs {
   readonly clusterName: string;
   readonly eks: EksSpec;
+  /** from the Kubernetes version's support state on the day of the run (upgradeSupportType, ADR 0015) */
+  readonly upgradeSupportType: 'STANDARD' | 'EXTENDED';
   readonly network: NetworkSpec;
   readonly vpc: Network;
   readonly tags: Readonly<Record<string, string>>;
@@ -130,7 +133,7 @@ export class EksCluster extends pulumi.ComponentResource {
         serviceRole: clusterRole,
         vpcCniOptions: { ...VPC_CNI_OPTIONS, configurationValues: { env: { ...VPC_CNI_OPTIONS.configurationValues.env } } },
         kubernetesServiceIpAddressRange: args.network.serviceCidr,
-        upgradePolicy: { supportType: 'STANDARD' },
+        upgradePolicy: { supportType: args.upgradeSupportType },
         deletionProtection: settings.production,
         tags: { ...tags },
         clusterTags: { ...tags },
