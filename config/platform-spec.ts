@@ -43,13 +43,36 @@ export interface ExternalDatabaseSpec {
   readonly multiAz: boolean;
 }
 
+export interface NodeGroupSpec {
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  readonly diskSizeGb: number;
+}
+
+export interface VpcRouteSpec {
+  readonly cidr: string;
+  readonly transitGatewayId: string;
+  readonly description?: string;
+}
+
+export interface GvisorNodeGroupSpec extends NodeGroupSpec {
+  readonly runsc: { readonly release: string; readonly sha512?: { readonly runsc: string; readonly containerdShim: string } };
+}
+
 export interface EksSpec {
   readonly region: string;
   readonly kubernetesVersion: string;
   readonly vpcCidr: string;
   readonly availabilityZones: number;
   readonly publicAccessCidrs: readonly string[];
-  readonly nodeGroup: { readonly instanceTypes: readonly string[]; readonly minSize: number; readonly desiredSize: number; readonly maxSize: number; readonly diskSizeGb: number };
+  /** networks admitted on 443 to the private API endpoint (operators, CI) */
+  readonly operatorCidrs: readonly string[];
+  /** networks the VPC routes to through a transit gateway */
+  readonly routes: readonly VpcRouteSpec[];
+  readonly nodeGroup: NodeGroupSpec;
+  readonly gvisorNodeGroup?: GvisorNodeGroupSpec;
   readonly production: boolean;
 }
 

@@ -93,6 +93,32 @@ const eksSchema = z.strictObject({
   kubernetesVersion: z.string().regex(/^1\.\d+$/, `is not a Kubernetes minor version (e.g. "${DEFAULT_EKS_KUBERNETES_VERSION}")`).default(DEFAULT_EKS_KUBERNETES_VERSION),
   vpcCidr: cidr.default('10.0.0.0/16'),
   availabilityZones: z.number().int().min(2).max(6).default(3),
+const vpcRouteSchema = z.strictObject({
+  /** the destination: never the VPC itself, the service range or a default route */
+  cidr,
+  /** a transit gateway (in this account, or shared with it through AWS RAM); the VPC is attached to it */
+  transitGatewayId: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, 'is not a transit gateway ID (e.g. "tgw-0123456789abcdef0")'),
+  /** why this network is routed; shown in the plan and on the route's tags */
+  description: z.string().optional(),
+});
+
+const sha512Hex = z.string().regex(/^[0-9a-f]{128}$/, 'is not a SHA-512 checksum (128 lower-case hex digits)');
+
+const gvisorNodeGroupSchema = z.strictObject({
+  instanceTypes: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/)).min(1).default(['m6i.xlarge']),
+  minSize: z.number().int().min(1).default(1),
+  desiredSize: z.number().int().min(1).default(2),
+  maxSize: z.number().int().min(1).default(6),
+  diskSizeGb: z.number().int().min(20).default(100),
+  /** the gVisor release the nodes install, and the SHA-512 of its two binaries for the nodes' architecture */
+  runsc: z.strictObject({
+    /** a directory of https://storage.googleapis.com/gvisor/releases/release/, e.g. "20251006.0" */
+    release: z.string().regex(/^\d{8}(\.\d+)?$/, 'is not a gVisor release (e.g. "20251006.0")'),
+    /** `scripts/gvisor-checksums.sh <release> <arch>` prints them; `pulumi up` refuses to run without them */
+    sha512: z.strictObject({ runsc: sha512Hex, containerdShim: sha512Hex }).optional(),
+  }),
+});
+
   /** the API endpoint is private; list CIDRs here to also expose it publicly to those ranges only */
   publicAccessCidrs: z.array(cidr).default([]),
   nodeGroup: z
@@ -101,6 +127,15 @@ const eksSchema = z.strictObject({
       minSize: z.number().int().min(1).default(2),
       desiredSize: z.number().int().min(1).default(3),
       maxSize: z.number().int().min(1).default(6),
+  /**
+   * networks `pulumi up` and kubectl run from, admitted on 443 to the private API endpoint; outside
+   * the VPC they must be reached over `routes` (eks-reachability.ts explains the first run)
+   */
+  operatorCidrs: z.array(cidr).default([]),
+  /** networks the VPC routes to besides the internet (operators, a private model gateway); the program creates the routes */
+  routes: z.array(vpcRouteSchema).default([]),
+  /** the node group that runs gVisor sandboxes; used only when platform.runtimeClasses declares "gvisor" */
+  gvisorNodeGroup: gvisorNodeGroupSchema.optional(),
       diskSizeGb: z.number().int().min(20).default(100),
     })
     .default({ instanceTypes: ['m6i.xlarge'], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGb: 100 }),

@@ -7,7 +7,9 @@ import { parseCidr, cidrContains, cidrsOverlap } from './cidr.ts';
 import { ConfigError, problemsFromZod, sortProblems, type ConfigProblem, type KnownKeysLookup } from './errors.ts';
 import type { HarnessRegistry } from './harness-definition.ts';
 import { reservedEnvReason, teamNamespace } from './names.ts';
-import type { NetworkSpec, PlatformSettings, PlatformSpec, TeamHarnessSpec, TeamSpec } from './platform-spec.ts';
+import type { ModelGatewaySpec, NetworkSpec, PlatformSettings, PlatformSpec, TeamHarnessSpec, TeamSpec } from './platform-spec.ts';
+import { checkEksReachability, checkModelGatewayHost } from './eks-reachability.ts';
+import { checkRuntimeClasses } from './runtime-classes.ts';
 import { quoted } from './primitives.ts';
 import { compareQuantities, formatCpu, formatMemory, parseQuantity } from './quantity.ts';
 import { defaultDatabase, defaultKind, paddockConfigSchema, platformSchema, teamSchema, egressRuleSchema, teamHarnessSchema } from './schema.ts';
@@ -186,17 +188,21 @@ function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformS
     }
   });
 
+  const modelGatewaySpec: ModelGatewaySpec = {
+    url: raw.modelGateway.url,
+    port,
+    ...(raw.modelGateway.cidrs ? { cidrs: raw.modelGateway.cidrs } : {}),
+    ...(raw.modelGateway.inCluster ? { inCluster: raw.modelGateway.inCluster } : {}),
+  };
+  problems.push(...checkRuntimeClasses(env, raw.runtimeClasses, raw.eks));
+  if (env === 'eks' && raw.eks) problems.push(...checkEksReachability({ eks: raw.eks, network, modelGateway: modelGatewaySpec }), ...checkModelGatewayHost(modelGatewaySpec));
+
   return {
     environment: env,
     clusterName: raw.clusterName,
     agentSandbox: raw.agentSandbox,
     runtime: raw.runtime,
-    modelGateway: {
-      url: raw.modelGateway.url,
-      port,
-      ...(raw.modelGateway.cidrs ? { cidrs: raw.modelGateway.cidrs } : {}),
-      ...(raw.modelGateway.inCluster ? { inCluster: raw.modelGateway.inCluster } : {}),
-    },
+    modelGateway: modelGatewaySpec,
     network,
     runtimeClasses: raw.runtimeClasses,
     database,

@@ -47,6 +47,19 @@ export function createAuthenticator(hashes: TokenHashes): Authenticator {
   };
 }
 
+/**
+ * The 401 message for a request that presented no valid token: what is missing or wrong with
+ * its Authorization header. It names a scheme the client used, never the token.
+ */
+export function unauthenticatedMessage(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') return 'missing "Authorization: Bearer <token>"';
+  const [first, ...rest] = header.trim().split(/\s+/);
+  if (/^bearer$/i.test(first!)) return rest.length === 1 ? 'invalid API token' : 'the Authorization header must be "Bearer <token>": one token after the scheme';
+  if (rest.length === 0) return 'the Authorization header has no scheme: send "Authorization: Bearer <token>" (the word Bearer, a space, then the token)';
+  const scheme = /^[A-Za-z][A-Za-z0-9-]{0,19}$/.test(first!) ? `the "${first}" scheme` : 'another scheme';
+  return `the Authorization header uses ${scheme}; this API takes "Authorization: Bearer <token>"`;
+}
+
 export class TokenHashesError extends Error {
   constructor(message: string) {
     super(message);

@@ -2,8 +2,8 @@
  * The VPC of an EKS stack, from raw @pulumi/aws resources so every piece is visible in review:
  * one private and one public subnet per availability zone (subnet-plan.ts), an internet
  * gateway for the public subnets only, NAT gateways for the private ones (one per zone for
- * production stacks, one shared otherwise), and a default security group stripped of all
- * rules. Nothing launched in a public subnet gets a public IP unless it asks for one.
+ * production stacks, one shared otherwise), routes to the declared networks through their
+ * transit gateways (eks.routes), and a default security group stripped of all rules. Nothing launched in a public subnet gets a public IP unless it asks for one.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -59,6 +59,7 @@ export class Network extends pulumi.ComponentResource {
       return new aws.ec2.NatGateway(`nat-${i}`, { subnetId: subnet.id, allocationId: address.id, connectivityType: 'public', tags: tag({}, `nat-${i}`) }, { parent: this, dependsOn: [internetGateway] });
     });
 
+    const privateRouteTables: aws.ec2.RouteTable[] = [];
     const privateSubnets = plan.private.map((cidr, i) => {
       const subnet = new aws.ec2.Subnet(
         `private-${i}`,
@@ -68,8 +69,35 @@ export class Network extends pulumi.ComponentResource {
       const routes = new aws.ec2.RouteTable(`private-${i}`, { vpcId: vpc.id, tags: tag({}, `private-${i}`) }, { parent: this });
       new aws.ec2.Route(`private-${i}-default`, { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: natGateways[i % natGateways.length]!.id }, { parent: this });
       new aws.ec2.RouteTableAssociation(`private-${i}`, { subnetId: subnet.id, routeTableId: routes.id }, { parent: this });
+      privateRouteTables.push(routes);
       return subnet;
     });
+
+    // Declared networks (operators, a private model gateway) are reached through their transit
+    // gateway: the VPC is attached to it in every private subnet, then each private route table
+    // sends the network there. The transit gateway's own route tables must send the VPC's range
+    // back to this attachment (default association and propagation do).
+    const attachments = new Map<string, aws.ec2transitgateway.VpcAttachment>();
+    for (const transitGatewayId of [...new Set(eks.routes.map((r) => r.transitGatewayId))].sort()) {
+      attachments.set(
+        transitGatewayId,
+        new aws.ec2transitgateway.VpcAttachment(
+          transitGatewayId,
+          { transitGatewayId, vpcId: vpc.id, subnetIds: privateSubnets.map((s) => s.id), dnsSupport: 'enable', tags: tag({}, `tgw-${transitGatewayId}`) },
+          { parent: this },
+        ),
+      );
+    }
+    eks.routes.forEach((route, r) =>
+      privateRouteTables.forEach(
+        (table, i) =>
+          new aws.ec2.Route(
+            `route-${r}-private-${i}`,
+            { routeTableId: table.id, destinationCidrBlock: route.cidr, transitGatewayId: route.transitGatewayId },
+            { parent: this, dependsOn: [attachments.get(route.transitGatewayId)!] },
+          ),
+      ),
+    );
 
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.publicSubnetIds = publicSubnets.map((s) => s.id);

@@ -14,6 +14,7 @@ import { validatePlatformConfig } from '../../config/validate.ts';
 import { supportState, upgradeSupportType } from '../../config/versions/eks-kubernetes-versions.ts';
 import { checkVersions } from '../../config/versions/version-check.ts';
 import { checkEksSettings } from '../aws/eks-settings.ts';
+import { missingChecksumProblem, unverifiedGvisorDownload, type GvisorDownload } from '../aws/gvisor-release.ts';
 import { checkTeamSecrets, missingSecretProblems, missingTeamSecrets, TEAM_SECRETS_KEY } from './team-secrets.ts';
 
 export const DEFAULT_ENV_FILE = '.env';
@@ -28,8 +29,9 @@ export interface ProgramSources {
   /** reads a .env file by its path relative to the project root; `required` when explicitly configured */
   readonly readEnvFile: (path: string, required: boolean) => DotenvVariable[];
   /**
-   * A declared team secret without a value: an error (`pulumi up`), or listed in
-   * `missingTeamSecrets` for `paddock plan`, which works without the real values.
+   * A declared team secret without a value, or gVisor checksums not set yet: an error
+   * (`pulumi up`), or listed in `missingTeamSecrets` / `unverifiedGvisorRelease` for
+   * `paddock plan`, which works without them.
    */
   readonly missingTeamSecrets?: 'error' | 'report';
   /** the day the versions are checked on (config/versions/version-check.ts): the caller's clock */
@@ -50,6 +52,8 @@ export interface ProgramInputs {
   readonly versionWarnings: readonly string[];
   /** the EKS upgrade policy the Kubernetes version's support state calls for (eks stacks only) */
   readonly eksUpgradeSupportType?: 'STANDARD' | 'EXTENDED';
+  /** the gVisor release whose checksums are not set (only with `missingTeamSecrets: 'report'`) */
+  readonly unverifiedGvisorRelease?: GvisorDownload;
 }
 
 /** Every config problem of a program run, one line each, from whichever file it belongs to. */
@@ -100,6 +104,7 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
 
   let missing: { team: string; name: string }[] = [];
   let versionWarnings: string[] = [];
+  let unverified: GvisorDownload | undefined;
   if (spec) {
     const problems: ConfigProblem[] = [...checkTeamSecrets(teamSecretsRaw, spec.teams, sources.stack)];
     missing = missingTeamSecrets(teamSecretsRaw, spec.teams);
@@ -108,6 +113,8 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
     const versions = checkVersions(spec.platform, sources.today);
     problems.push(...versions.errors);
     versionWarnings = sortProblems(versions.warnings).map((p) => formatProblem(stackFile, p));
+    unverified = unverifiedGvisorDownload(spec);
+    if (unverified && sources.missingTeamSecrets !== 'report') problems.push(missingChecksumProblem(unverified));
     lines.push(...sortProblems(problems).map((p) => formatProblem(stackFile, p)));
   }
 
@@ -120,5 +127,6 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
     versionWarnings,
     ...(spec.platform.eks ? { eksUpgradeSupportType: upgradeSupportType(supportState(spec.platform.eks.kubernetesVersion, sources.today)) } : {}),
     missingTeamSecrets: sources.missingTeamSecrets === 'report' ? missing : [],
+    ...(unverified ? { unverifiedGvisorRelease: unverified } : {}),
   };
 }

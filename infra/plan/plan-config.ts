@@ -2,12 +2,15 @@
  * The config `paddock plan` runs the program with, built from the stack file alone (pure).
  * A plan needs no credentials, so it never decrypts: every `secure:` value becomes a
  * placeholder, and a declared team secret without any value gets one too (reported as work
- * to do before `pulumi up`). Placeholders only ever travel as Pulumi secrets.
+ * to do before `pulumi up`). Placeholders only ever travel as Pulumi secrets. gVisor checksums
+ * not pinned yet get a placeholder no download matches (also reported as work to do).
  */
 import { TEAM_SECRETS_KEY } from '../inputs/team-secrets.ts';
 
 export const ENCRYPTED_PLACEHOLDER = 'encrypted-in-stack-file';
 export const MISSING_PLACEHOLDER = 'not-set-yet';
+/** stands in for gVisor checksums not pinned yet: no download ever matches it, so such nodes never join */
+export const UNPINNED_CHECKSUM_PLACEHOLDER = '0'.repeat(128);
 
 export interface PlanConfig {
   /** "paddock:key" -> value, structured values as objects */
@@ -61,4 +64,15 @@ export function withMissingSecretPlaceholders(plan: PlanConfig, missing: readonl
 /** Config as the Pulumi engine hands it to a program: structured values as JSON text. */
 export function engineConfig(config: Readonly<Record<string, unknown>>): Record<string, string> {
   return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+}
+
+/** Pins placeholder gVisor checksums (which no download matches) when the stack has none yet. */
+export function withGvisorChecksumPlaceholders(plan: PlanConfig, unverified: { readonly release: string } | undefined): PlanConfig {
+  const platform = plan.config['paddock:platform'];
+  if (!unverified || typeof platform !== 'object' || platform === null) return plan;
+  const copy = structuredClone(platform) as { eks?: { gvisorNodeGroup?: { runsc?: Record<string, unknown> } } };
+  const runsc = copy.eks?.gvisorNodeGroup?.runsc;
+  if (!runsc) return plan;
+  runsc.sha512 = { runsc: UNPINNED_CHECKSUM_PLACEHOLDER, containerdShim: UNPINNED_CHECKSUM_PLACEHOLDER };
+  return { ...plan, config: { ...plan.config, 'paddock:platform': copy } };
 }

@@ -7,9 +7,11 @@
 import { stringify } from 'yaml';
 import { effectiveSandboxEnv } from '../../config/container-env.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
+import { checksumCommand, type GvisorDownload } from '../aws/gvisor-release.ts';
 import { setSecretCommand } from '../inputs/team-secrets.ts';
 import { isSecretValue } from './mocks.ts';
 import { networkSecuritySummary } from './network-security-summary.ts';
+import { reachabilitySummary } from './reachability-summary.ts';
 import { STACK_TYPE, type OfflinePlan, type PlannedResource } from './offline-plan.ts';
 import { compareText } from '../../config/compare.ts';
 
@@ -23,6 +25,8 @@ export interface PlanReportContext {
   readonly missingTeamSecrets: readonly { readonly team: string; readonly name: string }[];
   readonly encryptedValues: number;
   readonly showInputs: boolean;
+  /** a gVisor release without pinned checksums: `pulumi up` refuses it */
+  readonly unverifiedGvisorRelease?: GvisorDownload;
 }
 
 /** Inputs with every secret replaced by [secret]. */
@@ -135,12 +139,18 @@ export function formatPlanReport(plan: OfflinePlan, context: PlanReportContext):
   const secrets = plan.resources.filter((r) => secretKeys(r)).sort((a, b) => compareText(a.name, b.name));
   const todo = [
     ...context.missingTeamSecrets.map(({ team, name }) => `  - team "${team}" declares secret ${name} but it has no value (planned with a placeholder):\n      ${setSecretCommand(plan.stack, team, name)}`),
+    ...(context.unverifiedGvisorRelease
+      ? [`  - eks.gvisorNodeGroup.runsc.sha512 is not set: pin the checksums of gVisor ${context.unverifiedGvisorRelease.release} (${context.unverifiedGvisorRelease.arch}) in ${context.stackFile} (planned with placeholder checksums no download matches):\n      ${checksumCommand(context.unverifiedGvisorRelease)}`]
+      : []),
     ...(context.encryptedValues > 0 ? [`  - ${context.encryptedValues} encrypted value(s) in the stack file were planned with placeholders (a plan never decrypts)`] : []),
   ];
   const sections = [
     ...header(plan, context),
     'Network security:',
     ...networkSecuritySummary(plan),
+    '',
+    'Reachability:',
+    ...reachabilitySummary(context.spec),
     '',
     `Resources, by parent:`,
     '',

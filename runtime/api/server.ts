@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RuntimeConfig, RuntimeHarnessConfig, RuntimeTeamConfig } from '../../config/runtime-config.ts';
 import { bearerToken, HttpError, readJsonBody, sendError, sendHttpError, sendJson } from '../../harnesses/protocol/http.ts';
-import type { Authenticator, Principal } from '../auth.ts';
+import { unauthenticatedMessage, type Authenticator, type Principal } from '../auth.ts';
 import { isDatabaseUnavailable, type Pool } from '../db/pool.ts';
 import type { EventBus } from '../event-bus.ts';
 import { errorMessage, type Logger } from '../log.ts';
@@ -318,7 +318,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
     let principal: Principal | undefined;
     if (!matched.public) {
       principal = options.authenticate(bearerToken(req));
-      if (!principal) throw new HttpError(401, 'unauthorized', req.headers.authorization ? 'invalid API token' : 'missing "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer realm="paddock"' });
+      if (!principal) throw new HttpError(401, 'unauthorized', unauthenticatedMessage(req.headers.authorization), { 'www-authenticate': 'Bearer realm="paddock"' });
       const readiness = options.readiness();
       if (!readiness.ready) throw new HttpError(503, 'not_ready', `the runtime is not ready: ${readiness.reason ?? 'starting'}`, { 'retry-after': retryAfter });
     }

@@ -25,3 +25,18 @@ it('plans the VPC, EKS, RDS and every team, honestly labelled', () => {
   expect(out).not.toContain('paddock-postgres-auth');
   expect(out).not.toContain(MOCK_SECRET_MARKER);
 });
+
+it('shows how the cluster is reached, the routes, the in-cluster gateway and the gVisor node group, and what to pin first', () => {
+  expect(out).toContain('Reachability:\n  Kubernetes API endpoint: private only\n');
+  expect(out).toMatch(/^ {2}operators and `pulumi up` \(443 on the private endpoint\): 10\.100\.0\.0\/16 via tgw-[0-9a-f]+ \(corporate VPN and CI runners\)$/m);
+  expect(out).toMatch(/^ {2}route: 10\.100\.0\.0\/16 -> tgw-[0-9a-f]+ from every private subnet/m);
+  expect(out).toContain('  model gateway: http://litellm.litellm.svc.cluster.local:4000, in the cluster (namespace litellm)');
+  expect(out).toMatch(/^ {2}runtime class gvisor: node group gvisor-nodes \(m6i\.2xlarge, 1-6 nodes, tainted\) installing runsc \d{8}\.\d+ \(x86_64\), RuntimeClass gvisor \(handler runsc\)$/m);
+  expect(out).toMatch(/^ {4}aws:vpc\/securityGroupIngressRule:SecurityGroupIngressRule {2}api-from-operators-0$/m);
+  expect(out).toMatch(/^ {4}aws:ec2transitgateway\/vpcAttachment:VpcAttachment {2}tgw-[0-9a-f]+$/m);
+  expect(out).toMatch(/^ {4}aws:ec2\/route:Route {2}route-0-private-2$/m);
+  expect(out).toMatch(/^ {4}paddock:aws:GvisorNodeGroup {2}gvisor {2}\[3\]$/m);
+  expect(out).toMatch(/^ {6}eks:index:ManagedNodeGroup {2}gvisor-nodes {2}\(remote component/m);
+  expect(out).toMatch(/^ {6}kubernetes:node\.k8s\.io\/v1:RuntimeClass {2}gvisor$/m);
+  expect(out).toMatch(/- eks\.gvisorNodeGroup\.runsc\.sha512 is not set: pin the checksums of gVisor \d{8}\.\d+ \(x86_64\) in stacks\/Pulumi\.prod\.yaml \(planned with placeholder checksums no download matches\):\n {6}scripts\/gvisor-checksums\.sh \d{8}\.\d+ x86_64\n/);
+});

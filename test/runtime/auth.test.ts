@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuthenticator, generateToken, hashToken, readTokenHashesDir } from '../../runtime/auth.ts';
+import { createAuthenticator, generateToken, hashToken, readTokenHashesDir, unauthenticatedMessage } from '../../runtime/auth.ts';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -52,5 +52,19 @@ describe('token hashes Secret', () => {
     expect(() => readTokenHashesDir(secretDir({ admin: hashToken('a'), 'teams.red': hashToken('b') }), ['red'])).toThrow(/unexpected key "teams\.red"/);
     expect(() => readTokenHashesDir(secretDir({}), [])).toThrow(/holds no token hashes/);
     expect(() => readTokenHashesDir('/nonexistent/paddock', [])).toThrow(/does not exist/);
+  });
+});
+
+describe('unauthenticatedMessage', () => {
+  it('says what is wrong with the Authorization header, naming the scheme and never the token', () => {
+    const token = generateToken();
+    expect(unauthenticatedMessage(undefined)).toBe('missing "Authorization: Bearer <token>"');
+    expect(unauthenticatedMessage('  ')).toBe('missing "Authorization: Bearer <token>"');
+    expect(unauthenticatedMessage(token)).toBe('the Authorization header has no scheme: send "Authorization: Bearer <token>" (the word Bearer, a space, then the token)');
+    expect(unauthenticatedMessage(`Token ${token}`)).toBe('the Authorization header uses the "Token" scheme; this API takes "Authorization: Bearer <token>"');
+    expect(unauthenticatedMessage(`${token} ${token}`)).toBe('the Authorization header uses another scheme; this API takes "Authorization: Bearer <token>"');
+    expect(unauthenticatedMessage('Bearer')).toBe('the Authorization header must be "Bearer <token>": one token after the scheme');
+    expect(unauthenticatedMessage(`bearer ${token}`)).toBe('invalid API token');
+    for (const header of [token, `Token ${token}`, `${token} ${token}`]) expect(unauthenticatedMessage(header)).not.toContain(token);
   });
 });

@@ -39,7 +39,7 @@ describe('team chart', () => {
     expect(container.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '8Gi' } });
     expect(container.envFrom).toEqual([{ secretRef: { name: 'paddock-container-env', optional: false } }, { secretRef: { name: 'paddock-team-secrets', optional: false } }]);
     const env = Object.fromEntries(container.env.map((e: Json) => [e.name, e.value]));
-    expect(env).toMatchObject({ ANTHROPIC_BASE_URL: 'https://llm-gateway.internal.example.com', PADDOCK_TEAM: 'data-science', PIP_INDEX_URL: 'https://pypi.org/simple', HOME: '/home/agent' });
+    expect(env).toMatchObject({ ANTHROPIC_BASE_URL: 'http://litellm.litellm.svc.cluster.local:4000', PADDOCK_TEAM: 'data-science', PIP_INDEX_URL: 'https://pypi.org/simple', HOME: '/home/agent' });
     expect(template.podTemplate.metadata.labels).toMatchObject({ 'paddock.dev/harness': 'claude-code', 'paddock.dev/team': 'data-science' });
   });
 
@@ -51,7 +51,8 @@ describe('team chart', () => {
     expect(find(objects, 'NetworkPolicy', 'default-deny-all').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const sandbox = find(objects, 'NetworkPolicy', 'sandbox-claude-code').spec;
     expect(sandbox.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'paddock-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'paddock-runtime' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
-    expect(sandbox.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] });
+    // the prod stack's gateway runs in the cluster: its pods, on its port
+    expect(sandbox.egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'litellm' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'litellm' } } }], ports: [{ protocol: 'TCP', port: 4000 }] });
     expect(sandbox.egress.slice(1).map((r: Json) => r.to[0].ipBlock.cidr)).toEqual(['140.82.112.0/20', '151.101.0.0/16']);
   });
 

@@ -12,7 +12,7 @@ import type { KubeObject } from '../../../charts-synth/kube-object.ts';
 import { readStackFile } from '../../../config/stack-file.ts';
 import type { PlatformSpec } from '../../../config/platform-spec.ts';
 import { runOfflinePlan, type OfflinePlan, type PlannedResource } from '../../../infra/plan/offline-plan.ts';
-import { engineConfig, planConfigFromStackFile } from '../../../infra/plan/plan-config.ts';
+import { engineConfig, planConfigFromStackFile, withGvisorChecksumPlaceholders } from '../../../infra/plan/plan-config.ts';
 import { loadProgramInputs } from '../../../infra/program.ts';
 import { isSecretValue } from '../../../infra/plan/mocks.ts';
 
@@ -41,7 +41,8 @@ export async function runShippedStack(stack: 'local' | 'prod'): Promise<ProgramR
   const envFile = join(dir, 'fixture.env');
   writeFileSync(envFile, `# fixture\nCONTAINER_ENV_GIT_COMMITTER_NAME="Paddock Bot"\nexport CONTAINER_ENV_SHARED_TOKEN=${FIXTURE_DOTENV_SECRET}\nCONTAINER_ENV_${overlapping}=from-dotenv-${FIXTURE_DOTENV_SECRET}\nNOT_FOR_SANDBOXES=ignored-${FIXTURE_DOTENV_SECRET}\n`);
 
-  const config = planConfigFromStackFile(file.config, { 'paddock:envFile': envFile, 'paddock:teamSecrets': teamSecrets });
+  // the shipped prod stack pins no gVisor checksums yet: planned, like `paddock plan`, with placeholders
+  const config = withGvisorChecksumPlaceholders(planConfigFromStackFile(file.config, { 'paddock:envFile': envFile, 'paddock:teamSecrets': teamSecrets }), probe.unverifiedGvisorRelease);
   const inputs = loadProgramInputs(stack, config.config, { today: PROGRAM_DAY });
   const plan = await runOfflinePlan({ stack, config: engineConfig(config.config), secretKeys: config.secretKeys, region: inputs.spec.platform.eks?.region ?? 'mock-region-1', today: PROGRAM_DAY });
   return { spec: inputs.spec, plan, teamSecrets, containerEnv: { ...inputs.containerEnv } };

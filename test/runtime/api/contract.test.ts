@@ -57,6 +57,12 @@ describe('authentication', () => {
     const wrong = await new Api(rt.url, 'pdk_not-a-real-token-at-all-0000000000000').request('GET', '/v1/sessions');
     expect(wrong).toMatchObject({ status: 401, body: { error: { code: 'unauthorized', message: 'invalid API token' } } });
   });
+
+  it('tells a client that sent its token without the Bearer scheme to add it', async () => {
+    const bare = await fetch(`${rt.url}/v1/sessions`, { headers: { authorization: TOKENS.alpha } });
+    expect(bare.status).toBe(401);
+    expect(await bare.json()).toEqual({ error: { code: 'unauthorized', message: 'the Authorization header has no scheme: send "Authorization: Bearer <token>" (the word Bearer, a space, then the token)' } });
+  });
 });
 
 describe('sessions', () => {
