@@ -106,7 +106,7 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const opts = { parent: this, providers: [provider] };
     const vpc = new Network('network', { clusterName, eks: settings, tags }, opts);
     const upgradeSupportType = args.inputs.eksUpgradeSupportType ?? 'STANDARD';
-    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, upgradeSupportType, network: spec.platform.network, vpc, tags, ...(bootstrapChart ? { bootstrapChart } : {}) }, opts);
+    const cluster = new EksCluster(clusterName, { clusterName, eks: settings, upgradeSupportType, network: spec.platform.network, runtimeClasses: spec.platform.runtimeClasses, vpc, tags, ...(bootstrapChart ? { bootstrapChart } : {}) }, opts);
     // security groups for pods: RDS admits the runtime's pods, not the nodes every sandbox shares (ADR 0017)
     const harnessPorts = [...new Set(spec.teams.flatMap((t) => t.harnesses.map((h) => h.definition.port)))].sort((a, b) => a - b);
     const runtimePods = new RuntimePodSecurity('runtime-pods', { clusterName, vpcId: vpc.vpcId, nodeSecurityGroupId: cluster.nodeSecurityGroupId, clusterSecurityGroupId: cluster.clusterSecurityGroupId, harnessPorts, tags }, opts);

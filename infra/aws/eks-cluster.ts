@@ -16,6 +16,9 @@
  *   in standard support (never silently into paid extended support), EXTENDED once there (EKS
  *   allows nothing else, ADR 0015), the service range the NetworkPolicies assume, and deletion protection (EKS and
  *   Pulumi `protect`) for production stacks;
+ * - operators and CI admitted on 443 to the private endpoint from eks.operatorCidrs only;
+ * - with runtimeClasses "gvisor", a tainted node group that installs a verified runsc
+ *   (gvisor-node-group.ts, ADR 0016);
  * - an IAM OIDC provider, and on it the EBS CSI driver add-on with its IRSA role and the default
  *   StorageClass, so PVCs get encrypted gp3 volumes (ebs-csi-driver.ts, ADR 0013).
  */
@@ -26,6 +29,8 @@ import * as pulumi from '@pulumi/pulumi';
 import type { EksSpec, NetworkSpec } from '../../config/platform-spec.ts';
 import { CLUSTER_ADMIN_POLICY, CLUSTER_VIEW_POLICY, CONTROL_PLANE_LOG_TYPES, NODE_METADATA_OPTIONS, NODE_ROLE_POLICIES, nodeAmiType } from './eks-settings.ts';
 import { EbsCsiDriver } from './ebs-csi-driver.ts';
+import { GvisorNodeGroup } from './gvisor-node-group.ts';
+import { GVISOR_RUNTIME_CLASS } from '../../config/runtime-classes.ts';
 import type { Network } from './network.ts';
 import type { SynthesizedChart } from '../../charts-synth/synthesized-chart.ts';
 import { KubernetesChart } from '../kubernetes/synthesized-charts.ts';
@@ -38,6 +43,8 @@ export interface EksClusterArgs {
   /** from the Kubernetes version's support state on the day of the run (upgradeSupportType, ADR 0015) */
   readonly upgradeSupportType: 'STANDARD' | 'EXTENDED';
   readonly network: NetworkSpec;
+  /** platform.runtimeClasses: "gvisor" gets its node group */
+  readonly runtimeClasses: readonly string[];
   readonly vpc: Network;
   readonly tags: Readonly<Record<string, string>>;
   /**
@@ -146,6 +153,17 @@ export class EksCluster extends pulumi.ComponentResource {
     this.provider = new k8s.Provider('eks', { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [cluster] });
     const bootstrap = args.bootstrapChart ? applyBootstrapChart(args.bootstrapChart, this.provider, cluster, this) : [];
 
+    // The private endpoint's ENIs carry the cluster security group, which admits only the nodes:
+    // operators and CI reach it on 443 from the networks the stack lists (routed, eks.routes).
+    settings.operatorCidrs.forEach(
+      (cidr, i) =>
+        new aws.vpc.SecurityGroupIngressRule(
+          `api-from-operators-${i}`,
+          { securityGroupId: cluster.clusterSecurityGroupId, cidrIpv4: cidr, ipProtocol: 'tcp', fromPort: 443, toPort: 443, description: `Kubernetes API from operator network ${cidr}`, tags },
+          parent,
+        ),
+    );
+
     const nodeTags = { ...tags, Name: `${clusterName}-node` };
     const launchTemplate = new aws.ec2.LaunchTemplate(
       'nodes',
@@ -184,8 +202,11 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [...nodePolicies, ...bootstrap] },
     );
 
+    const gvisor = settings.gvisorNodeGroup && args.runtimeClasses.includes(GVISOR_RUNTIME_CLASS)
+      ? new GvisorNodeGroup('gvisor', { clusterName, kubernetesVersion: settings.kubernetesVersion, settings: settings.gvisorNodeGroup, cluster, nodeRole, subnetIds: args.vpc.privateSubnetIds, joinAfter: [...nodePolicies, ...bootstrap], provider: this.provider, tags }, parent)
+      : undefined;
     const storage = new EbsCsiDriver('ebs-csi', { clusterName, kubernetesVersion: settings.kubernetesVersion, cluster, nodes: [nodeGroup], provider: this.provider, tags }, parent);
-    this.ready = [nodeGroup, ...storage.ready];
+    this.ready = [nodeGroup, ...(gvisor?.ready ?? []), ...storage.ready];
     this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId, clusterAdminRoleArn: this.clusterAdminRoleArn, clusterViewerRoleArn: this.clusterViewerRoleArn });
   }
 }
