@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { synthesizeStack } from '../../charts-synth/synthesize.ts';
+import { CLUSTER_BOOTSTRAP_CHART, synthesizeStack } from '../../charts-synth/synthesize.ts';
 import { planApply } from '../../infra/kubernetes/apply-plan.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { SHIPPED_STACKS, shippedSpec } from '../support/fixtures.ts';
@@ -54,12 +54,18 @@ function documentedWaves(doc: string): DocumentedChart[][] {
   return items.map((item) => documentedCharts(item.replace(/^\d+\. /, '').split(':')[0]!));
 }
 
-/** The charts of each wave the program applies, in order. */
+/**
+ * The charts in the order the program applies them (infra/platform.ts): on EKS the cluster
+ * bootstrap chart with the cluster itself, then the others in the waves of the apply plan.
+ */
 function appliedWaves(spec: PlatformSpec): string[][] {
-  const steps = planApply(synthesizeStack(spec), []);
+  const charts = synthesizeStack(spec);
+  const bootstrap = charts.filter((c) => c.name === CLUSTER_BOOTSTRAP_CHART).map((c) => c.name);
+  const steps = planApply(charts.filter((c) => c.name !== CLUSTER_BOOTSTRAP_CHART), []);
   const waves = new Map<number, Set<string>>();
   for (const step of steps) waves.set(step.wave, (waves.get(step.wave) ?? new Set()).add(step.chart));
-  return [...waves.entries()].sort(([a], [b]) => a - b).map(([, charts]) => [...charts].sort());
+  const ordered = [...waves.entries()].sort(([a], [b]) => a - b).map(([, names]) => [...names].sort());
+  return bootstrap.length > 0 ? [bootstrap, ...ordered] : ordered;
 }
 
 const readme = readFileSync('README.md', 'utf8');
