@@ -86,6 +86,7 @@ export interface RuntimeSpec {
   readonly replicas: number;
   readonly resources: Resources;
   readonly turnTimeoutSeconds: number;
+  readonly sandboxLifetimeHours: number;
 }
 
 export interface PlatformSettings {

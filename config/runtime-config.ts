@@ -32,6 +32,8 @@ export const runtimeConfigSchema = z.strictObject({
   environment: z.enum(['kind', 'eks']),
   modelGatewayUrl: z.string(),
   turnTimeoutSeconds: z.number().int(),
+  /** a claim's lifetime backstop (lifecycle.shutdownTime), renewed while its session uses it; none when absent */
+  sandboxLifetimeSeconds: z.number().int().positive().optional(),
   teams: z.array(runtimeTeamSchema),
 });
 
@@ -46,6 +48,7 @@ export function buildRuntimeConfig(spec: PlatformSpec): RuntimeConfig {
     environment: spec.platform.environment,
     modelGatewayUrl: spec.platform.modelGateway.url,
     turnTimeoutSeconds: spec.platform.runtime.turnTimeoutSeconds,
+    sandboxLifetimeSeconds: spec.platform.runtime.sandboxLifetimeHours * 3600,
     teams: spec.teams.map((team) => ({
       name: team.name,
       namespace: team.namespace,

@@ -49,7 +49,7 @@ function positiveIntegerEnv(name: string, fallback: number): number {
   return n;
 }
 
-async function createDriver(kind: string, log: Logger, modelGatewayUrl: string): Promise<SandboxDriver> {
+async function createDriver(kind: string, log: Logger, modelGatewayUrl: string, sandboxLifetimeSeconds: number | undefined): Promise<SandboxDriver> {
   if (kind === 'kubernetes') {
     const { KubernetesSandboxDriver } = await import('./drivers/kubernetes/kubernetes-driver.ts');
     const { kubeConfigFromEnvironment } = await import('./drivers/kubernetes/kube-config.ts');
@@ -62,7 +62,12 @@ async function createDriver(kind: string, log: Logger, modelGatewayUrl: string):
     } catch (error) {
       throw new RuntimeInputError(errorMessage(error));
     }
-    return new KubernetesSandboxDriver({ kubeConfig, readyTimeoutMs: readySeconds * 1000, log: (level, message, fields) => driverLog[level](message, fields) });
+    return new KubernetesSandboxDriver({
+      kubeConfig,
+      readyTimeoutMs: readySeconds * 1000,
+      ...(sandboxLifetimeSeconds ? { sandboxLifetimeSeconds } : {}),
+      log: (level, message, fields) => driverLog[level](message, fields),
+    });
   }
   if (kind === 'local') {
     const { LocalDriver } = await import('./drivers/local/local-driver.ts');
@@ -88,7 +93,7 @@ async function main(): Promise<number> {
     if (unknownTeams.length > 0) log.warn('token hashes for teams the config does not know are ignored', { teams: unknownTeams });
     const databaseUrl = required(RUNTIME_ENV.databaseUrl);
     const port = numberEnv(RUNTIME_ENV.port, RUNTIME_PORT);
-    const driver = await createDriver(process.env[RUNTIME_ENV.driver] ?? 'kubernetes', log, config.modelGatewayUrl);
+    const driver = await createDriver(process.env[RUNTIME_ENV.driver] ?? 'kubernetes', log, config.modelGatewayUrl, config.sandboxLifetimeSeconds);
     runtime = await startRuntime({
       config,
       databaseUrl,

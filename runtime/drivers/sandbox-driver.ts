@@ -55,6 +55,11 @@ export interface SandboxDriver {
   acquire(request: SandboxRequest, signal?: AbortSignal): Promise<SandboxBinding>;
   /** After a runtime restart or a failed call: is this sandbox still alive and ours? */
   isAlive(binding: SandboxBinding): Promise<boolean>;
+  /**
+   * The session used this sandbox: a driver with a lifetime backstop pushes its expiry out
+   * (the claim's shutdownTime). Cheap when nothing is due; never throws.
+   */
+  keepAlive?(binding: SandboxBinding): Promise<void>;
   /** Ends the sandbox (deletes the claim / stops the process). Idempotent. */
   release(binding: SandboxBinding): Promise<void>;
   /** Stops watches and child processes owned by the driver. */

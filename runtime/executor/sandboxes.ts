@@ -121,6 +121,12 @@ export class SandboxKeeper {
     }
   }
 
+  /** The session used its sandbox: let the driver push the sandbox's expiry out (in the background). */
+  keepAlive(binding: SandboxBinding): void {
+    if (!this.driver.keepAlive) return;
+    this.driver.keepAlive(binding).catch((error: unknown) => this.log.warn('sandbox keep-alive failed', { sandbox: binding.sandboxId, error: errorMessage(error) }));
+  }
+
   /** The sandbox ended a turn with `done`: it is alive, ours and idle right now. */
   markGood(sessionId: string, sandboxId: string): void {
     this.lastGood.delete(sessionId);

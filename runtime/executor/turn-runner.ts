@@ -294,7 +294,10 @@ async function streamTurn(
     throw error;
   }
   if (stopReasonOf(stop) === 'lease_lost') return { kind: 'lease_lost' };
-  if (done && !broken) deps.keeper.markGood(request.sessionId, binding.sandboxId);
+  if (done && !broken) {
+    deps.keeper.markGood(request.sessionId, binding.sandboxId);
+    deps.keeper.keepAlive(binding);
+  }
   return { kind: 'streamed', done, output, lastError, broken, rest };
 }
 

@@ -15,7 +15,7 @@ import { asError, waitForClaim } from './claim-watcher.ts';
 import { stderrJsonLog, type DriverLog } from './driver-log.ts';
 import { bindHarness, harnessAnswersAsOurs } from './harness-binder.ts';
 import { inClusterKubeConfig } from './kube-config.ts';
-import { buildSandboxClaim, SESSION_LABEL, TOKEN_HASH_ANNOTATION, type SandboxClaim } from './sandbox-claim.ts';
+import { buildSandboxClaim, rfc3339Seconds, SESSION_LABEL, TOKEN_HASH_ANNOTATION, type SandboxClaim } from './sandbox-claim.ts';
 
 export interface ClaimLatencyInfo {
   readonly team: string;
@@ -38,7 +38,10 @@ export interface KubernetesSandboxDriverOptions {
   readonly apiRequestTimeoutMs?: number;
   /** per request to a harness (/healthz, /v1/bind); default 2 s */
   readonly harnessRequestTimeoutMs?: number;
-  /** sets the claim's lifecycle.shutdownTime this far ahead: a backstop against leaked sandboxes */
+  /**
+   * sets the claim's lifecycle.shutdownTime this far ahead, and keepAlive() pushes it out again
+   * while the session uses the sandbox: a backstop against claims the runtime lost track of
+   */
   readonly sandboxLifetimeSeconds?: number;
   /** time from acquire() to the claim's Ready, for the runtime's claim-latency metric */
   readonly onClaimLatency?: (ms: number, info: ClaimLatencyInfo) => void;
@@ -63,6 +66,8 @@ export class KubernetesSandboxDriver implements SandboxDriver {
   private readonly log: DriverLog;
   private readonly closing = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** "<namespace>/<claim>" -> when this process last set (or found far enough out) its shutdownTime */
+  private readonly renewedAt = new Map<string, number>();
 
   constructor(options: KubernetesSandboxDriverOptions = {}) {
     const kubeConfig = options.kubeConfig ?? inClusterKubeConfig();
@@ -101,11 +106,54 @@ export class KubernetesSandboxDriver implements SandboxDriver {
     return harnessAnswersAsOurs(binding.endpoint, binding.token, this.harnessRequestTimeoutMs);
   }
 
+  /**
+   * Pushes the claim's shutdownTime to a full lifetime from now once less than three quarters
+   * of it is left, at most once per quarter lifetime per claim (one GET, and a PUT when due). A
+   * claim that is gone, being deleted or holds a newer sandbox of the session is left alone; a
+   * conflict waits for the next use. Logs failures, never throws.
+   */
+  async keepAlive(binding: SandboxBinding): Promise<void> {
+    if (binding.driver !== 'kubernetes' || this.sandboxLifetimeSeconds === undefined || this.closing.signal.aborted) return;
+    const lifetimeMs = this.sandboxLifetimeSeconds * 1000;
+    const { namespace, sandboxId: name } = binding;
+    const key = `${namespace}/${name}`;
+    const now = Date.now();
+    const last = this.renewedAt.get(key);
+    if (last !== undefined && now - last < lifetimeMs / 4) return;
+    try {
+      const claim = await this.client.get(namespace, name, this.closing.signal);
+      if (!claim || claim.metadata.deletionTimestamp || !isOurIncarnation(claim, binding.token)) {
+        this.renewedAt.delete(key);
+        return;
+      }
+      const shutdownAt = Date.parse(claim.spec.lifecycle?.shutdownTime ?? '');
+      if (Number.isFinite(shutdownAt) && shutdownAt - now > (lifetimeMs * 3) / 4) {
+        this.remember(key, shutdownAt - lifetimeMs);
+        return;
+      }
+      const shutdownTime = rfc3339Seconds(new Date(now + lifetimeMs));
+      const lifecycle = { ...claim.spec.lifecycle, shutdownPolicy: claim.spec.lifecycle?.shutdownPolicy ?? 'Delete', shutdownTime };
+      await this.client.replace(namespace, { ...claim, spec: { ...claim.spec, lifecycle } }, this.closing.signal);
+      this.remember(key, now);
+      this.log('info', 'sandbox claim lifetime renewed', { namespace, claim: name, shutdownTime });
+    } catch (error) {
+      if (this.closing.signal.aborted || (error instanceof KubeApiError && error.status === 409)) return;
+      this.log('warn', 'could not renew the sandbox claim\'s shutdownTime; the next turn tries again', { namespace, claim: name, error: asError(error).message });
+    }
+  }
+
+  private remember(key: string, at: number): void {
+    this.renewedAt.delete(key);
+    this.renewedAt.set(key, at);
+    if (this.renewedAt.size > 10_000) this.renewedAt.delete(this.renewedAt.keys().next().value!);
+  }
+
   async release(binding: SandboxBinding): Promise<void> {
     if (binding.driver !== 'kubernetes') {
       throw new SandboxError('driver_error', `the kubernetes driver cannot release a "${binding.driver}" sandbox`, true);
     }
     const { namespace, sandboxId: name } = binding;
+    this.renewedAt.delete(`${namespace}/${name}`);
     try {
       const claim = await this.client.get(namespace, name);
       if (!claim) return;
@@ -205,6 +253,7 @@ export class KubernetesSandboxDriver implements SandboxDriver {
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       try {
         const created = await this.client.create(namespace, body, signal);
+        if (this.sandboxLifetimeSeconds) this.remember(`${namespace}/${identity.name}`, Date.now());
         this.log('info', 'sandbox claim created', { namespace, claim: identity.name, warmPool: harness.warmPool, team: team.name, harness: harness.name });
         return { claim: created, adopted: false };
       } catch (error) {

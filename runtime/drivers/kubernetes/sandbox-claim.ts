@@ -144,6 +144,6 @@ export function isLabelValue(value: string): boolean {
 }
 
 /** Kubernetes serialises metav1.Time with second precision. */
-function rfc3339Seconds(date: Date): string {
+export function rfc3339Seconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
