@@ -25,12 +25,6 @@ const runtimeSchema = z.strictObject({
   resources: resources.default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
   /** seconds a turn may run before the runtime aborts it */
   turnTimeoutSeconds: z.number().int().min(10).max(86_400).default(1800),
-  /**
-   * hours a sandbox claim lives without use: its shutdownTime, pushed out again while its
-   * session keeps using it, so a claim the runtime lost track of cannot hold the team's quota
-   * for ever (agent-sandbox deletes it then, with its pod and volumes)
-   */
-  sandboxLifetimeHours: z.number().int().min(1).max(720).default(24),
 });
 
 const modelGatewaySchema = z
@@ -93,12 +87,6 @@ const databaseSchema = z.discriminatedUnion('mode', [inClusterDatabase, external
   error: (i) => (i.code === 'invalid_union' ? `mode must be "in-cluster" or "external"` : undefined),
 });
 
-const eksSchema = z.strictObject({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'is not an AWS region (e.g. "eu-west-1")'),
-  /** a minor version in config/versions/eks-kubernetes-versions.ts; synth and plan check its support state on the day they run */
-  kubernetesVersion: z.string().regex(/^1\.\d+$/, `is not a Kubernetes minor version (e.g. "${DEFAULT_EKS_KUBERNETES_VERSION}")`).default(DEFAULT_EKS_KUBERNETES_VERSION),
-  vpcCidr: cidr.default('10.0.0.0/16'),
-  availabilityZones: z.number().int().min(2).max(6).default(3),
 const vpcRouteSchema = z.strictObject({
   /** the destination: never the VPC itself, the service range or a default route */
   cidr,
@@ -125,14 +113,14 @@ const gvisorNodeGroupSchema = z.strictObject({
   }),
 });
 
+const eksSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'is not an AWS region (e.g. "eu-west-1")'),
+  /** a minor version in config/versions/eks-kubernetes-versions.ts; synth and plan check its support state on the day they run */
+  kubernetesVersion: z.string().regex(/^1\.\d+$/, `is not a Kubernetes minor version (e.g. "${DEFAULT_EKS_KUBERNETES_VERSION}")`).default(DEFAULT_EKS_KUBERNETES_VERSION),
+  vpcCidr: cidr.default('10.0.0.0/16'),
+  availabilityZones: z.number().int().min(2).max(6).default(3),
   /** the API endpoint is private; list CIDRs here to also expose it publicly to those ranges only */
   publicAccessCidrs: z.array(cidr).default([]),
-  nodeGroup: z
-    .strictObject({
-      instanceTypes: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/)).min(1).default(['m6i.xlarge']),
-      minSize: z.number().int().min(1).default(2),
-      desiredSize: z.number().int().min(1).default(3),
-      maxSize: z.number().int().min(1).default(6),
   /**
    * networks `pulumi up` and kubectl run from, admitted on 443 to the private API endpoint; outside
    * the VPC they must be reached over `routes` (eks-reachability.ts explains the first run)
@@ -142,6 +130,12 @@ const gvisorNodeGroupSchema = z.strictObject({
   routes: z.array(vpcRouteSchema).default([]),
   /** the node group that runs gVisor sandboxes; used only when platform.runtimeClasses declares "gvisor" */
   gvisorNodeGroup: gvisorNodeGroupSchema.optional(),
+  nodeGroup: z
+    .strictObject({
+      instanceTypes: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/)).min(1).default(['m6i.xlarge']),
+      minSize: z.number().int().min(1).default(2),
+      desiredSize: z.number().int().min(1).default(3),
+      maxSize: z.number().int().min(1).default(6),
       diskSizeGb: z.number().int().min(20).default(100),
     })
     .default({ instanceTypes: ['m6i.xlarge'], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGb: 100 }),
