@@ -25,6 +25,12 @@ const runtimeSchema = z.strictObject({
   resources: resources.default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
   /** seconds a turn may run before the runtime aborts it */
   turnTimeoutSeconds: z.number().int().min(10).max(86_400).default(1800),
+  /**
+   * hours a sandbox claim lives without use: its shutdownTime, pushed out again while its
+   * session keeps using it, so a claim the runtime lost track of cannot hold the team's quota
+   * for ever (agent-sandbox deletes it then, with its pod and volumes)
+   */
+  sandboxLifetimeHours: z.number().int().min(1).max(720).default(24),
 });
 
 const modelGatewaySchema = z
