@@ -6,7 +6,12 @@ import type { PolicyOptions } from './types.ts';
 const INTERNAL_IPV6 = ['fc00::/7', 'fe80::/10'];
 
 export function policyOptionsForSpec(spec: PlatformSpec): PolicyOptions {
-  const { network, eks } = spec.platform;
+  const { network, eks, modelGateway } = spec.platform;
   const internal = [network.podCidr, network.serviceCidr, network.nodeCidr, ...(eks ? [eks.vpcCidr] : []), ...INTERNAL_IPV6];
-  return { internalCidrs: [...new Set(internal)].sort(), podCidrs: [network.podCidr] };
+  const gateway = {
+    port: modelGateway.port,
+    ...(modelGateway.cidrs ? { cidrs: [...modelGateway.cidrs] } : {}),
+    ...(modelGateway.inCluster ? { inCluster: { namespace: modelGateway.inCluster.namespace, podSelector: { ...modelGateway.inCluster.podSelector } } } : {}),
+  };
+  return { internalCidrs: [...new Set(internal)].sort(), podCidrs: [network.podCidr], modelGateway: gateway };
 }

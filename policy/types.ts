@@ -41,4 +41,17 @@ export interface PolicyOptions {
   readonly internalCidrs?: readonly string[];
   /** Address ranges pods get their IPs from (ipBlocks covering them reach pods). Default: every private range. */
   readonly podCidrs?: readonly string[];
+  /**
+   * Where sandboxes reach the model gateway (team-network-allows checks they can, and reach no
+   * other pod). Without it that rule checks DNS and the runtime only; synth always passes it.
+   */
+  readonly modelGateway?: ModelGatewayOption;
+}
+
+export interface ModelGatewayOption {
+  readonly port: number;
+  /** outside the cluster */
+  readonly cidrs?: readonly string[];
+  /** pods in the cluster */
+  readonly inCluster?: { readonly namespace: string; readonly podSelector: Readonly<Record<string, string>> };
 }

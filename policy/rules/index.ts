@@ -29,6 +29,7 @@ import { sandboxEgressRestricted } from './sandbox-egress-restricted.ts';
 import { seccompProfile } from './seccomp-profile.ts';
 import { spreadForReplicas } from './spread-for-replicas.ts';
 import { teamLimitRange } from './team-limit-range.ts';
+import { teamNetworkAllows } from './team-network-allows.ts';
 import { teamResourceQuota } from './team-resource-quota.ts';
 
 export const RULES: readonly PolicyRule[] = [
@@ -56,6 +57,7 @@ export const RULES: readonly PolicyRule[] = [
   teamResourceQuota,
   teamLimitRange,
   sandboxEgressRestricted,
+  teamNetworkAllows,
   crossTeamIsolation,
   // RBAC
   rbacNoWildcards,

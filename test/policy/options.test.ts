@@ -12,7 +12,11 @@ describe('policyOptionsForSpec', () => {
 
   it('keeps sandboxes out of the kind networks (pods, services, the docker network of the nodes)', () => {
     const options = policyOptionsForSpec(loadPlatformSpec(stack('local'), registry));
-    expect(options).toEqual({ internalCidrs: ['10.244.0.0/16', '10.96.0.0/12', '172.18.0.0/16', 'fc00::/7', 'fe80::/10'], podCidrs: ['10.244.0.0/16'] });
+    expect(options).toEqual({
+      internalCidrs: ['10.244.0.0/16', '10.96.0.0/12', '172.18.0.0/16', 'fc00::/7', 'fe80::/10'],
+      podCidrs: ['10.244.0.0/16'],
+      modelGateway: { port: 4000, inCluster: { namespace: 'litellm', podSelector: { 'app.kubernetes.io/name': 'litellm' } } },
+    });
   });
 
   it('keeps sandboxes out of the whole VPC on EKS (nodes, the API server ENIs, RDS)', () => {
