@@ -18,6 +18,7 @@ import { MigrationError } from './db/migrate.ts';
 import { withScriptedHarness, DEV_HARNESS } from './dev-config.ts';
 import { LocalDriver } from './drivers/local/local-driver.ts';
 import { createLogger, type Logger } from './log.ts';
+import { loopbackPortProblem } from './net.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 
 export interface DevOptions {
@@ -71,6 +72,18 @@ function takeLock(dataDir: string): () => void {
   return () => rmSync(lock, { force: true });
 }
 
+function portError(port: number, code: string): RuntimeInputError {
+  return code === 'EACCES'
+    ? new RuntimeInputError(`port ${port} needs privileges this user lacks; pass --port with a port from 1024 up (--port 0 picks a free one)`)
+    : new RuntimeInputError(`port ${port} on 127.0.0.1 is in use (another paddock dev, or another program); pass another --port (--port 0 picks a free one)`);
+}
+
+function assertPortUsable(port: number, problem: { code: string; message: string } | undefined): void {
+  if (!problem) return;
+  if (problem.code === 'EADDRINUSE' || problem.code === 'EACCES') throw portError(port, problem.code);
+  throw new RuntimeInputError(`cannot listen on 127.0.0.1:${port}: ${problem.message}`);
+}
+
 /** Starts dev mode and returns once the API is ready (used by runDev and by tests). */
 export async function startDev(options: DevOptions): Promise<DevRuntime> {
   const log = options.log ?? createLogger({ format: 'text', level: process.env.PADDOCK_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
@@ -83,6 +96,13 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
 
   mkdirSync(dataDir, { recursive: true });
   const unlock = takeLock(dataDir);
+  try {
+    // before Postgres starts: a taken port fails in a moment, not after the database is up
+    if (options.port > 0) assertPortUsable(options.port, await loopbackPortProblem(options.port));
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   let postgres: RunningPostgres | undefined;
   let driver: LocalDriver | undefined;
   try {
@@ -125,6 +145,9 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
       },
     };
   } catch (error) {
+    // a program took the port between the check and the listen
+    const { code, syscall } = error as NodeJS.ErrnoException;
+    if (syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EACCES')) error = portError(options.port, code);
     await driver?.close().catch(() => undefined);
     await postgres?.stop().catch(() => undefined);
     unlock();
