@@ -95,6 +95,7 @@ export async function runPlan(argv: readonly string[], io: CliIo): Promise<numbe
       missingTeamSecrets: inputs.missingTeamSecrets,
       encryptedValues: base.encryptedValues,
       showInputs: args.values['show-inputs'],
+      today: day,
       ...(inputs.unverifiedGvisorRelease ? { unverifiedGvisorRelease: inputs.unverifiedGvisorRelease } : {}),
     }),
   );

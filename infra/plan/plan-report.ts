@@ -13,6 +13,7 @@ import { isSecretValue } from './mocks.ts';
 import { networkSecuritySummary } from './network-security-summary.ts';
 import { reachabilitySummary } from './reachability-summary.ts';
 import { STACK_TYPE, type OfflinePlan, type PlannedResource } from './offline-plan.ts';
+import { versionSummary } from './version-summary.ts';
 import { compareText } from '../../config/compare.ts';
 
 export const SECRET_MARK = '[secret]';
@@ -25,6 +26,8 @@ export interface PlanReportContext {
   readonly missingTeamSecrets: readonly { readonly team: string; readonly name: string }[];
   readonly encryptedValues: number;
   readonly showInputs: boolean;
+  /** the day the versions were checked on (the plan's clock) */
+  readonly today: Date;
   /** a gVisor release without pinned checksums: `pulumi up` refuses it */
   readonly unverifiedGvisorRelease?: GvisorDownload;
 }
@@ -151,6 +154,9 @@ export function formatPlanReport(plan: OfflinePlan, context: PlanReportContext):
     '',
     'Reachability:',
     ...reachabilitySummary(context.spec),
+    '',
+    'Versions:',
+    ...versionSummary(context.spec.platform, context.today),
     '',
     `Resources, by parent:`,
     '',

@@ -108,6 +108,6 @@ describe('paddock plan: versions on the day it runs', () => {
     const c = io(project(kubernetes('1.33')));
     expect(await runPlan(['--stack', 'prod'], c), c.err).toBe(0);
     expect(c.err).toBe('warning: stacks/Pulumi.prod.yaml: paddock:platform.eks.kubernetesVersion: "1.33" is past EKS standard support since 2026-07-29: the cluster runs on extended support (billed per cluster hour) until 2027-07-29; use "1.35"\n');
-    expect(c.out).toContain('Paddock plan: stack "prod"');
+    expect(c.out).toContain('Versions:\n  checked on 2026-12-04 against config/versions/\n  Kubernetes 1.33 on EKS: EXTENDED support (billed per cluster hour) until 2027-07-29; upgrade policy EXTENDED\n');
   }, 120_000);
 });

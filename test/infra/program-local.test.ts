@@ -12,7 +12,7 @@ import { formatPlanReport } from '../../infra/plan/plan-report.ts';
 import { tokenHash } from '../../infra/secrets/token-hash.ts';
 import { API_TOKENS_SECRET, CONTAINER_ENV_SECRET, DATABASE_SECRET, PADDOCK_SYSTEM_NAMESPACE, POSTGRES_SECRET, TEAM_SECRETS_SECRET } from '../../config/names.ts';
 import { expectAppliedObjectsMatchManifests, expectNoSecretOutsideSecrets } from './support/shared-assertions.ts';
-import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, committedText, one, ofType, runShippedStack, secretData, type ProgramRun } from './support/program-run.ts';
+import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, PROGRAM_DAY, committedText, one, ofType, runShippedStack, secretData, type ProgramRun } from './support/program-run.ts';
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -189,7 +189,7 @@ describe('stack local: secrets', () => {
     const manifests = committedText('local');
     expect(manifests).not.toMatch(/^kind: Secret$/m);
     for (const needle of [FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, MOCK_SECRET_MARKER]) expect(manifests).not.toContain(needle);
-    const report = formatPlanReport(run.plan, { spec: run.spec, stackFile: 'stacks/Pulumi.local.yaml', envFile: '.env', containerEnvNames: Object.keys(run.containerEnv), missingTeamSecrets: [], encryptedValues: 0, showInputs: true });
+    const report = formatPlanReport(run.plan, { spec: run.spec, stackFile: 'stacks/Pulumi.local.yaml', envFile: '.env', containerEnvNames: Object.keys(run.containerEnv), missingTeamSecrets: [], encryptedValues: 0, showInputs: true, today: PROGRAM_DAY });
     for (const needle of [FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, MOCK_SECRET_MARKER]) expect(report).not.toContain(needle);
     expect(report).toContain('[secret]');
   });
