@@ -13,6 +13,7 @@ import { ROOT, type RuntimeBenchmark } from '../support/bench-context.ts';
 import { createSession, sendMessage, subscribe } from '../support/http.ts';
 import { spawnRuntime, stopRuntime, waitReady } from '../support/runtime-process.ts';
 import { median } from '../support/stats.ts';
+import { cpuSeconds, cpuSecondsByName } from '../support/cpu.ts';
 
 const TARGET_RATIO = 0.8;
 const BATCH_SIZES = [100, 500, 2_000] as const;
@@ -72,19 +73,27 @@ export const ingestBenchmark: RuntimeBenchmark = {
       const stream = subscribe(runtime.url, sessionId);
       await stream.opened;
       let turn = 0;
+      const cpuPerEvent = { runtime: 0, postgres: 0, farm: 0, bench: 0, events: 0 };
       const burst = async (n: number) => {
         const number = ++turn;
+        const before = { runtime: cpuSeconds(runtime.pid), postgres: cpuSecondsByName('postgres'), farm: cpuSeconds(farm.pid), bench: process.cpuUsage() };
         const done = stream.next('done', (e) => e.turn === number);
         const started = performance.now();
         await sendMessage(runtime.url, sessionId, `/burst ${n}`);
         await done;
         const elapsed = performance.now() - started;
+        cpuPerEvent.runtime += cpuSeconds(runtime.pid) - before.runtime;
+        cpuPerEvent.postgres += cpuSecondsByName('postgres') - before.postgres;
+        cpuPerEvent.farm += cpuSeconds(farm.pid) - before.farm;
+        cpuPerEvent.bench += ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(before.bench));
+        cpuPerEvent.events += n;
         const stored = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE session_id = $1 AND turn = $2 AND type = 'text_delta'", [sessionId, number]);
         if (stored.rows[0]!.n !== n) throw new Error(`ingest: turn ${number} stored ${stored.rows[0]!.n} of ${n} events`);
         return (n / elapsed) * 1000;
       };
       ctx.progress(`ingest: warm-up (one burst through the runtime, one baseline pass) ...`);
       await burst(events);
+      Object.assign(cpuPerEvent, { runtime: 0, postgres: 0, farm: 0, bench: 0, events: 0 });
       await rawInsert(db, events, 500, 'unnest');
       await db.query('VACUUM ANALYZE');
       await db.query('CHECKPOINT');
@@ -104,12 +113,17 @@ export const ingestBenchmark: RuntimeBenchmark = {
       const ratios = runtimeRates.map((r, i) => r / baselines[i]!.rate);
       const ratio = median(ratios);
       const baseline = median(baselines.map((b) => b.rate));
+      const us = (seconds: number) => ((seconds / cpuPerEvent.events) * 1e6).toFixed(1);
       const bestShapes = [...new Set(baselines.map((b) => `${b.shape}/${b.batch}`))].join(', ');
       return {
         title: 'ingest',
         method: [`${events} text_delta events per side; baseline = fastest of raw INSERT shapes (unnest arrays, one JSON array) x batch sizes ${BATCH_SIZES.join('/')} on one connection, autocommit, fsync on; ${rounds} alternating rounds, medians`],
         figures: [
-          { name: 'runtime', value: `${Math.round(median(runtimeRates))} events/s (rounds: ${runtimeRates.map(Math.round).join(', ')})` },
+          {
+            name: 'runtime',
+            value: `${Math.round(median(runtimeRates))} events/s (rounds: ${runtimeRates.map(Math.round).join(', ')})`,
+            note: `CPU per event through the runtime: runtime ${us(cpuPerEvent.runtime)} us, harness (farm) ${us(cpuPerEvent.farm)} us, SSE client ${us(cpuPerEvent.bench)} us, Postgres ${us(cpuPerEvent.postgres)} us`,
+          },
           { name: 'raw batched INSERT', value: `${Math.round(baseline)} events/s (best shape/batch: ${bestShapes})` },
           { name: 'runtime / baseline', value: `${(ratio * 100).toFixed(0)} % (rounds: ${ratios.map((r) => (r * 100).toFixed(0)).join(', ')} %)`, target: `>= ${TARGET_RATIO * 100} %`, pass: ratio >= TARGET_RATIO },
         ],
