@@ -9,6 +9,7 @@ import { ConfigError, type ConfigProblem } from './errors.ts';
 import type { HarnessRegistry } from './harness-definition.ts';
 import type { PlatformSpec } from './platform-spec.ts';
 import { validatePlatformConfig } from './validate.ts';
+import { yamlErrorPosition } from './yaml-error-position.ts';
 
 const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
 const PROJECT = 'paddock';
@@ -46,7 +47,10 @@ export function parseStackFile(text: string, file: string, stack: string): Stack
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ path: [], message: `YAML ${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` })),
+      doc.errors.map((e) => {
+        const at = yamlErrorPosition(text, doc, e);
+        return { path: [], message: `YAML line ${at.line}, column ${at.col}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
+      }),
     );
   }
   const root: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};

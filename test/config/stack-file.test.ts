@@ -25,6 +25,21 @@ describe('stack files', () => {
     expect(lines(() => parseStackFile('config:\n  paddock:platform: [\n', 'stacks/Pulumi.x.yaml', 'x'))[0]).toMatch(/^stacks\/Pulumi\.x\.yaml: \(top level\): YAML line \d+, column \d+: /);
   });
 
+  it('puts each YAML syntax error at the mistake: the opening quote or bracket left open, the misindented key, the duplicate, the nested value', () => {
+    const cases: Array<[string, string]> = [
+      ['config:\n  paddock:platform: [\n', 'YAML line 2, column 21: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+      ['config:\n  paddock:teams: [a, b\n  paddock:x: 1\n', 'YAML line 2, column 18: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+      ['config:\n  paddock:platform: {environment: kind\n', 'YAML line 2, column 21: Flow map in block collection must be sufficiently indented and end with a }'],
+      ['config:\n  paddock:platform:\n    environment: "kind\n    clusterName: x\n', 'YAML line 3, column 18: Missing closing "quote'],
+      ["config:\n  paddock:platform:\n    environment: 'kind\n    clusterName: x\n", "YAML line 3, column 18: Missing closing 'quote"],
+      ['config:\n  paddock:platform:\n    environment: kind\n   clusterName: x\n', 'YAML line 4, column 4: All mapping items must start at the same column'],
+      ['config:\n  paddock:platform:\n    environment: kind\n    environment: eks\n', 'YAML line 4, column 5: Map keys must be unique'],
+      ['config:\n  paddock:platform:\n    environment: kind: x\n', 'YAML line 3, column 18: Nested mappings are not allowed in compact mappings'],
+      ['config:\n  paddock:platform:\n\tenvironment: kind\n', 'YAML line 3, column 1: Tabs are not allowed as indentation'],
+    ];
+    for (const [text, message] of cases) expect(lines(() => parseStackFile(text, 'f.yaml', 's'))[0]).toBe(`f.yaml: (top level): ${message}`);
+  });
+
   it('reports duplicate keys (a silent override would be a typo passing)', () => {
     expect(lines(() => parseStackFile('config:\n  paddock:teams: []\n  paddock:teams: []\n', 'f.yaml', 's'))[0]).toContain('Map keys must be unique');
   });
