@@ -176,6 +176,13 @@ describe('resolveProgramInputs: EKS network and node group', () => {
     expect(lines(eksConfig({}, { serviceCidr: '10.0.128.0/20' }))).toEqual(['stacks/Pulumi.test.yaml: paddock:platform.network.serviceCidr: "10.0.128.0/20" overlaps the VPC 10.0.0.0/16; EKS needs a Kubernetes service range outside the VPC']);
   });
 
+  it('rejects an aws:region that is not eks.region, where everything is created', () => {
+    expect(lines({ ...eksConfig({ kubernetesVersion: '1.35' }), 'aws:region': 'us-east-1' })).toEqual([
+      'stacks/Pulumi.test.yaml: aws:region: "us-east-1" differs from paddock:platform.eks.region "eu-west-1", where Paddock creates everything; set both to the same region, or remove aws:region',
+    ]);
+    expect(resolve({ ...eksConfig({}), 'aws:region': 'eu-west-1' }).spec.platform.eks!.region).toBe('eu-west-1');
+  });
+
   it('rejects a Kubernetes version past extended support or without data, and warns for one in extended support', () => {
     expect(lines(eksConfig({ kubernetesVersion: '1.27' }))).toEqual([
       'stacks/Pulumi.test.yaml: paddock:platform.eks.kubernetesVersion: "1.27" is not a Kubernetes version Paddock knows on EKS (1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36; config/versions/eks-kubernetes-versions.ts); use "1.35"',
