@@ -50,6 +50,8 @@ export interface OfflinePlanOptions {
   readonly region: string;
   /** the day the program checks the versions on (default: now) */
   readonly today?: Date;
+  /** where the program's version warnings go (default: nowhere; `paddock plan` prints its own) */
+  readonly warn?: (line: string) => void;
 }
 
 export const STACK_TYPE = 'pulumi:pulumi:Stack';
@@ -83,7 +85,7 @@ export async function runOfflinePlan(options: OfflinePlanOptions): Promise<Offli
     });
     const today = options.today;
     // the plan's caller reports the version warnings (paddock plan prints them once, on stderr)
-    const outputs = await paddockProgram({ warn: () => undefined, ...(today === undefined ? {} : { now: () => today }) });
+    const outputs = await paddockProgram({ warn: options.warn ?? (() => undefined), ...(today === undefined ? {} : { now: () => today }) });
     for (const [name, value] of Object.entries(outputs)) {
       if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretOutputs.add(name);
     }

@@ -12,6 +12,7 @@ import { one } from './support/program-run.ts';
 
 const DAY = new Date('2026-12-04T12:00:00Z');
 let plan: OfflinePlan;
+const warnings: string[] = [];
 
 beforeAll(async () => {
   // a small EKS stack (no teams, no gVisor) on a version in extended support
@@ -26,7 +27,7 @@ beforeAll(async () => {
   });
   const inputs = loadProgramInputs('extended', config.config, { missingTeamSecrets: 'report', today: DAY });
   expect(inputs.eksUpgradeSupportType).toBe('EXTENDED');
-  plan = await runOfflinePlan({ stack: 'extended', config: engineConfig(config.config), secretKeys: config.secretKeys, region: 'eu-west-1', today: DAY });
+  plan = await runOfflinePlan({ stack: 'extended', config: engineConfig(config.config), secretKeys: config.secretKeys, region: 'eu-west-1', today: DAY, warn: (line) => warnings.push(line) });
 }, 120_000);
 
 describe('EKS upgrade policy', () => {
@@ -34,5 +35,11 @@ describe('EKS upgrade policy', () => {
     const cluster = one(plan, 'eks:index:Cluster', 'eks').inputs;
     expect(cluster.version).toBe('1.34');
     expect(cluster.upgradePolicy).toEqual({ supportType: 'EXTENDED' });
+  });
+
+  it('is announced by the program itself (`pulumi up` logs it as a warning)', () => {
+    expect(warnings).toEqual([
+      'stacks/Pulumi.extended.yaml: paddock:platform.eks.kubernetesVersion: "1.34" is past EKS standard support since 2026-12-02: the cluster runs on extended support (billed per cluster hour) until 2027-12-02; use "1.35"',
+    ]);
   });
 });
