@@ -3,7 +3,8 @@
 # pulumi up -s local, wait for the runtime, open a session with the scripted harness through a
 # port-forward, send a message, read its events until the turn's `done`, then pulumi destroy.
 #
-# The images the stack loads into kind must be built first (docs/deploying.md, "Images (kind)").
+# The images the stack loads into kind must be built first (docs/deploying.md, "Images (kind)");
+# each one neither in the local store nor pullable is named, with its build command, up front.
 # Destroy always runs on exit, success or failure, unless KEEP=1; a stack the script created is
 # removed too, and stacks/Pulumi.local.yaml is put back as it was (stack init and placeholder
 # team secrets write to it). It refuses to start on a stack or kind cluster that already exists,
@@ -100,8 +101,19 @@ trap 'exit 143' TERM
 
 # --- the stack: never one the script would destroy by surprise -----------------------------
 cluster="$(helper cluster-name "$STACK")" || fail "$STACK_FILE does not validate (see above)"
+
+# the images kind loads must be here (or pullable) before anything is created
+images="$(helper images "$STACK")" || fail "cannot list the images of stack $STACK (see above)"
+missing_images=0
+while read -r image dockerfile; do
+  docker image inspect "$image" >/dev/null 2>&1 && continue
+  if timeout 300 docker pull --quiet "$image" >/dev/null 2>&1; then continue; fi
+  log "missing image $image: build it with docker build -t $image -f $dockerfile ."
+  missing_images=1
+done <<<"$images"
+[[ $missing_images == 0 ]] || fail "build the images above first (docs/deploying.md, Images (kind))"
 if pulumi stack ls --json --non-interactive | helper stack-exists "$STACK"; then
-  [[ ${E2E_USE_EXISTING_STACK:-0} == 1 ]] || fail "stack $STACK exists, and this test destroys its stack at the end; set E2E_USE_EXISTING_STACK=1 to use (and destroy) it, or KEEP=1 to keep it"
+  [[ ${E2E_USE_EXISTING_STACK:-0} == 1 ]] || fail "stack $STACK exists, and this test destroys its stack at the end; set E2E_USE_EXISTING_STACK=1 to use it (destroyed at the end unless KEEP=1)"
 else
   clusters="$(kind get clusters 2>/dev/null || true)"
   if grep -qx "$cluster" <<<"$clusters"; then

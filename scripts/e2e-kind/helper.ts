@@ -4,6 +4,8 @@
  *
  *   stack-exists STACK          stdin: `pulumi stack ls --json`; exit 0 if STACK exists, else 1
  *   cluster-name STACK          the kind cluster of stacks/Pulumi.STACK.yaml
+ *   images STACK                the images the stack loads into kind, each with its Dockerfile
+ *                               ("<image> <dockerfile>" per line)
  *   missing-secrets STACK       `paddock:teamSecrets.<team>.<NAME>` of each declared secret without a value
  *   session-id                  stdin: POST /v1/sessions answer
  *   turn-number                 stdin: POST messages answer
@@ -15,6 +17,7 @@ import { ConfigError } from '../../config/errors.ts';
 import { loadPlatformSpec, readStackFile } from '../../config/stack-file.ts';
 import { loadHarnessRegistry } from '../../harnesses/registry.ts';
 import { missingTeamSecrets, TEAM_SECRETS_KEY } from '../../infra/inputs/team-secrets.ts';
+import { locallyBuiltImages } from '../../infra/kind/images.ts';
 import { hasStack, sessionIdOf, turnNumberOf, turnVerdict } from './session-events.ts';
 
 const STILL_RUNNING = 3;
@@ -39,6 +42,13 @@ function run(args: readonly string[]): number {
     case 'cluster-name':
       process.stdout.write(`${stackSpec(rest[0]!).platform.clusterName}\n`);
       return 0;
+    case 'images': {
+      const spec = stackSpec(rest[0]!);
+      const dockerfiles = new Map<string, string>([[spec.platform.runtime.image, 'runtime/Dockerfile']]);
+      for (const team of spec.teams) for (const harness of team.harnesses) dockerfiles.set(harness.definition.image, `harnesses/${harness.name}/Dockerfile`);
+      for (const image of locallyBuiltImages(spec)) process.stdout.write(`${image} ${dockerfiles.get(image) ?? '?'}\n`);
+      return 0;
+    }
     case 'missing-secrets': {
       // an encrypted value (`secure:`) counts as set: it is never decrypted here
       const teams = stackSpec(rest[0]!).teams;

@@ -10,6 +10,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { locallyBuiltImages } from '../../infra/kind/images.ts';
+import { shippedSpec } from '../support/fixtures.ts';
 
 const REPO = resolve('.');
 const FAKE_TOOL = join(REPO, 'test/scripts/support/fake-e2e-tool.sh');
@@ -83,6 +85,10 @@ describe('scripts/e2e-kind.sh', () => {
     // the placeholders go to exactly the secrets the local stack declares
     expect(run.calls.filter((c) => c.startsWith('pulumi config set')).map((c) => /--path (\S+)/.exec(c)?.[1])).toEqual(['paddock:teamSecrets.platform.ANTHROPIC_API_KEY', 'paddock:teamSecrets.web.OPENAI_API_KEY']);
     expect(run.calls).toContain('pulumi stack output -s local --show-secrets teamApiToken-platform --non-interactive');
+    // every image kind loads is checked before anything is created
+    const inspected = run.calls.filter((c) => c.startsWith('docker image inspect ')).map((c) => c.split(' ')[3]);
+    expect(inspected).toEqual(locallyBuiltImages(shippedSpec('local')));
+    expect(run.calls.findLastIndex((c) => c.startsWith('docker image inspect'))).toBeLessThan(run.calls.findIndex((c) => c.startsWith('pulumi stack init')));
     expect(run.calls).toContain('kubectl --context kind-paddock-local -n paddock-system rollout status deployment/paddock-runtime --timeout=300s');
     expect(run.calls).toContain('kubectl --context kind-paddock-local -n paddock-system port-forward svc/paddock-runtime 18999:8080');
     const api = run.calls.filter((c) => c.startsWith('curl ')).map((c) => `${/-X (\w+)/.exec(c)?.[1] ?? 'GET'} ${/http:\/\/\S+/.exec(c)![0]}`);
@@ -149,6 +155,16 @@ describe('scripts/e2e-kind.sh', () => {
       expect(pulumiCalls(run)).not.toContain('destroy -s');
       expect(run.stackFile).toBe(ORIGINAL_STACK_FILE);
     }
+  }, 120_000);
+
+  it('names each image that is neither built nor pullable, with its build command, before creating anything', async () => {
+    const run = await runScript({ scenario: 'no-codex-image' });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('missing image ghcr.io/paddock-dev/harness-codex:0.1.0: build it with docker build -t ghcr.io/paddock-dev/harness-codex:0.1.0 -f harnesses/codex/Dockerfile .');
+    expect(run.stderr).not.toContain('missing image ghcr.io/paddock-dev/harness-scripted');
+    expect(run.calls).toContain('docker pull --quiet ghcr.io/paddock-dev/harness-codex:0.1.0');
+    expect(pulumiCalls(run)).not.toContain('stack init');
+    expect(pulumiCalls(run)).not.toContain('destroy -s');
   }, 120_000);
 
   it('names every missing prerequisite at once and calls nothing', async () => {

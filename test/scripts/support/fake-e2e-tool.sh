@@ -2,7 +2,7 @@
 # Stands in for pulumi, kind, kubectl, curl and docker in test/scripts/e2e-kind.test.ts: records
 # each call ("<tool> <args>") in $FAKE_LOG and answers as the real tool would. $FAKE_SCENARIO
 # (space-separated words) picks the failures: up-fails, up-hangs, turn-error, existing-stack,
-# orphan-cluster, docker-down.
+# orphan-cluster, docker-down, no-codex-image (neither in the local store nor pullable).
 set -euo pipefail
 tool="$(basename "$0")"
 printf '%s %s\n' "$tool" "$*" >>"$FAKE_LOG"
@@ -12,6 +12,7 @@ has() { [[ $scenario == *" $1 "* ]]; }
 case "$tool" in
 docker)
   if has docker-down; then exit 1; fi
+  if [[ "$*" == *harness-codex* ]] && has no-codex-image; then exit 1; fi
   ;;
 kind)
   if [[ "$*" == "get clusters" ]] && has orphan-cluster; then echo paddock-local; fi
