@@ -19,12 +19,12 @@ export const KIND_NODE_IMAGES: Readonly<Record<string, KindNodeImage>> = {
   '1.35': {
     image: 'kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f',
     kindRelease: 'v0.31.0',
-    source: 'kubernetes-sigs/kind tag v0.31.0, pkg/apis/config/defaults/image.go (the release default), read 2026-12-04',
+    source: 'https://github.com/kubernetes-sigs/kind/blob/v0.31.0/pkg/apis/config/defaults/image.go (the default image of the v0.31.0 release), read 2026-12-04',
   },
   '1.36': {
     image: 'kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5',
     kindRelease: 'v0.32.0',
-    source: 'kubernetes-sigs/kind tag v0.32.0, pkg/apis/config/defaults/image.go (the release default), read 2026-12-04',
+    source: 'https://github.com/kubernetes-sigs/kind/blob/v0.32.0/pkg/apis/config/defaults/image.go (the default image of the v0.32.0 release), read 2026-12-04',
   },
 };
 
@@ -40,8 +40,8 @@ export const DEFAULT_KIND_NODE = kindNodeImageFor(DEFAULT_EKS_KUBERNETES_VERSION
 /**
  * The Docker official image, same major as the RDS default, exact patch tag. No digest: none could
  * be read from a source this project trusts offline. 17.9 is the newest 17.x in
- * docker-library/postgres versions.json (snapshot of 2026-02-26, variants alpine3.23/alpine3.22),
- * read 2026-12-04; newer 17.x patches may have shipped since: check
+ * https://github.com/docker-library/postgres/blob/6edb0a8c4d/versions.json (the newest snapshot
+ * available here, 2026-02-26; variants alpine3.23, alpine3.22), read 2026-12-04; newer 17.x patches may have shipped since: check
  * https://hub.docker.com/_/postgres and docker-library/official-images library/postgres.
  */
 export const DEFAULT_POSTGRES_IMAGE = 'docker.io/library/postgres:17.9-alpine3.23';

@@ -26,8 +26,10 @@ export interface EksKubernetesVersion extends Partial<SupportWindow> {
   readonly source: string;
 }
 
-const CALENDAR_2025 = 'EKS release calendar (awsdocs/amazon-eks-user-guide kubernetes-versions.adoc @8596db8), read 2026-12-04';
-const CALENDAR_2026 = 'EKS release calendar as quoted by endoflife.date/amazon-eks and aws-samples eks-operation-review cluster-lifecycle.md ("last verified 2026-04-24" against the EKS calendar), read 2026-12-04';
+const CALENDAR_2025 =
+  'https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar (its source: github.com/awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc at 8596db8), read 2026-12-04';
+const CALENDAR_2026 =
+  'the EKS release calendar as quoted by https://endoflife.date/amazon-eks and https://aws-samples.github.io/sample-apex-skills/docs/skills/eks-operation-review/references/cluster-lifecycle ("last verified 2026-04-24"); the two agree; read 2026-12-04';
 
 export const EKS_KUBERNETES_VERSIONS: Readonly<Record<string, EksKubernetesVersion>> = {
   '1.30': { standardSupportEnd: '2025-07-23', extendedSupportEnd: '2026-07-23', ebsCsiAddon: 'v1.38.1-eksbuild.1', source: `${CALENDAR_2025}; add-on pinned in ADR 0013` },
@@ -39,7 +41,7 @@ export const EKS_KUBERNETES_VERSIONS: Readonly<Record<string, EksKubernetesVersi
   '1.35': { standardSupportEnd: '2027-03-27', extendedSupportEnd: '2028-03-27', ebsCsiAddon: EKS_DEFAULT_ADDON_VERSION, source: CALENDAR_2026 },
   // On EKS since June 2026 (EKS release notes, "Kubernetes 1.36 is now available in Amazon EKS"),
   // but its support dates could not be confirmed: without them the version check refuses it.
-  '1.36': { ebsCsiAddon: EKS_DEFAULT_ADDON_VERSION, source: 'EKS release notes (kubernetes-versions-standard.html#kubernetes-1-36), read 2026-12-04; support dates NOT confirmed' },
+  '1.36': { ebsCsiAddon: EKS_DEFAULT_ADDON_VERSION, source: 'https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html#kubernetes-1-36 ("Kubernetes 1.36 is now available in Amazon EKS"), read 2026-12-04; support dates NOT confirmed' },
 };
 
 /** The default of `eks.kubernetesVersion` and of the prod stack: the newest version in standard support with confirmed dates. */

@@ -19,7 +19,7 @@ export interface RdsPostgresMajor {
 }
 
 const MAY_2026_NOTICE =
-  'AWS Health notice "RDS for PostgreSQL minor versions reach end of standard support on May 31, 2026": new instances on 14.14-14.17, 15.9-15.12, 16.5-16.8, 17.1-17.4 cannot be created from May 1, 2026; instances are upgraded to 14.20, 15.15, 16.11, 17.7 or higher (quoted in saayam-for-all/database wiki and lucaberton.com, read 2026-12-04)';
+  'AWS Health notice "RDS for PostgreSQL minor versions reach end of standard support on May 31, 2026": new instances on 14.14-14.17, 15.9-15.12, 16.5-16.8, 17.1-17.4 cannot be created from May 1, 2026; instances are upgraded to 14.20, 15.15, 16.11, 17.7 or higher (quoted in https://github.com/saayam-for-all/database/wiki/AWS-RDS-instances-%E2%80%90-Health-Checks and https://lucaberton.com/blog/aws-rds-postgresql-minor-version-deprecation-may-2026/; not found on docs.aws.amazon.com offline), read 2026-12-04';
 
 export const RDS_POSTGRES_MAJORS: Readonly<Record<string, RdsPostgresMajor>> = {
   // Minors between a blocked range and the upgrade target (16.9, 16.10, 17.5, 17.6) are not named by
