@@ -197,11 +197,34 @@ export async function runDev(options: DevOptions): Promise<number> {
     else process.stderr.write(`paddock dev: could not start: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
+  let stoppingSince = 0;
+  const onSignal = () => {
+    // the same Ctrl-C often arrives twice (from the terminal, and forwarded by npm): only a
+    // later one means "stop now"
+    if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
+    process.stderr.write('paddock dev: stopping now without waiting; running turns are reported at the next start\n');
+    process.exit(130);
+  };
   await new Promise<void>((resolveStop) => {
-    process.once('SIGINT', () => resolveStop());
-    process.once('SIGTERM', () => resolveStop());
+    const first = () => {
+      process.off('SIGINT', first);
+      process.off('SIGTERM', first);
+      stoppingSince = Date.now();
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      resolveStop();
+    };
+    process.on('SIGINT', first);
+    process.on('SIGTERM', first);
   });
-  process.stdout.write('\nstopping (running turns get 5 s to finish)...\n');
-  await dev.close();
+  process.stdout.write('\nstopping (running turns get 5 s to finish; Ctrl-C again to stop at once)...\n');
+  try {
+    await dev.close();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   return 0;
 }
+
+const DUPLICATE_SIGNAL_MS = 1_000;
