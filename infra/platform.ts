@@ -15,7 +15,10 @@ import { Network } from './aws/network.ts';
 import { RDS_CA_BUNDLE } from './aws/rds-ca-bundle.ts';
 import { RdsPostgres } from './aws/rds-postgres.ts';
 import type { ProgramInputs } from './inputs/program-inputs.ts';
+import { CALICO } from './kind/calico.ts';
+import { kindStackImages } from './kind/images.ts';
 import { KindCluster } from './kind/kind-cluster.ts';
+import { localImageIds } from './kind/local-images.ts';
 import { SynthesizedCharts, type ManagedSecret, type ProgramObject } from './kubernetes/synthesized-charts.ts';
 import { RuntimePodSecurity } from './aws/runtime-pod-security.ts';
 import { ApiTokens } from './secrets/api-tokens.ts';
@@ -57,7 +60,7 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const charts = synthesizeStack(spec);
     // on EKS, kube-system's NetworkPolicies go with the cluster itself, before its nodes (strict mode)
     const bootstrapChart = charts.find((c) => c.name === CLUSTER_BOOTSTRAP_CHART);
-    const cluster = spec.platform.environment === 'kind' ? this.kind(args) : this.eks(args, tags, bootstrapChart);
+    const cluster = spec.platform.environment === 'kind' ? this.kind(args, charts) : this.eks(args, tags, bootstrapChart);
     const tokens = new ApiTokens('api-tokens', { teams: spec.teams.map((t) => t.name) }, { parent: this });
     const teamSecrets = spec.teams.flatMap((team) => teamEnvironmentSecrets(team, containerEnv, args.teamSecrets(team), envFile));
 
@@ -87,9 +90,10 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     this.registerOutputs({ clusterName, environment: spec.platform.environment, teams: spec.teams.map((t) => t.name) });
   }
 
-  private kind(args: PlatformArgs): Cluster {
+  private kind(args: PlatformArgs, charts: readonly SynthesizedChart[]): Cluster {
     const spec = args.inputs.spec;
-    const kind = new KindCluster(spec.platform.clusterName, { spec }, { parent: this });
+    const images = kindStackImages(spec, charts, CALICO.images).map((i) => i.image);
+    const kind = new KindCluster(spec.platform.clusterName, { spec, charts, localImageIds: localImageIds(images) }, { parent: this });
     const database = new InClusterDatabaseCredentials('database', { parent: this });
     return { provider: kind.provider, kubeconfig: kind.kubeconfig, ready: kind.ready, databaseSecrets: database.secrets, programObjects: [], outputs: { kubeContext: kind.context } };
   }

@@ -1,49 +1,37 @@
 /**
- * A kind cluster managed through @pulumi/command, with Calico as its CNI and the locally built
- * images loaded into its nodes.
+ * A kind cluster managed through @pulumi/command, with Calico as its CNI and every image the
+ * stack runs loaded into its nodes. The scripts are in kind-scripts.ts (linted and exercised by
+ * tests); this component wires them:
  *
- * - create is idempotent: an existing cluster of the same name is reused (`kind get clusters`);
- * - destroy deletes it (`kind delete cluster`);
+ * - create reuses an existing cluster only when Paddock created it for this stack with this
+ *   config (a marker ConfigMap), and refuses any other;
+ * - destroy deletes the cluster only when Paddock created it for this stack;
  * - a change of the kind config (node image, workers, ranges) replaces it, deleting the old
  *   cluster first (deleteBeforeReplace: both share one name);
- * - the kubeconfig is read with `kind get kubeconfig`, kept out of the logs and secret in state.
+ * - the kubeconfig is read with `kind get kubeconfig`, kept out of the logs and secret in state;
+ * - Calico's manifest is applied only when its sha256 is the pinned one;
+ * - an image is reloaded when its local image ID changes (read from Docker when the program
+ *   runs: a rebuilt image under the same tag is loaded again), not only when its tag does.
  */
+import { createHash } from 'node:crypto';
 import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { SynthesizedChart } from '../../charts-synth/synthesized-chart.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
-import { CALICO_MANIFEST_URL, CALICO_VERSION } from './calico.ts';
-import { imageResourceName, locallyBuiltImages } from './images.ts';
+import { CALICO } from './calico.ts';
+import { imageResourceName, kindStackImages } from './images.ts';
 import { kindClusterConfigYaml, kindContext } from './kind-config.ts';
+import { CALICO_FETCH, KIND_CREATE, KIND_DELETE, KIND_KUBECONFIG, KIND_LOAD_IMAGE } from './kind-scripts.ts';
 
-const REQUIRE_TOOLS = `command -v kind >/dev/null 2>&1 || { echo "paddock: kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)" >&2; exit 1; }
-docker info >/dev/null 2>&1 || { echo "paddock: Docker is not running (kind runs its nodes as Docker containers)" >&2; exit 1; }`;
-
-export const KIND_CREATE = `set -eu
-${REQUIRE_TOOLS}
-if kind get clusters 2>/dev/null | grep -qx "$PADDOCK_KIND_CLUSTER"; then
-  echo "paddock: kind cluster $PADDOCK_KIND_CLUSTER already exists; reusing it" >&2
-else
-  kind create cluster --name "$PADDOCK_KIND_CLUSTER" --config=-
-fi`;
-
-export const KIND_DELETE = `set -eu
-if command -v kind >/dev/null 2>&1 && kind get clusters 2>/dev/null | grep -qx "$PADDOCK_KIND_CLUSTER"; then
-  kind delete cluster --name "$PADDOCK_KIND_CLUSTER"
-fi`;
-
-export const KIND_KUBECONFIG = 'kind get kubeconfig --name "$PADDOCK_KIND_CLUSTER"';
-
-export const KIND_LOAD_IMAGE = `set -eu
-${REQUIRE_TOOLS}
-if ! docker image inspect "$PADDOCK_IMAGE" >/dev/null 2>&1; then
-  echo "paddock: $PADDOCK_IMAGE is not in the local Docker image store; trying to pull it" >&2
-  docker pull "$PADDOCK_IMAGE" >&2 || { echo "paddock: build $PADDOCK_IMAGE first (docs/deploying.md, Images)" >&2; exit 1; }
-fi
-kind load docker-image "$PADDOCK_IMAGE" --name "$PADDOCK_KIND_CLUSTER"`;
+export { KIND_CREATE, KIND_DELETE, KIND_KUBECONFIG, KIND_LOAD_IMAGE } from './kind-scripts.ts';
 
 export interface KindClusterArgs {
   readonly spec: PlatformSpec;
+  /** the stack's charts: every image their workloads run is loaded into the nodes */
+  readonly charts: readonly SynthesizedChart[];
+  /** image -> its local Docker image ID, when the program could read it (infra/kind/local-images.ts) */
+  readonly localImageIds?: ReadonlyMap<string, string>;
 }
 
 export class KindCluster extends pulumi.ComponentResource {
@@ -57,11 +45,12 @@ export class KindCluster extends pulumi.ComponentResource {
     super('paddock:kind:Cluster', name, {}, opts);
     const clusterName = args.spec.platform.clusterName;
     const config = kindClusterConfigYaml(args.spec);
+    const configSha256 = createHash('sha256').update(config).digest('hex');
     const environment = { PADDOCK_KIND_CLUSTER: clusterName };
 
     const cluster = new command.local.Command(
       'kind-cluster',
-      { create: KIND_CREATE, delete: KIND_DELETE, stdin: config, environment, triggers: [config] },
+      { create: KIND_CREATE, delete: KIND_DELETE, stdin: config, environment: { ...environment, PADDOCK_STACK: args.spec.stack, PADDOCK_KIND_CONFIG_SHA256: configSha256 }, triggers: [config] },
       { parent: this, deleteBeforeReplace: true },
     );
 
@@ -76,18 +65,24 @@ export class KindCluster extends pulumi.ComponentResource {
     // deleteUnreachable: a kind cluster deleted outside Pulumi (or Docker reset) must not wedge the stack
     this.provider = new k8s.Provider('kind', { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: true }, { parent: this });
 
-    const calico = new k8s.yaml.v2.ConfigFile(`calico-${CALICO_VERSION}`, { file: CALICO_MANIFEST_URL }, { parent: this, provider: this.provider, dependsOn: [kubeconfigCommand] });
-
-    const images = locallyBuiltImages(args.spec).map(
-      (image) =>
+    const images = kindStackImages(args.spec, args.charts, CALICO.images).map(
+      ({ image, source }) =>
         new command.local.Command(
           `load-${imageResourceName(image)}`,
-          { create: KIND_LOAD_IMAGE, environment: { ...environment, PADDOCK_IMAGE: image }, triggers: [image, cluster.id] },
+          { create: KIND_LOAD_IMAGE, environment: { ...environment, PADDOCK_IMAGE: image, PADDOCK_IMAGE_SOURCE: source }, triggers: [image, args.localImageIds?.get(image) ?? 'image-id-unknown', cluster.id] },
           { parent: this, dependsOn: [cluster] },
         ),
     );
 
+    const calicoManifest = new command.local.Command(
+      `calico-manifest-${CALICO.version}`,
+      { create: CALICO_FETCH, environment: { PADDOCK_CALICO_URL: CALICO.manifestUrl, PADDOCK_CALICO_SHA256: CALICO.sha256 }, logging: 'stderr', triggers: [CALICO.manifestUrl, CALICO.sha256] },
+      { parent: this },
+    );
+    // after the images: Calico's own pods then start from the loaded copies
+    const calico = new k8s.yaml.v2.ConfigGroup(`calico-${CALICO.version}`, { yaml: calicoManifest.stdout }, { parent: this, provider: this.provider, dependsOn: [kubeconfigCommand, ...images] });
+
     this.ready = [calico, ...images];
-    this.registerOutputs({ clusterName, context: this.context, kubeconfig: this.kubeconfig, calico: CALICO_VERSION, images: locallyBuiltImages(args.spec) });
+    this.registerOutputs({ clusterName, context: this.context, kubeconfig: this.kubeconfig, calico: CALICO.version, images: kindStackImages(args.spec, args.charts, CALICO.images).map((i) => i.image) });
   }
 }

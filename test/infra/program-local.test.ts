@@ -5,8 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyOf } from '../../infra/kubernetes/apply-plan.ts';
 import { MANAGED_SECRET_ANNOTATION } from '../../infra/kubernetes/synthesized-charts.ts';
-import { CALICO_VERSION } from '../../infra/kind/calico.ts';
-import { locallyBuiltImages } from '../../infra/kind/images.ts';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CALICO, CALICO_VERSION } from '../../infra/kind/calico.ts';
+import { CALICO_FETCH, KIND_CREATE, KIND_DELETE, KIND_LOAD_IMAGE } from '../../infra/kind/kind-scripts.ts';
+import { imageResourceName, locallyBuiltImages } from '../../infra/kind/images.ts';
 import { isSecretValue, MOCK_SECRET_MARKER } from '../../infra/plan/mocks.ts';
 import { formatPlanReport } from '../../infra/plan/plan-report.ts';
 import { tokenHash } from '../../infra/secrets/token-hash.ts';
@@ -66,18 +70,18 @@ describe('stack local: resource graph', () => {
     expect(provider.inputs.enableServerSideApply).toBe('true');
     const crd = run.plan.resources.find((r) => r.type.endsWith(':CustomResourceDefinition'))!;
     const waitsFor = crd.options!.dependsOn.map((d) => `${d.type} ${d.name}`);
-    expect(waitsFor).toContain(`kubernetes:yaml/v2:ConfigFile calico-${CALICO_VERSION}`);
+    expect(waitsFor).toContain(`kubernetes:yaml/v2:ConfigGroup calico-${CALICO_VERSION}`);
     for (const image of locallyBuiltImages(run.spec)) expect(waitsFor.some((w) => w.startsWith(COMMAND) && w.includes(image.split('/').at(-1)!.replace(':', '-')))).toBe(true);
   });
 });
 
 describe('stack local: kind cluster', () => {
-  it('creates the cluster idempotently, deletes it on destroy and replaces it (old one first) when its config changes', () => {
+  it('creates the cluster or reuses only its own, deletes only its own on destroy, and replaces it (old one first) when its config changes', () => {
     const cluster = one(run.plan, COMMAND, 'kind-cluster');
-    expect(cluster.inputs.create).toContain('kind get clusters');
-    expect(cluster.inputs.create).toContain('kind create cluster --name "$PADDOCK_KIND_CLUSTER" --config=-');
-    expect(cluster.inputs.delete).toContain('kind delete cluster --name "$PADDOCK_KIND_CLUSTER"');
-    expect(cluster.inputs.environment).toEqual({ PADDOCK_KIND_CLUSTER: run.spec.platform.clusterName });
+    expect(cluster.inputs.create).toBe(KIND_CREATE);
+    expect(cluster.inputs.delete).toBe(KIND_DELETE);
+    const configSha256 = createHash('sha256').update(String(cluster.inputs.stdin)).digest('hex');
+    expect(cluster.inputs.environment).toEqual({ PADDOCK_KIND_CLUSTER: run.spec.platform.clusterName, PADDOCK_STACK: 'local', PADDOCK_KIND_CONFIG_SHA256: configSha256 });
     expect(cluster.inputs.triggers).toEqual([cluster.inputs.stdin]);
     expect(cluster.options?.deleteBeforeReplace).toBe(true);
   });
@@ -90,9 +94,14 @@ describe('stack local: kind cluster', () => {
     expect(config).toContain(`serviceSubnet: ${run.spec.platform.network.serviceCidr}`);
   });
 
-  it('installs Calico from a pinned release manifest', () => {
-    const calico = one(run.plan, 'kubernetes:yaml/v2:ConfigFile', `calico-${CALICO_VERSION}`);
-    expect(calico.inputs.file).toBe(`https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/calico.yaml`);
+  it('installs Calico from a pinned release manifest whose sha256 is checked first, after its images are loaded', () => {
+    const fetch = one(run.plan, COMMAND, `calico-manifest-${CALICO_VERSION}`);
+    expect(fetch.inputs.create).toBe(CALICO_FETCH);
+    expect(fetch.inputs.environment).toEqual({ PADDOCK_CALICO_URL: `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/calico.yaml`, PADDOCK_CALICO_SHA256: CALICO.sha256 });
+    expect(fetch.inputs.logging).toBe('stderr');
+    const calico = one(run.plan, 'kubernetes:yaml/v2:ConfigGroup', `calico-${CALICO_VERSION}`);
+    const waitsFor = calico.options!.dependsOn.map((d) => d.name);
+    for (const image of CALICO.images) expect(waitsFor).toContain(`load-${imageResourceName(image)}`);
     expect(CALICO_VERSION).toMatch(/^v3\.\d+\.\d+$/);
   });
 
@@ -104,11 +113,19 @@ describe('stack local: kind cluster', () => {
     expect(run.plan.outputs.find((o) => o.name === 'kubeconfig')?.secret).toBe(true);
   });
 
-  it('loads the runtime and every harness image the stack uses into the nodes', () => {
+  it('loads every image the stack runs into the nodes: the locally built ones, and Calico, agent-sandbox and Postgres pulled once', () => {
     const loads = ofType(run.plan, COMMAND).filter((c) => c.name.startsWith('load-'));
-    expect(loads.map((l) => (l.inputs.environment as Record<string, string>).PADDOCK_IMAGE).sort()).toEqual(locallyBuiltImages(run.spec));
-    for (const load of loads) expect(load.inputs.create).toContain('kind load docker-image "$PADDOCK_IMAGE" --name "$PADDOCK_KIND_CLUSTER"');
-    expect(locallyBuiltImages(run.spec)).toContain(run.spec.platform.runtime.image);
+    const env = (l: (typeof loads)[number]) => l.inputs.environment as Record<string, string>;
+    const loaded = new Map(loads.map((l) => [env(l).PADDOCK_IMAGE, env(l).PADDOCK_IMAGE_SOURCE]));
+    for (const image of locallyBuiltImages(run.spec)) expect(loaded.get(image), image).toBe('local');
+    for (const image of CALICO.images) expect(loaded.get(image), image).toBe('registry');
+    const rendered = readdirSync('manifests/local').flatMap((f) => [...readFileSync(join('manifests/local', f), 'utf8').matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]!));
+    for (const image of rendered) expect(loaded.has(image), `${image} (manifests/local) is loaded`).toBe(true);
+    expect(loaded.size).toBe(new Set([...rendered, ...CALICO.images]).size);
+    for (const load of loads) {
+      expect(load.inputs.create).toBe(KIND_LOAD_IMAGE);
+      expect(load.inputs.triggers).toContain(env(load).PADDOCK_IMAGE);
+    }
   });
 });
 
