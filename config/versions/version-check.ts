@@ -8,7 +8,8 @@
 import type { ConfigProblem } from '../errors.ts';
 import type { PlatformSettings } from '../platform-spec.ts';
 import { daysUntil, supportStateOn, utcDay } from './calendar.ts';
-import { eksSupportWindow, knownEksVersions } from './eks-kubernetes-versions.ts';
+import { DEFAULT_KIND_NODE } from './container-images.ts';
+import { DEFAULT_EKS_KUBERNETES_VERSION, eksSupportWindow, knownEksVersions } from './eks-kubernetes-versions.ts';
 import { isBelowCreatableFloor, parseEngineVersion, rdsPostgresMajor, RDS_POSTGRES_MAJORS } from './rds-postgres-versions.ts';
 
 export interface VersionFindings {
@@ -23,6 +24,7 @@ const EKS_DATA = 'config/versions/eks-kubernetes-versions.ts';
 const RDS_DATA = 'config/versions/rds-postgres-versions.ts';
 const K8S_PATH = ['paddock:platform', 'eks', 'kubernetesVersion'] as const;
 const ENGINE_PATH = ['paddock:platform', 'database', 'engineVersion'] as const;
+const KIND_IMAGE_PATH = ['paddock:platform', 'kind', 'nodeImage'] as const;
 
 /** The newest version in standard support on `today`, to name in messages. */
 export function newestInStandardSupport(today: Date): string | undefined {
@@ -79,10 +81,22 @@ function checkEngineVersion(database: Extract<PlatformSettings['database'], { mo
   }
 }
 
+/** kind runs what EKS runs: the node image of the EKS default's minor, by digest (kind's own advice). */
+function checkKindNodeImage(image: string, warnings: ConfigProblem[]): void {
+  const minor = /^(?:docker\.io\/)?kindest\/node:v(1\.\d+)\.\d+/.exec(image)?.[1];
+  const recommended = `"${DEFAULT_KIND_NODE.image}" (kind ${DEFAULT_KIND_NODE.kindRelease})`;
+  if (minor !== undefined && minor !== DEFAULT_EKS_KUBERNETES_VERSION) {
+    warnings.push({ path: KIND_IMAGE_PATH, message: `runs Kubernetes ${minor} while EKS stacks default to ${DEFAULT_EKS_KUBERNETES_VERSION}: local and production behave differently; use ${recommended}` });
+  } else if (minor !== undefined && !image.includes('@sha256:')) {
+    warnings.push({ path: KIND_IMAGE_PATH, message: `"${image}" is not pinned by digest: kind supports a node image with the kind release it was built for; use ${recommended}` });
+  }
+}
+
 export function checkVersions(platform: PlatformSettings, today: Date): VersionFindings {
   const warnings: ConfigProblem[] = [];
   const errors: ConfigProblem[] = [];
   if (platform.eks) checkKubernetesVersion(platform.eks.kubernetesVersion, today, warnings, errors);
+  if (platform.kind) checkKindNodeImage(platform.kind.nodeImage, warnings);
   if (platform.database.mode === 'external') checkEngineVersion(platform.database, today, errors, warnings);
   return { warnings, errors };
 }

@@ -101,3 +101,21 @@ describe('checkVersions: RDS PostgreSQL engine version', () => {
     expect(checkVersions(withEngine('13', true), DAY).errors).toEqual([{ path: ENGINE, message: 'PostgreSQL 13 is not a major version Paddock creates on RDS (16, 17; config/versions/rds-postgres-versions.ts)' }]);
   });
 });
+
+describe('checkVersions: kind node image', () => {
+  const local = shippedSpec('local').platform;
+  const withImage = (nodeImage: string): PlatformSettings => ({ ...local, kind: { ...local.kind!, nodeImage } });
+  const IMAGE = ['paddock:platform', 'kind', 'nodeImage'];
+
+  it('passes the recorded image of the EKS default\'s minor', () => {
+    expect(checkVersions(local, DAY)).toEqual({ warnings: [], errors: [] });
+  });
+
+  it('warns for another Kubernetes minor than EKS runs, and for a node image without a digest', () => {
+    expect(checkVersions(withImage('kindest/node:v1.30.13'), DAY).warnings).toEqual([
+      { path: IMAGE, message: 'runs Kubernetes 1.30 while EKS stacks default to 1.35: local and production behave differently; use "kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f" (kind v0.31.0)' },
+    ]);
+    expect(checkVersions(withImage('kindest/node:v1.35.0'), DAY).warnings.map((w) => w.message)).toEqual([expect.stringContaining('"kindest/node:v1.35.0" is not pinned by digest')]);
+    expect(checkVersions(withImage('registry.example/kind-node:custom-1'), DAY)).toEqual({ warnings: [], errors: [] });
+  });
+});
