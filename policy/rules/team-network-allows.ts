@@ -17,6 +17,7 @@ import { matchesSelector } from '../network/label-selector.ts';
 import { ALL_NAMESPACES } from '../network/namespace-index.ts';
 import type { NormalizedRule, PodsPeer } from '../network/policy-model.ts';
 import type { Finding, ModelGatewayOption, PolicyRule } from '../types.ts';
+import type { PodSite } from '../workload/pod-sites.ts';
 import { DNS_NAMESPACE, isDnsOnly } from './sandbox-egress-restricted.ts';
 
 export const KUBE_DNS_LABELS = { 'k8s-app': 'kube-dns' } as const;
@@ -36,16 +37,32 @@ function runtimeEndpoint(context: PolicyContext): PodEndpoint {
   return site ? endpointOf(site) : { namespace: PADDOCK_SYSTEM_NAMESPACE, labels: RUNTIME_LABELS, origin: `Deployment ${PADDOCK_SYSTEM_NAMESPACE}/${RUNTIME_NAME}` };
 }
 
-/** Pods that must never open a connection to a sandbox: every rendered pod but the runtime, and an unlabelled pod anywhere. */
-function strangers(context: PolicyContext, sandbox: PodEndpoint, runtime: PodEndpoint): PodEndpoint[] {
-  const rendered = context
-    .podSites()
-    .filter((s) => !(s.namespace === runtime.namespace && s.object.metadata.name === RUNTIME_NAME))
-    .map(endpointOf)
-    .filter((e) => e !== sandbox);
-  const namespaces = new Set([PADDOCK_SYSTEM_NAMESPACE, DNS_NAMESPACE, 'default', ...context.teamNamespaces(), ...context.ofKind(KINDS.Namespace).map((n) => n.metadata.name)]);
-  const unlabelled = [...namespaces].sort().map((namespace) => ({ namespace, labels: {}, origin: 'any pod' }));
-  return [...rendered, ...unlabelled];
+/**
+ * Pods that must never open a connection to a sandbox, in the namespaces its ingress could admit
+ * at all (so a stack of N teams costs N times one team): every rendered pod there but the runtime
+ * (sandboxes too), and an unlabelled pod.
+ */
+function* strangers(byNamespace: ReadonlyMap<string, readonly PodEndpoint[]>, namespaces: Iterable<string>): Generator<PodEndpoint> {
+  for (const namespace of namespaces) {
+    // sandboxes included: not even a sandbox of the same template may connect to another
+    yield* byNamespace.get(namespace) ?? [];
+    yield { namespace, labels: {}, origin: 'any pod' };
+  }
+}
+
+/** Every rendered pod as an endpoint, once; and by namespace, without the runtime's. */
+function renderedPods(context: PolicyContext): { readonly bySite: Map<PodSite, PodEndpoint>; readonly byNamespace: Map<string, PodEndpoint[]> } {
+  const bySite = new Map<PodSite, PodEndpoint>();
+  const byNamespace = new Map<string, PodEndpoint[]>();
+  for (const site of context.podSites()) {
+    const endpoint = endpointOf(site);
+    bySite.set(site, endpoint);
+    if (site.namespace === PADDOCK_SYSTEM_NAMESPACE && site.object.metadata.name === RUNTIME_NAME) continue;
+    const list = byNamespace.get(site.namespace);
+    if (list) list.push(endpoint);
+    else byNamespace.set(site.namespace, [endpoint]);
+  }
+  return { bySite, byNamespace };
 }
 
 interface Gateway {
@@ -65,6 +82,17 @@ function gatewayOf(option: ModelGatewayOption | undefined): Gateway | undefined 
   return { option, address: formatAddress(range.family, range.end - range.start > 1n ? range.start + 1n : range.start) };
 }
 
+/** Per peer (shared by every sandbox its policy selects): DNS or the model gateway. */
+const expectedPeerCache = new WeakMap<NetworkPolicyEvaluator, WeakMap<PodsPeer, boolean>>();
+
+function isExpectedPeer(peer: PodsPeer, rule: NormalizedRule, gateway: Gateway | undefined, evaluator: NetworkPolicyEvaluator): boolean {
+  let cache = expectedPeerCache.get(evaluator);
+  if (!cache) expectedPeerCache.set(evaluator, (cache = new WeakMap()));
+  let expected = cache.get(peer);
+  if (expected === undefined) cache.set(peer, (expected = isDnsPeer(peer, rule, evaluator) || isGatewayPeer(peer, rule, gateway, evaluator)));
+  return expected;
+}
+
 function isGatewayPeer(peer: PodsPeer, rule: NormalizedRule, gateway: Gateway | undefined, evaluator: NetworkPolicyEvaluator): boolean {
   const inCluster = gateway?.option.inCluster;
   if (!inCluster || !peer.namespaceSelector || !peer.podSelector) return false;
@@ -80,8 +108,16 @@ function isDnsPeer(peer: PodsPeer, rule: NormalizedRule, evaluator: NetworkPolic
   return selected !== ALL_NAMESPACES && selected.size === 1 && selected.has(DNS_NAMESPACE);
 }
 
-function* sandboxFindings(context: PolicyContext, evaluator: NetworkPolicyEvaluator, object: KubeObject, sandbox: PodEndpoint, gateway: Gateway | undefined): Generator<Finding> {
-  const what = describeEndpoint(sandbox);
+interface Surroundings {
+  readonly evaluator: NetworkPolicyEvaluator;
+  readonly runtime: PodEndpoint;
+  readonly pods: ReadonlyMap<string, readonly PodEndpoint[]>;
+  readonly gateway: Gateway | undefined;
+}
+
+function* sandboxFindings({ evaluator, runtime, pods, gateway }: Surroundings, object: KubeObject, sandbox: PodEndpoint): Generator<Finding> {
+  // described only when there is something to report
+  const what = { toString: () => describeEndpoint(sandbox) };
   const port = harnessPort(sandbox);
   if (port === undefined) {
     yield { object, message: `${what} declare no container port named "${HARNESS_PORT_NAME}", so nothing says which port the runtime may reach; name the harness port "${HARNESS_PORT_NAME}"` };
@@ -101,7 +137,6 @@ function* sandboxFindings(context: PolicyContext, evaluator: NetworkPolicyEvalua
   if (gateway?.address && !evaluator.canReachAddress(sandbox, gateway.address, { port: gateway.option.port })) {
     yield { object, message: `${what} cannot reach the model gateway (${gateway.option.cidrs!.join(', ')}) on TCP/${gateway.option.port}; add an egress rule to its CIDRs on that port` };
   }
-  const runtime = runtimeEndpoint(context);
   const fromRuntime = evaluator.allowedPorts(runtime, sandbox);
   if (!fromRuntime.has('TCP', port)) {
     yield { object, message: `the runtime (${describeEndpoint(runtime)}) cannot open connections to ${what} on the harness port TCP/${port} (egress: ${evaluator.egressPorts(runtime, sandbox).toString()}; ingress: ${evaluator.ingressPorts(sandbox, runtime).toString()}); allow it in both directions` };
@@ -117,11 +152,25 @@ function* sandboxFindings(context: PolicyContext, evaluator: NetworkPolicyEvalua
     yield { object, message: `${what} are not isolated for ingress: any pod or address may connect to them; a default-deny policy must select them` };
     return;
   }
+  let unbounded = false;
   for (const { policy, rule } of ingress) {
-    if (rule.peers === 'any') yield { object: policy.source, path: rule.path, message: `${policy.label} admits ingress to ${what} from every source; admit only the runtime (${describeEndpoint(runtime)})` };
-    else for (const peer of rule.peers) if (peer.kind === 'ipBlock') yield { object: policy.source, path: peer.path, message: `${policy.label} admits ingress to ${what} from ${peer.cidr.text}; sandboxes are reached only by the runtime, never by address` };
+    if (rule.peers === 'any') {
+      unbounded = true;
+      yield { object: policy.source, path: rule.path, message: `${policy.label} admits ingress to ${what} from every source; admit only the runtime (${describeEndpoint(runtime)})` };
+    } else {
+      for (const peer of rule.peers) {
+        if (peer.kind !== 'ipBlock') continue;
+        unbounded = true;
+        yield { object: policy.source, path: peer.path, message: `${policy.label} admits ingress to ${what} from ${peer.cidr.text}; sandboxes are reached only by the runtime, never by address` };
+      }
+    }
   }
-  for (const stranger of strangers(context, sandbox, runtime)) {
+  const sources = evaluator.ingressNamespaces(sandbox);
+  if (sources === ALL_NAMESPACES) {
+    if (!unbounded) yield { object, message: `${what} admit ingress from pods of every namespace; only the runtime may connect to a sandbox` };
+    return;
+  }
+  for (const stranger of strangers(pods, sources)) {
     const ports = evaluator.ingressPorts(sandbox, stranger);
     if (ports.isEmpty()) continue;
     yield { object, message: `${what} admit ingress from ${describeEndpoint(stranger)} on ${ports.toString()}; only the runtime may connect to a sandbox` };
@@ -132,7 +181,7 @@ function* sandboxFindings(context: PolicyContext, evaluator: NetworkPolicyEvalua
   for (const { policy, rule } of evaluator.rulesFor(sandbox, 'egress') ?? []) {
     if (rule.peers === 'any') continue; // every destination: sandbox-egress-restricted's finding
     for (const peer of rule.peers) {
-      if (peer.kind !== 'pods' || isDnsPeer(peer, rule, evaluator) || isGatewayPeer(peer, rule, gateway, evaluator)) continue;
+      if (peer.kind !== 'pods' || isExpectedPeer(peer, rule, gateway, evaluator)) continue;
       if (!gateway && peer.namespaceSelector) continue; // cannot tell the gateway without the option
       yield {
         object: policy.source,
@@ -153,11 +202,13 @@ export const teamNetworkAllows: PolicyRule = {
     const evaluator = context.evaluator().withNamespaces(extra);
     // a policy selecting several sandboxes is reported once per rule path, not once per sandbox
     const reported = new Set<string>();
+    const rendered = renderedPods(context);
+    const surroundings: Surroundings = { evaluator, runtime: runtimeEndpoint(context), pods: rendered.byNamespace, gateway };
     for (const site of context.podSites()) {
       if (!context.isTeamNamespace(site.namespace)) continue;
       // the sandboxes the runtime claims come from templates (a hand-made Sandbox is never claimed)
       if (!isKind(site.object, KINDS.SandboxTemplate)) continue;
-      for (const finding of sandboxFindings(context, evaluator, site.object, endpointOf(site), gateway)) {
+      for (const finding of sandboxFindings(surroundings, site.object, rendered.bySite.get(site)!)) {
         if (finding.object === site.object) {
           yield finding;
           continue;
