@@ -65,8 +65,8 @@ cp "$STACK_FILE" "$work/stack-file.yaml"
 diagnose() {
   [[ -n "$context" ]] || return 0
   log "cluster state (context $context):"
-  kubectl --context "$context" --request-timeout=20s get pods -A -o wide >&2
-  kubectl --context "$context" --request-timeout=20s -n paddock-system logs deployment/paddock-runtime --tail=100 >&2
+  kubectl --kubeconfig "$work/kubeconfig" --context "$context" --request-timeout=20s get pods -A -o wide >&2
+  kubectl --kubeconfig "$work/kubeconfig" --context "$context" --request-timeout=20s -n paddock-system logs deployment/paddock-runtime --tail=100 >&2
 }
 
 cleanup() {
@@ -136,16 +136,18 @@ attempted_up=1
 log "pulumi up -s $STACK (at most ${UP_TIMEOUT}s)"
 timeout "$UP_TIMEOUT" pulumi up -s "$STACK" --yes --skip-preview --non-interactive || fail "pulumi up -s $STACK failed or timed out"
 
+# the stack's own kubeconfig, whatever ~/.kube/config or $KUBECONFIG hold
+(umask 077 && pulumi stack output -s "$STACK" --show-secrets kubeconfig --non-interactive >"$work/kubeconfig")
 context="$(pulumi stack output -s "$STACK" kubeContext --non-interactive)"
 token="$(pulumi stack output -s "$STACK" --show-secrets "teamApiToken-${TEAM}" --non-interactive)"
 [[ -n "$token" ]] || fail "stack output teamApiToken-${TEAM} is empty"
 # the token goes to curl in a header file, never on a command line
 (umask 077 && printf 'authorization: Bearer %s\n' "$token" >"$work/auth-header")
 
-kubectl --context "$context" -n paddock-system rollout status deployment/paddock-runtime --timeout="${READY_TIMEOUT}s" ||
+kubectl --kubeconfig "$work/kubeconfig" --context "$context" -n paddock-system rollout status deployment/paddock-runtime --timeout="${READY_TIMEOUT}s" ||
   fail "the runtime Deployment did not become ready in ${READY_TIMEOUT}s"
 
-kubectl --context "$context" -n paddock-system port-forward svc/paddock-runtime "${PORT}:8080" >"$work/port-forward.log" 2>&1 &
+kubectl --kubeconfig "$work/kubeconfig" --context "$context" -n paddock-system port-forward svc/paddock-runtime "${PORT}:8080" >"$work/port-forward.log" 2>&1 &
 port_forward_pid=$!
 deadline=$((SECONDS + READY_TIMEOUT))
 until curl -fsS --max-time 5 "$API/readyz" >/dev/null 2>&1; do

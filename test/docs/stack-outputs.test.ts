@@ -81,6 +81,8 @@ describe('reading pulumi stack output commands', () => {
       'TOKEN=$(pulumi stack output -s "$STACK" --show-secrets "teamApiToken-${TEAM}")',
       'see `pulumi stack output --json -s local` for all',
       'context="$(pulumi stack output -s local kubeContext --non-interactive)"',
+      'pulumi stack output -s local --show-secrets kubeconfig >"$work/kubeconfig"',
+      'read it with `pulumi stack output --show-secrets teamApiToken-<team>` <input',
     ].join('\n');
     expect(stackOutputCommands('x.md', text).map(({ stack, name, line }) => ({ stack, name, line }))).toEqual([
       { stack: 'local', name: 'teamTokens', line: 1 },
@@ -88,6 +90,8 @@ describe('reading pulumi stack output commands', () => {
       { stack: undefined, name: 'teamApiToken-${TEAM}', line: 3 },
       { stack: 'local', name: undefined, line: 4 },
       { stack: 'local', name: 'kubeContext', line: 5 },
+      { stack: 'local', name: 'kubeconfig', line: 6 },
+      { stack: undefined, name: 'teamApiToken-<team>', line: 7 },
     ]);
   });
 

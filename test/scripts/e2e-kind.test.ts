@@ -81,7 +81,7 @@ describe('scripts/e2e-kind.sh', () => {
   it('brings the stack up, opens a session with the scripted harness, sees the turn done, and destroys everything it created', async () => {
     const run = await runScript();
     expect(run.code, run.stderr).toBe(0);
-    expect(pulumiCalls(run)).toEqual(['whoami --non-interactive', 'stack ls', 'stack init', 'config set', 'config set', 'up -s', 'stack output', 'stack output', 'destroy -s', 'stack rm']);
+    expect(pulumiCalls(run)).toEqual(['whoami --non-interactive', 'stack ls', 'stack init', 'config set', 'config set', 'up -s', 'stack output', 'stack output', 'stack output', 'destroy -s', 'stack rm']);
     // the placeholders go to exactly the secrets the local stack declares
     expect(run.calls.filter((c) => c.startsWith('pulumi config set')).map((c) => /--path (\S+)/.exec(c)?.[1])).toEqual(['paddock:teamSecrets.platform.ANTHROPIC_API_KEY', 'paddock:teamSecrets.web.OPENAI_API_KEY']);
     expect(run.calls).toContain('pulumi stack output -s local --show-secrets teamApiToken-platform --non-interactive');
@@ -89,8 +89,12 @@ describe('scripts/e2e-kind.sh', () => {
     const inspected = run.calls.filter((c) => c.startsWith('docker image inspect ')).map((c) => c.split(' ')[3]);
     expect(inspected).toEqual(locallyBuiltImages(shippedSpec('local')));
     expect(run.calls.findLastIndex((c) => c.startsWith('docker image inspect'))).toBeLessThan(run.calls.findIndex((c) => c.startsWith('pulumi stack init')));
-    expect(run.calls).toContain('kubectl --context kind-paddock-local -n paddock-system rollout status deployment/paddock-runtime --timeout=300s');
-    expect(run.calls).toContain('kubectl --context kind-paddock-local -n paddock-system port-forward svc/paddock-runtime 18999:8080');
+    // kubectl uses the stack's kubeconfig output, written to a file, whatever the user's kubeconfig holds
+    const kubectl = run.calls.filter((c) => c.startsWith('kubectl ')).map((c) => c.replace(/--kubeconfig \S+\/kubeconfig/, '--kubeconfig KUBECONFIG'));
+    expect(kubectl).toEqual([
+      'kubectl --kubeconfig KUBECONFIG --context kind-paddock-local -n paddock-system rollout status deployment/paddock-runtime --timeout=300s',
+      'kubectl --kubeconfig KUBECONFIG --context kind-paddock-local -n paddock-system port-forward svc/paddock-runtime 18999:8080',
+    ]);
     const api = run.calls.filter((c) => c.startsWith('curl ')).map((c) => `${/-X (\w+)/.exec(c)?.[1] ?? 'GET'} ${/http:\/\/\S+/.exec(c)![0]}`);
     expect(api).toEqual([
       'GET http://127.0.0.1:18999/readyz',
@@ -130,7 +134,7 @@ describe('scripts/e2e-kind.sh', () => {
     expect(pulumiCalls(run).slice(-2)).toEqual(['destroy -s', 'stack rm']);
     expect(run.calls.some((c) => c.startsWith('curl') && c.includes('DELETE'))).toBe(false);
     // the cluster is described before it is destroyed
-    const logs = run.calls.indexOf('kubectl --context kind-paddock-local --request-timeout=20s -n paddock-system logs deployment/paddock-runtime --tail=100');
+    const logs = run.calls.findIndex((c) => /^kubectl --kubeconfig \S+ --context kind-paddock-local --request-timeout=20s -n paddock-system logs deployment\/paddock-runtime --tail=100$/.test(c));
     expect(logs).toBeGreaterThan(-1);
     expect(logs).toBeLessThan(run.calls.findIndex((c) => c.startsWith('pulumi destroy')));
   }, 120_000);

@@ -1,7 +1,7 @@
 /**
  * `pulumi stack output` commands written in docs and scripts, and whether the output each
- * names exists. A command ends at the end of its line, a closing backtick, `)`, `|`, `;`, `&`
- * or `#`; quotes around a word are dropped, and so are the flags (`-s/--stack X` is read, any
+ * names exists. A command ends at the end of its line, a closing backtick, `)`, `|`, `;`, `&`,
+ * `#` or a redirection; quotes around a word are dropped, and so are the flags (`-s/--stack X` is read, any
  * other word starting with `-` is dropped): what is left is the output name, if any.
  */
 
@@ -15,14 +15,22 @@ export interface StackOutputCommand {
   readonly name: string | undefined;
 }
 
-const COMMAND = /pulumi stack output\b([^\n`)|;&#]*)/g;
+const COMMAND = /pulumi stack output\b([^\n`)|;&#<>]*)/g;
 const FLAGS_WITH_VALUE = new Set(['-s', '--stack', '-C', '--cwd', '--color']);
 
 export function stackOutputCommands(file: string, text: string): StackOutputCommand[] {
   const found: StackOutputCommand[] = [];
   text.split('\n').forEach((lineText, index) => {
-    for (const match of lineText.matchAll(COMMAND)) {
-      const words = match[1]!.trim().split(/\s+/).filter(Boolean).map((w) => w.replace(/^['"]|['"]$/g, ''));
+    // a `<team>` placeholder is not a redirection: shield its brackets while the command is cut out
+    const shielded = lineText.replace(/<([a-z][a-z-]*)>/g, '\u0001$1\u0002');
+    for (const match of shielded.matchAll(COMMAND)) {
+      const words = match[1]!
+        .replace(/\u0001/g, '<')
+        .replace(/\u0002/g, '>')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((w) => w.replace(/^['"]|['"]$/g, ''));
       let stack: string | undefined;
       const positional: string[] = [];
       for (let i = 0; i < words.length; i++) {
@@ -33,7 +41,7 @@ export function stackOutputCommands(file: string, text: string): StackOutputComm
       }
       if (stack?.includes('$')) stack = undefined;
       if (positional.length > 1) throw new Error(`${file}:${index + 1}: cannot read "${match[0].trim()}": more than one output name (${positional.join(', ')})`);
-      found.push({ file, line: index + 1, text: match[0].trim(), stack, name: positional[0] });
+      found.push({ file, line: index + 1, text: match[0].replace(/\u0001/g, '<').replace(/\u0002/g, '>').trim(), stack, name: positional[0] });
     }
   });
   return found;
