@@ -99,6 +99,9 @@ export class RdsPostgres extends pulumi.ComponentResource {
         engineVersion: database.engineVersion,
         // on by default with a major-only engineVersion: RDS applies minors in the maintenance window (ADR 0015)
         autoMinorVersionUpgrade: database.autoMinorVersionUpgrade,
+        // the major changes only when the stack file's engineVersion does (a reviewed change); without
+        // this RDS refuses that modification. It is applied in the next maintenance window.
+        allowMajorVersionUpgrade: true,
         instanceClass: database.instanceClass,
         allocatedStorage: database.allocatedStorageGb,
         maxAllocatedStorage: database.allocatedStorageGb * 2,
