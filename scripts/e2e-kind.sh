@@ -86,10 +86,15 @@ cleanup() {
         status=1
       fi
     fi
-    if [[ $created_stack == 1 && $destroyed == 1 ]]; then
-      pulumi stack rm "$STACK" --yes --preserve-config --non-interactive >/dev/null || log "pulumi stack rm $STACK failed"
+    if [[ $destroyed == 1 ]]; then
+      if [[ $created_stack == 1 ]]; then
+        pulumi stack rm "$STACK" --yes --preserve-config --non-interactive >/dev/null || log "pulumi stack rm $STACK failed"
+      fi
+      cmp -s "$work/stack-file.yaml" "$STACK_FILE" || cp "$work/stack-file.yaml" "$STACK_FILE"
+    else
+      # the stack still holds resources: its encryption salt (in the stack file) is needed to destroy it
+      log "$STACK_FILE keeps the stack's encryption salt until pulumi destroy -s $STACK succeeds; then restore it from git"
     fi
-    cmp -s "$work/stack-file.yaml" "$STACK_FILE" || cp "$work/stack-file.yaml" "$STACK_FILE"
   fi
   rm -rf "$work"
   if [[ $status == 0 ]]; then log "passed"; else log "failed (exit $status)"; fi
@@ -112,12 +117,13 @@ while read -r image dockerfile; do
   missing_images=1
 done <<<"$images"
 [[ $missing_images == 0 ]] || fail "build the images above first (docs/deploying.md, Images (kind))"
+
 if pulumi stack ls --json --non-interactive | helper stack-exists "$STACK"; then
   [[ ${E2E_USE_EXISTING_STACK:-0} == 1 ]] || fail "stack $STACK exists, and this test destroys its stack at the end; set E2E_USE_EXISTING_STACK=1 to use it (destroyed at the end unless KEEP=1)"
 else
   clusters="$(kind get clusters 2>/dev/null || true)"
   if grep -qx "$cluster" <<<"$clusters"; then
-    fail "kind cluster $cluster exists without a stack: pulumi up would adopt it and pulumi destroy delete it; delete it first (kind delete cluster --name $cluster)"
+    fail "kind cluster $cluster exists but stack $STACK does not: this test would take the cluster over and delete it at the end; delete it first (kind delete cluster --name $cluster)"
   fi
   log "pulumi stack init $STACK"
   pulumi stack init "$STACK" --non-interactive

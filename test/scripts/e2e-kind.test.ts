@@ -139,6 +139,14 @@ describe('scripts/e2e-kind.sh', () => {
     expect(logs).toBeLessThan(run.calls.findIndex((c) => c.startsWith('pulumi destroy')));
   }, 120_000);
 
+  it('when destroy fails, keeps the stack and the encryption salt its secrets need, and says so', async () => {
+    const run = await runScript({ scenario: 'destroy-fails' });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('pulumi destroy failed: the stack and its kind cluster may be left');
+    expect(pulumiCalls(run)).not.toContain('stack rm');
+    expect(run.stackFile).toContain('encryptionsalt: v1:fake-salt');
+  }, 120_000);
+
   it('with KEEP=1 leaves the stack, its cluster and its stack file as they are', async () => {
     const run = await runScript({ env: { KEEP: '1' } });
     expect(run.code, run.stderr).toBe(0);
@@ -153,7 +161,7 @@ describe('scripts/e2e-kind.sh', () => {
     expect(existing.stderr).toContain('stack local exists, and this test destroys its stack at the end');
     const orphan = await runScript({ scenario: 'orphan-cluster' });
     expect(orphan.code).not.toBe(0);
-    expect(orphan.stderr).toContain('kind cluster paddock-local exists without a stack');
+    expect(orphan.stderr).toContain('kind cluster paddock-local exists but stack local does not');
     for (const run of [existing, orphan]) {
       expect(pulumiCalls(run)).not.toContain('up -s');
       expect(pulumiCalls(run)).not.toContain('destroy -s');

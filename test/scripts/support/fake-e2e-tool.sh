@@ -2,7 +2,8 @@
 # Stands in for pulumi, kind, kubectl, curl and docker in test/scripts/e2e-kind.test.ts: records
 # each call ("<tool> <args>") in $FAKE_LOG and answers as the real tool would. $FAKE_SCENARIO
 # (space-separated words) picks the failures: up-fails, up-hangs, turn-error, existing-stack,
-# orphan-cluster, docker-down, no-codex-image (neither in the local store nor pullable).
+# orphan-cluster, docker-down, no-codex-image (neither in the local store nor pullable),
+# destroy-fails.
 set -euo pipefail
 tool="$(basename "$0")"
 printf '%s %s\n' "$tool" "$*" >>"$FAKE_LOG"
@@ -33,6 +34,7 @@ pulumi)
     fi
     if has up-hangs; then exec sleep 120; fi
     ;;
+  destroy*) if has destroy-fails; then exit 1; fi ;;
   "stack output"*kubeContext*) echo kind-paddock-local ;;
   "stack output"*" kubeconfig "*) printf 'apiVersion: v1\nkind: Config\ncurrent-context: kind-paddock-local\n' ;;
   "stack output"*teamApiToken-platform*) echo "$FAKE_TOKEN" ;;
