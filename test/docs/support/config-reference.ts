@@ -19,6 +19,8 @@ export interface ReferenceRow {
   readonly keys: readonly string[];
   /** identifiers named inside `{...}` in the type column */
   readonly typeMembers: ReadonlySet<string>;
+  /** the default column, split at the commas outside backticks */
+  readonly defaults: readonly string[];
   /** the row as written, for messages */
   readonly text: string;
 }
@@ -39,25 +41,28 @@ export interface SchemaKey {
   readonly path: string;
   /** true for an object with properties or an array of them: documented through its children */
   readonly container: boolean;
+  /** the schema's `default`, when it declares one */
+  readonly default?: unknown;
 }
 
 /** Every key path of the schema, containers and leaves. */
 export function schemaKeys(schema: JsonSchema, prefix = ''): SchemaKey[] {
   const keys: SchemaKey[] = [];
   const visit = (node: JsonSchema, path: string) => {
+    const withDefault = 'default' in node ? { default: node.default } : {};
     const items = asSchema(node.items);
     if (items && objectBranches(items).length > 0) {
-      keys.push({ path: `${path}[]`, container: true });
+      keys.push({ path: `${path}[]`, container: true, ...withDefault });
       for (const branch of objectBranches(items)) visitProperties(branch, `${path}[]`);
       return;
     }
     const branches = objectBranches(node);
     if (branches.length > 0) {
-      keys.push({ path, container: true });
+      keys.push({ path, container: true, ...withDefault });
       for (const branch of branches) visitProperties(branch, path);
       return;
     }
-    keys.push({ path, container: false });
+    keys.push({ path, container: false, ...withDefault });
   };
   const visitProperties = (node: JsonSchema, path: string) => {
     for (const [name, child] of Object.entries(asSchema(node.properties) ?? {})) visit(asSchema(child) ?? {}, path ? `${path}.${name}` : name);
@@ -68,6 +73,26 @@ export function schemaKeys(schema: JsonSchema, prefix = ''): SchemaKey[] {
 }
 
 const SECTION = /^## Config reference\s*$/m;
+
+/** Splits at `separator` outside backticks. */
+function splitOutsideCode(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let inCode = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '`') inCode = !inCode;
+    if (!inCode && text.startsWith(separator, i)) {
+      parts.push(current.trim());
+      current = '';
+      i += separator.length - 1;
+      continue;
+    }
+    current += ch;
+  }
+  parts.push(current.trim());
+  return parts;
+}
 
 function cells(line: string): string[] {
   // split on | that is not escaped and not inside backticks
@@ -132,10 +157,10 @@ export function referenceRows(markdown: string): ReferenceRow[] {
     }
     if (/^###\s/.test(line)) prefix = '';
     if (!line.startsWith('|') || /^\|\s*-/.test(line)) continue;
-    const [keyCell = '', typeCell = ''] = cells(line);
+    const [keyCell = '', typeCell = '', defaultCell = ''] = cells(line);
     if (keyCell === 'key') continue;
-    const keys = expandKeyCell(keyCell).map((k) => (k.startsWith('paddock:') ? k : `${prefix}${k}`));
-    rows.push({ keys, typeMembers: typeMembers(typeCell), text: line });
+    const keys = expandKeyCell(keyCell).map((k) => (k.includes(':') ? k : `${prefix}${k}`));
+    rows.push({ keys, typeMembers: typeMembers(typeCell), defaults: splitOutsideCode(defaultCell, ', '), text: line });
   }
   return rows;
 }
@@ -154,4 +179,49 @@ export function documentingRow(path: string, rows: readonly ReferenceRow[]): Ref
       return segments(rest).every((s) => row.typeMembers.has(s));
     }),
   );
+}
+
+/**
+ * A documented default, when it is a value rather than prose: a backticked value, a number,
+ * `true`/`false`, `[]`/`{}` or a single word such as `db.t4g.medium`, a trailing
+ * parenthetical dropped; `required` stands for "no default". A `…` in a value abbreviates it.
+ */
+export type DocumentedDefault = { readonly required: true } | { readonly value: string };
+
+export function documentedDefault(cell: string): DocumentedDefault | undefined {
+  const text = cell.replace(/\s*\([^)]*\)$/, '').trim();
+  if (text === 'required') return { required: true };
+  const code = /^`([^`]+)`$/.exec(text);
+  if (code) return { value: code[1]! };
+  if (/^[\w./:@\[\]{}-]+$/.test(text)) return { value: text };
+  return undefined;
+}
+
+/** The text a schema default is written as: arrays of one scalar by that scalar, structures as JSON. */
+function defaultText(value: unknown): string[] {
+  if (Array.isArray(value) && value.length === 1 && typeof value[0] !== 'object') return [JSON.stringify(value), String(value[0])];
+  return typeof value === 'object' && value !== null ? [JSON.stringify(value)] : [String(value)];
+}
+
+/**
+ * The key each documented default belongs to: the row's keys in order when there are as many
+ * defaults, or, for a single object key, the members its type column lists in order.
+ */
+export function defaultsByKey(row: ReferenceRow): [string, string][] {
+  if (row.defaults.length === row.keys.length) return row.keys.map((key, i) => [key, row.defaults[i]!]);
+  const members = [...row.typeMembers];
+  if (row.keys.length === 1 && members.length === row.defaults.length) return members.map((member, i) => [`${row.keys[0]}.${member}`, row.defaults[i]!]);
+  return [];
+}
+
+/** A problem with a documented default against the schema's, or undefined when they agree (or cannot be compared). */
+export function defaultProblem(key: string, cell: string, schemaKey: SchemaKey | undefined): string | undefined {
+  const documented = documentedDefault(cell);
+  if (!documented || !schemaKey) return undefined;
+  if ('required' in documented) return 'default' in schemaKey ? `${key}: documented as required, the schema defaults it to ${JSON.stringify(schemaKey.default)}` : undefined;
+  if (!('default' in schemaKey)) return undefined; // a default applied in code (per environment, .env): prose territory
+  const [head, tail] = documented.value.split('…');
+  const candidates = defaultText(schemaKey.default);
+  const agrees = tail === undefined ? candidates.includes(documented.value) : candidates.some((c) => c.startsWith(head!) && c.endsWith(tail));
+  return agrees ? undefined : `${key}: documented default ${cell}, the schema's is ${JSON.stringify(schemaKey.default)}`;
 }
