@@ -38,7 +38,10 @@ if (selected.has('scale')) benchmarks.push(scaleBenchmark);
 const loadAtStart = loadavg();
 const results: BenchResult[] = await withBenchContext(values.quick, async (ctx) => {
   const out: BenchResult[] = [];
-  for (const benchmark of benchmarks) out.push(await benchmark.run(ctx));
+  for (const benchmark of benchmarks) {
+    // a benchmark that cannot finish is a miss, reported with why; the others still run
+    out.push(await benchmark.run(ctx).catch((error: Error) => ({ title: benchmark.name, figures: [{ name: 'did not finish', value: error.message, target: 'finishes', pass: false }] })));
+  }
   return out;
 });
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');

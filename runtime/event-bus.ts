@@ -19,6 +19,12 @@ export type BusListener = (message: BusMessage) => void;
 export class EventBus {
   private readonly listeners = new Map<string, Set<BusListener>>();
 
+  /**
+   * `onPublished`: told the last seq of every batch published here (events this replica
+   * committed), to announce them to the other replicas (db/notifier.ts).
+   */
+  constructor(private readonly onPublished?: (sessionId: string, lastSeq: number) => void) {}
+
   subscribe(sessionId: string, listener: BusListener): () => void {
     let set = this.listeners.get(sessionId);
     if (!set) {
@@ -34,6 +40,7 @@ export class EventBus {
 
   publish(sessionId: string, events: readonly StoredEvent[]): void {
     if (events.length === 0) return;
+    this.onPublished?.(sessionId, events.at(-1)!.seq);
     for (const listener of this.listeners.get(sessionId) ?? []) listener({ kind: 'events', events });
   }
 

@@ -16,6 +16,7 @@ import { createApiServer, type Readiness } from './api/server.ts';
 import { createAuthenticator, type TokenHashes } from './auth.ts';
 import { NotificationListener } from './db/listener.ts';
 import { applyMigrations, loadMigrations, MigrationError, migrationsApplied, type Migration } from './db/migrate.ts';
+import { Notifier } from './db/notifier.ts';
 import { createPool, isDatabaseUnavailable } from './db/pool.ts';
 import type { SandboxDriver } from './drivers/sandbox-driver.ts';
 import { EventBus } from './event-bus.ts';
@@ -86,7 +87,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   // claims and lease renewals need no WAL flush: a lost one is harmless (see createPool)
   const leasePool = createPool({ connectionString: options.databaseUrl, max: 3, asyncCommit: true, onError: () => metrics.dbErrors.inc({ kind: 'unavailable' }) });
-  const bus = new EventBus();
+  // events committed here are announced after their commit, many sessions per statement (ADR 0020)
+  const notifier = new Notifier(leasePool, (error) => {
+    metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
+    log.debug('sending notifications failed; listeners resync, streams re-read', { error: errorMessage(error) });
+  });
+  const bus = new EventBus((sessionId, lastSeq) => notifier.notify(EVENTS_CHANNEL, `${sessionId}:${lastSeq}`, sessionId, lastSeq));
   const warmSessionMs = options.warmSessionMs ?? 30_000;
   const keeper = new SandboxKeeper(pool, options.driver, metrics, log.child('sandboxes'), warmSessionMs);
   const teams = new Map(options.config.teams.map((t) => [t.name, t]));
@@ -220,6 +226,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         setTimeout(() => api.server.closeAllConnections(), 2_000).unref();
       });
       await listener.close();
+      await notifier.flush();
       if (options.ownsDriver ?? true) await options.driver.close().catch((error: unknown) => log.warn('closing the sandbox driver failed', { error: errorMessage(error) }));
       await pool.end().catch(() => undefined);
       await leasePool.end().catch(() => undefined);

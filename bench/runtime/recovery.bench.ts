@@ -37,11 +37,20 @@ async function countTurns(db: pg.Pool, sessions: readonly string[], oldTurn: num
   return rows[0]!;
 }
 
-async function waitFor(what: string | (() => string), timeoutMs: number, check: () => Promise<boolean>, pollMs = 25): Promise<number> {
+/** The turns numbered `turn` of these sessions, counted by state, dispatch and error code. */
+async function turnStates(db: pg.Pool, sessions: readonly string[], turn: number): Promise<string> {
+  const { rows } = await db.query<{ state: string; dispatched: boolean; error_code: string | null; n: number }>(
+    'SELECT state, dispatched, error_code, count(*)::int AS n FROM turns WHERE session_id = ANY($1::uuid[]) AND turn = $2 GROUP BY 1, 2, 3 ORDER BY 4 DESC',
+    [sessions, turn],
+  );
+  return rows.map((r) => `${r.n} ${r.state}${r.dispatched ? ' dispatched' : ''}${r.error_code ? ` (${r.error_code})` : ''}`).join(', ');
+}
+
+async function waitFor(what: string | (() => Promise<string>), timeoutMs: number, check: () => Promise<boolean>, pollMs = 25): Promise<number> {
   const started = performance.now();
   for (;;) {
     if (await check()) return performance.now();
-    if (performance.now() - started > timeoutMs) throw new Error(`recovery: ${typeof what === 'string' ? what : what()} did not happen within ${timeoutMs} ms`);
+    if (performance.now() - started > timeoutMs) throw new Error(`recovery: ${typeof what === 'string' ? what : await what()} did not happen within ${timeoutMs} ms`);
     await delay(pollMs);
   }
 }
@@ -89,7 +98,7 @@ export const recoveryBenchmark: RuntimeBenchmark = {
         );
         let allInterruptedAt: number | undefined;
         const timeline: string[] = [];
-        const recoveredAt = await waitFor(() => `recovery (interrupted/running: ${timeline.slice(-3).join(', ')})`, 60_000, async () => {
+        const recoveredAt = await waitFor(async () => `recovery (interrupted/running: ${timeline.at(-1)}; the new turns: ${await turnStates(db, sessions, newTurn)})`, 60_000, async () => {
           const counts = await countTurns(db, sessions, oldTurn, newTurn);
           if (counts.interrupted === inFlight) allInterruptedAt ??= performance.now();
           timeline.push(`${((performance.now() - spawnedAt) / 1000).toFixed(2)}s ${counts.interrupted}/${counts.running}`);

@@ -76,8 +76,18 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
 
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write('retry: 2000\n\n');
+  // a stream that sent nothing since the last keep-alive re-reads its session: events another
+  // replica committed are announced after their commit, and a replica that died in between
+  // never announced them (db/notifier.ts)
+  let quiet = true;
   const keepAlive = setInterval(() => {
-    if (!closed) res.write(encodeSseComment('keep-alive'));
+    if (closed) return;
+    res.write(encodeSseComment('keep-alive'));
+    if (quiet) {
+      needFetch = true;
+      poke();
+    }
+    quiet = true;
   }, options.keepAliveMs);
   keepAlive.unref();
 
@@ -90,6 +100,7 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
         return;
       }
       cursor = event.seq;
+      quiet = false;
       const ok = res.write(encodeSse(event.seq, event.event.type, eventToJson(event)));
       if (event.event.type === 'session_ended') ended = true;
       if (!ok && !closed) await drainedOrClosed(res);

@@ -39,11 +39,18 @@ const appendSql = (fenced: boolean) => `WITH bump AS (
        SELECT $1, bump.last_seq - jsonb_array_length($3::jsonb) + x.ord, $2, x.data->>'type', x.data
        FROM bump, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(data, ord)
        RETURNING seq
-     ), notified AS (
+     )${
+       // a turn's own appends (fenced) are announced by the caller after the commit (db/notifier.ts);
+       // the unfenced ones run inside transactions and notify with their commit
+       fenced
+         ? `
+     SELECT bump.last_seq, (SELECT count(*)::int FROM inserted) AS inserted, now() AS created_at FROM bump`
+         : `, notified AS (
        SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || max(seq)::text) FROM inserted HAVING count(*) > 0
      )
      -- one row: the events got seqs last_seq - n + 1 .. last_seq and created_at = now()
-     SELECT bump.last_seq, (SELECT count(*)::int FROM inserted) AS inserted, now() AS created_at FROM bump, notified`;
+     SELECT bump.last_seq, (SELECT count(*)::int FROM inserted) AS inserted, now() AS created_at FROM bump, notified`
+     }`;
 const APPEND = prepared('paddock_append_events', appendSql(false));
 const APPEND_FENCED = prepared('paddock_append_events_fenced', appendSql(true));
 

@@ -13,7 +13,7 @@ import type { SandboxBinding } from '../drivers/sandbox-driver.ts';
 import { BINDING_COLUMNS, bindingFromRow, bindingParams, bindSandboxCtes, type BindingRow, type StoredBinding } from './bindings.ts';
 import { columnList, TURN_COLUMNS, turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
-import { ABORTS_CHANNEL, EVENTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
+import { ABORTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
 
 interface HistoryTurn {
   input: string;
@@ -118,8 +118,7 @@ const ENQUEUE_TURN = prepared(
        FROM bump, b WHERE bump.fast
        RETURNING seq
      ), n AS (
-       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) AS sent FROM bump
-       UNION ALL
+       -- the events are announced by the caller after the commit (db/notifier.ts)
        SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE NOT bump.claim
      )
      SELECT s.state AS session_state, s.team AS session_team, s.harness AS session_harness, q.n AS unfinished, ${columnList(TURN_COLUMNS, 't')},
@@ -138,7 +137,8 @@ const ENQUEUE_TURN = prepared(
 
 /**
  * Persists a new turn and its `user_message` event (the message is durable before any harness
- * sees it) and NOTIFYs the replicas: one statement, so one round trip and one commit.
+ * sees it), one statement, so one round trip and one commit. The replicas are woken for a
+ * turn left queued here; the events are announced by the caller (db/notifier.ts).
  */
 export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number, fast?: FastDispatch): Promise<EnqueueResult> {
   const message: SessionEvent = { type: 'user_message', text: input };
@@ -256,7 +256,7 @@ export async function releaseLease(db: Queryable, owner: string, sessionId: stri
   );
 }
 
-/** markDispatched's statement: fenced `dispatched` flag + `turn_started` + NOTIFY + history, one commit */
+/** markDispatched's statement: fenced `dispatched` flag + `turn_started` + history, one commit (announced by the caller) */
 const MARK_DISPATCHED = prepared(
   'paddock_mark_dispatched',
   `WITH upd AS (
@@ -265,10 +265,8 @@ const MARK_DISPATCHED = prepared(
        UPDATE sessions SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd) RETURNING last_seq
      ), ins AS (
        INSERT INTO events (session_id, seq, turn, type, data) SELECT $1, bump.last_seq, $2, $4, $5::jsonb FROM bump RETURNING seq, created_at
-     ), n AS (
-       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || ins.seq::text) FROM ins
      )
-     SELECT upd.abort_requested, ins.seq, ins.created_at, (SELECT count(*)::int FROM n) AS notified, (${HISTORY_SQL}) AS history FROM upd, ins`,
+     SELECT upd.abort_requested, ins.seq, ins.created_at, (${HISTORY_SQL}) AS history FROM upd, ins`,
 );
 
 /**
@@ -277,7 +275,7 @@ const MARK_DISPATCHED = prepared(
  * silently run twice. Returns whether an abort was requested meanwhile.
  */
 export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent, historyMaxChars = 768 * 1024): Promise<{ abortRequested: boolean; events: StoredEvent[]; history: HistoryMessage[] }> {
-  const { rows } = await db.query<{ abort_requested: boolean; seq: number; created_at: Date; notified: number; history: HistoryTurn[] }>(MARK_DISPATCHED.with([sessionId, turn, owner, started.type, JSON.stringify(started)]));
+  const { rows } = await db.query<{ abort_requested: boolean; seq: number; created_at: Date; history: HistoryTurn[] }>(MARK_DISPATCHED.with([sessionId, turn, owner, started.type, JSON.stringify(started)]));
   const row = rows[0];
   if (!row) throw new LeaseLostError(sessionId, turn);
   return { abortRequested: row.abort_requested, events: [{ sessionId, seq: row.seq, turn, event: started, createdAt: row.created_at }], history: historyMessages(row.history, historyMaxChars) };
@@ -302,12 +300,9 @@ const BIND_AND_DISPATCH = prepared(
        UNION ALL
        SELECT $1, bump.last_seq, $2, 'turn_started', jsonb_build_object('type', 'turn_started', 'attempt', $10::int, 'sandboxGeneration', bump.sandbox_generation) FROM bump
        RETURNING seq
-     ), n AS (
-       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) FROM bump
      )
      SELECT (SELECT count(*)::int FROM s) AS active, upd.abort_requested, bump.sandbox_generation AS generation, bump.last_seq,
        (SELECT count(*)::int FROM ins) AS inserted, (SELECT acquired_at FROM bound) AS acquired_at, now() AS created_at,
-       (SELECT count(*)::int FROM n) AS notified,
        CASE WHEN bump.last_seq IS NOT NULL THEN (${HISTORY_SQL}) END AS history
      FROM (SELECT 1) AS one LEFT JOIN upd ON true LEFT JOIN bump ON true`,
 );
@@ -349,7 +344,7 @@ export interface TurnOutcome {
   readonly error?: { readonly code: string; readonly message: string } | undefined;
 }
 
-/** finishTurn's statement: fenced final state + last events + NOTIFY, one commit */
+/** finishTurn's statement: fenced final state + last events, one commit (events announced by the caller; a runnable later turn here) */
 const FINISH_TURN = prepared(
   'paddock_finish_turn',
   `WITH upd AS (
@@ -365,8 +360,7 @@ const FINISH_TURN = prepared(
        FROM bump, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS x(data, ord)
        RETURNING seq
      ), n AS (
-       SELECT pg_notify('${EVENTS_CHANNEL}', $1::text || ':' || bump.last_seq::text) FROM bump
-       UNION ALL
+       -- the events are announced by the caller after the commit (db/notifier.ts);
        -- a later turn of this session may be claimable now. last_turn comes from the row as
        -- updated (after any lock wait), so an enqueue that committed first is never missed
        SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE bump.last_turn > $2
