@@ -215,3 +215,33 @@ describe('fake Kubernetes API server (sandboxclaims)', () => {
     expect(api.store.get(NS, 'c1')).toBeDefined();
   });
 });
+
+describe('a team whose bundle is not applied (withoutTeamBundle)', () => {
+  let fake: FakeKubeApiServer;
+  beforeEach(async () => {
+    fake = await FakeKubeApiServer.start();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  const statusOf = async (request: Promise<unknown>) => {
+    const error = (await request.then(() => undefined, (e: unknown) => e)) as ApiException<string> | undefined;
+    return error ? { code: error.code, body: JSON.parse(error.body) as { reason: string; message: string; details?: { kind?: string } } } : undefined;
+  };
+
+  it('answers 403 like RBAC without a RoleBinding, then 404 for the namespace like admission, and serves once applied', async () => {
+    const api = fake.kubeConfig().makeApiClient(CustomObjectsApi);
+    fake.withoutTeamBundle(NS);
+    const forbidden = await statusOf(api.createNamespacedCustomObject({ ...target, body: claim('c1') }));
+    expect(forbidden).toMatchObject({ code: 403, body: { reason: 'Forbidden' } });
+    expect(forbidden!.body.message).toContain(`cannot create resource "sandboxclaims" in API group "extensions.agents.x-k8s.io" in the namespace "${NS}"`);
+
+    fake.applyTeamBundle(NS);
+    fake.withoutTeamBundle(NS, { rbac: false }); // bound (e.g. cluster-wide), but no namespace yet
+    expect(await statusOf(api.createNamespacedCustomObject({ ...target, body: claim('c1') }))).toMatchObject({ code: 404, body: { reason: 'NotFound', message: `namespaces "${NS}" not found`, details: { kind: 'namespaces' } } });
+
+    fake.applyTeamBundle(NS);
+    expect(await statusOf(api.createNamespacedCustomObject({ ...target, body: claim('c1') }))).toBeUndefined();
+  });
+});
