@@ -15,6 +15,7 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HarnessRegistry } from '../../../config/harness-definition.ts';
+import { CONTAINER_ENV_PREFIX } from '../../../config/names.ts';
 import { installedCli } from '../../../harnesses/cli-adapter/resolve-cli.ts';
 import { HarnessClient } from '../../../harnesses/protocol/client.ts';
 import { HARNESSES_DIR } from '../../../harnesses/registry.ts';
@@ -83,6 +84,11 @@ export class LocalDriver implements SandboxDriver {
     if (missing.length > 0) {
       const names = missing.map((e) => `"${e}"`).join(', ');
       return `harness "${harness}" needs ${names}, found neither in ${join(dir, 'node_modules', '.bin')} nor on PATH; run "scripts/install-harness-clis.sh ${harness}" (or put ${missing.length > 1 ? 'them' : 'it'} on PATH) and restart, or use the "scripted" harness`;
+    }
+    // a cluster gives these from the team's secrets; here only the runtime's CONTAINER_ENV_* can
+    const unset = definition.requiredEnv.filter((name) => !this.env[`${CONTAINER_ENV_PREFIX}${name}`]);
+    if (unset.length > 0) {
+      return `harness "${harness}" needs ${unset.join(', ')} (harness.yaml requiredEnv; for an agent CLI, its model gateway key): start paddock dev with ${unset.map((n) => `${CONTAINER_ENV_PREFIX}${n}=<value>`).join(' ')} and PADDOCK_MODEL_GATEWAY_URL=<a gateway this machine reaches>, or use the "scripted" harness`;
     }
     const absent = definition.local.command.slice(1).filter((arg) => !arg.startsWith('-') && SCRIPT.test(arg) && !existsSync(isAbsolute(arg) ? arg : join(dir, arg)));
     if (absent.length > 0) return `harness "${harness}" is not installed locally: ${absent.map((a) => join(dir, a)).join(', ')} does not exist`;

@@ -1,5 +1,5 @@
 /** The local driver with real child processes: environment, liveness, release, clear failures. */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,15 @@ describe('local sandbox driver', () => {
       expect(local.unavailableReason('needs-cli')).toMatch(/needs "paddock-no-such-cli", found neither in/);
       chmodSync(cli, 0o755);
       expect(local.unavailableReason('needs-cli')).toBeUndefined();
+
+      // a required variable (an agent's gateway key) comes, in dev mode, from CONTAINER_ENV_*
+      const yaml = readFileSync(join(harnessesDir, 'needs-cli', 'harness.yaml'), 'utf8');
+      writeFileSync(join(harnessesDir, 'needs-cli', 'harness.yaml'), yaml.replace('port: 8080', 'port: 8080\nrequiredEnv: [GATEWAY_KEY]'));
+      const options = { registry: loadHarnessRegistry(harnessesDir), harnessesDir, workDir, modelGatewayUrl: 'http://g', log: createLogger({ write: () => undefined }) };
+      expect(new LocalDriver({ ...options, env: { PATH: dirname(process.execPath) } }).unavailableReason('needs-cli')).toBe(
+        'harness "needs-cli" needs GATEWAY_KEY (harness.yaml requiredEnv; for an agent CLI, its model gateway key): start paddock dev with CONTAINER_ENV_GATEWAY_KEY=<value> and PADDOCK_MODEL_GATEWAY_URL=<a gateway this machine reaches>, or use the "scripted" harness',
+      );
+      expect(new LocalDriver({ ...options, env: { PATH: dirname(process.execPath), CONTAINER_ENV_GATEWAY_KEY: 'k' } }).unavailableReason('needs-cli')).toBeUndefined();
     } finally {
       rmSync(harnessesDir, { recursive: true, force: true });
     }
