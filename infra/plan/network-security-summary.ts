@@ -4,6 +4,7 @@
  * may reach PostgreSQL on 5432 — read back from the planned resources, so it shows what the
  * program registers, not what the code intends. Pure.
  */
+import type { PlatformSpec } from '../../config/platform-spec.ts';
 import type { OfflinePlan, PlannedResource } from './offline-plan.ts';
 
 const SECURITY_GROUP = 'aws:ec2/securityGroup:SecurityGroup';
@@ -16,7 +17,7 @@ interface CniOptions {
   configurationValues?: { env?: Record<string, string> };
 }
 
-export function networkSecuritySummary(plan: OfflinePlan): string[] {
+export function networkSecuritySummary(plan: OfflinePlan, spec?: PlatformSpec): string[] {
   const cluster = plan.resources.find((r) => r.type === 'eks:index:Cluster');
   if (!cluster) return ['  kind: NetworkPolicy enforced by Calico (the kind cluster\'s CNI); no cloud security groups'];
   const cni = (cluster.inputs.vpcCniOptions ?? {}) as CniOptions;
@@ -37,6 +38,10 @@ export function networkSecuritySummary(plan: OfflinePlan): string[] {
       .filter((r: PlannedResource) => r.type === INGRESS_RULE && r.inputs.securityGroupId === `${postgres.name}-mock-id`)
       .map((r) => (r.inputs.referencedSecurityGroupId ? `security group ${groupName(r.inputs.referencedSecurityGroupId)}` : String(r.inputs.cidrIpv4)));
     lines.push(`  PostgreSQL (RDS) on 5432 from: ${sources.join(', ') || 'nobody'}`);
+  }
+  const gateway = spec?.platform.modelGateway.inCluster;
+  if (gateway && env.NETWORK_POLICY_ENFORCING_MODE === 'strict') {
+    lines.push(`  to do: namespace ${gateway.namespace} (the in-cluster model gateway) is not Paddock's; under strict mode its pods serve nothing until you give them NetworkPolicies (docs/deploying.md, "Network security on EKS")`);
   }
   return lines;
 }

@@ -150,7 +150,7 @@ export function formatPlanReport(plan: OfflinePlan, context: PlanReportContext):
   const sections = [
     ...header(plan, context),
     'Network security:',
-    ...networkSecuritySummary(plan),
+    ...networkSecuritySummary(plan, context.spec),
     '',
     'Reachability:',
     ...reachabilitySummary(context.spec),

@@ -20,6 +20,13 @@ describe('network security summary', () => {
     ]);
   });
 
+  it('says the in-cluster gateway\'s namespace needs NetworkPolicies of its own under strict mode', () => {
+    expect(prod.spec.platform.modelGateway.inCluster?.namespace).toBe('litellm');
+    expect(networkSecuritySummary(prod.plan, prod.spec).at(-1)).toBe(
+      '  to do: namespace litellm (the in-cluster model gateway) is not Paddock\'s; under strict mode its pods serve nothing until you give them NetworkPolicies (docs/deploying.md, "Network security on EKS")',
+    );
+  });
+
   it('says what enforces NetworkPolicy on kind', () => {
     expect(networkSecuritySummary(local.plan)).toEqual(['  kind: NetworkPolicy enforced by Calico (the kind cluster\'s CNI); no cloud security groups']);
   });
