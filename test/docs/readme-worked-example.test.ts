@@ -84,7 +84,7 @@ describe('README worked example: adding a team', () => {
       delete copy.spec.template.metadata.annotations;
       return copy;
     };
-    const deployment = (list: KubeObject[]) => withoutTemplateAnnotations(list.find((o) => o.kind === 'Deployment')!);
+    const deployment = (list: readonly KubeObject[]) => withoutTemplateAnnotations(list.find((o) => o.kind === 'Deployment')!);
     expect(deployment(after)).toEqual(deployment(before));
     expect(documentedChanges().get('runtime.k8s.yaml')).toMatch(/ConfigMap.*checksum on the runtime's pod template/);
   });
