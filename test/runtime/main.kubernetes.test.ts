@@ -5,10 +5,11 @@
  * as the claim's sandbox. Session, claim, Ready, bind, turn, abort, end, release; a claim that
  * never gets Ready; RBAC answering 403; a watch cut while the claim is not Ready yet.
  */
-import { writeFileSync } from 'node:fs';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RUNTIME_ENV } from '../../config/names.ts';
@@ -29,6 +30,7 @@ let server: TestPostgres;
 let kube: FakeKubeApiServer;
 let controller: FakeSandboxController;
 let files: RuntimeProcessFiles;
+let databaseUrl: string;
 let runtime: RuntimeProcess;
 const ports: Record<'alpha' | 'beta' | 'gamma' | 'delta', number> = { alpha: 0, beta: 0, gamma: 0, delta: 0 };
 
@@ -56,7 +58,8 @@ beforeAll(async () => {
       { name: 'delta', namespace: 'team-delta', env: {}, harnesses: [harness(ports.delta)] },
     ],
   });
-  files = runtimeProcessFiles(await server.createDatabase(), config);
+  databaseUrl = await server.createDatabase();
+  files = runtimeProcessFiles(databaseUrl, config);
   writeFileSync(join(files.dir, 'tokens', 'team.gamma'), `${hashToken(GAMMA_TOKEN)}\n`);
   writeFileSync(join(files.dir, 'tokens', 'team.delta'), `${hashToken(DELTA_TOKEN)}\n`);
   const kubeconfig = join(files.dir, 'kubeconfig');
@@ -112,7 +115,14 @@ describe('the runtime process with the kubernetes driver', () => {
     const claim = claims[0]!;
     expect(claim.metadata.labels?.[SESSION_LABEL]).toBe(id);
     expect(claim.spec.warmPoolRef).toEqual({ name: 'scripted' });
-    expect(claim.metadata.annotations?.[TOKEN_HASH_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+    // the binding the runtime stored: this claim, its harness endpoint, the token whose hash the claim carries
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const binding = await db.query<{ driver: string; sandbox_id: string; namespace: string; endpoint: string; token: string }>('SELECT driver, sandbox_id, namespace, endpoint, token FROM sandbox_bindings WHERE session_id = $1', [id]).finally(() => db.end());
+    expect(binding.rows).toHaveLength(1);
+    const bound = binding.rows[0]!;
+    expect(bound).toMatchObject({ driver: 'kubernetes', sandbox_id: claim.metadata.name, namespace: 'team-alpha', endpoint: `http://127.0.0.1:${ports.alpha}` });
+    expect(claim.metadata.annotations?.[TOKEN_HASH_ANNOTATION]).toBe(createHash('sha256').update(bound.token).digest('hex'));
     expect(claim.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
     const sandbox = controller.sandboxOf('team-alpha', claim.metadata.name);
     expect(sandbox?.process?.hasExited()).toBe(false);
