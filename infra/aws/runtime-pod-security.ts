@@ -53,18 +53,20 @@ export class RuntimePodSecurity extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
   /** for SynthesizedCharts: applied after paddock-system exists and before the runtime's pods */
   readonly securityGroupPolicy: ProgramObject;
+  private readonly tags: Readonly<Record<string, string>>;
 
   constructor(name: string, args: RuntimePodSecurityArgs, opts?: pulumi.ComponentResourceOptions) {
     super('paddock:aws:RuntimePodSecurity', name, {}, opts);
     const parent = { parent: this };
     const { tags } = args;
+    this.tags = tags;
     const group = new aws.ec2.SecurityGroup(
       'runtime-pods',
       { name: `${args.clusterName}-runtime-pods`, description: `Paddock runtime pods of ${args.clusterName} (security groups for pods): the only client RDS admits`, vpcId: args.vpcId, tags: { ...tags, Name: `${args.clusterName}-runtime-pods` } },
       parent,
     );
     this.securityGroupId = group.id;
-    const rule = (kind: 'in' | 'out', ruleName: string, values: Omit<aws.vpc.SecurityGroupIngressRuleArgs, 'securityGroupId' | 'tags'> & { securityGroupId?: pulumi.Input<string> }) =>
+    const rule = (kind: 'in' | 'out', ruleName: string, values: Omit<aws.vpc.SecurityGroupIngressRuleArgs, 'securityGroupId' | 'tags'>) =>
       kind === 'in'
         ? new aws.vpc.SecurityGroupIngressRule(ruleName, { securityGroupId: group.id, ...values, tags }, parent)
         : new aws.vpc.SecurityGroupEgressRule(ruleName, { securityGroupId: group.id, ...values, tags }, parent);
@@ -96,6 +98,6 @@ export class RuntimePodSecurity extends pulumi.ComponentResource {
 
   /** Lets the runtime pods out to `port` of another security group (the database's). */
   allowEgressTo(ruleName: string, securityGroupId: pulumi.Input<string>, port: number, description: string, opts?: pulumi.CustomResourceOptions): aws.vpc.SecurityGroupEgressRule {
-    return new aws.vpc.SecurityGroupEgressRule(ruleName, { securityGroupId: this.securityGroupId, referencedSecurityGroupId: securityGroupId, ipProtocol: 'tcp', fromPort: port, toPort: port, description }, { parent: this, ...opts });
+    return new aws.vpc.SecurityGroupEgressRule(ruleName, { securityGroupId: this.securityGroupId, referencedSecurityGroupId: securityGroupId, ipProtocol: 'tcp', fromPort: port, toPort: port, description, tags: this.tags }, { parent: this, ...opts });
   }
 }
