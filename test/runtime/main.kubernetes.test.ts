@@ -3,7 +3,8 @@
  * kubernetes and a KUBECONFIG pointing at the fake API server (test/support/fake-kube-api), whose
  * fake agent-sandbox controller makes each SandboxClaim Ready and starts the real scripted harness
  * as the claim's sandbox. Session, claim, Ready, bind, turn, abort, end, release; a claim that
- * never gets Ready; RBAC answering 403; a watch cut while the claim is not Ready yet.
+ * never gets Ready; RBAC answering 403; a watch cut while the claim is not Ready yet; a runtime
+ * SIGKILLed and started again re-attaching to its session's sandbox.
  */
 import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ let kube: FakeKubeApiServer;
 let controller: FakeSandboxController;
 let files: RuntimeProcessFiles;
 let databaseUrl: string;
+let runtimeEnv: Record<string, string>;
 let runtime: RuntimeProcess;
 const ports: Record<'alpha' | 'beta' | 'gamma' | 'delta', number> = { alpha: 0, beta: 0, gamma: 0, delta: 0 };
 
@@ -76,7 +78,8 @@ beforeAll(async () => {
     }),
     { mode: 0o600 },
   );
-  runtime = await spawnRuntime({ ...files.env, [RUNTIME_ENV.driver]: 'kubernetes', KUBECONFIG: kubeconfig, PADDOCK_CLAIM_READY_SECONDS: String(READY_SECONDS) });
+  runtimeEnv = { ...files.env, [RUNTIME_ENV.driver]: 'kubernetes', KUBECONFIG: kubeconfig, PADDOCK_CLAIM_READY_SECONDS: String(READY_SECONDS) };
+  runtime = await spawnRuntime(runtimeEnv);
   await runtime.waitReady();
 });
 
@@ -194,6 +197,31 @@ describe('the runtime process with the kubernetes driver', () => {
     expect(events.at(-1)).toMatchObject({ type: 'done', stopReason: 'end_turn' });
     const watches = kube.requests.slice(mark).filter((r) => r.watch && r.path.includes('/namespaces/team-delta/'));
     expect(watches.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('re-attaches to the session\'s sandbox after the runtime process is SIGKILLed and started again', async () => {
+    let api = new Api(runtime.url, TOKENS.alpha);
+    const id = await api.createSession();
+    expect((await api.waitForDone(id, await api.send(id, 'before the crash'), 30_000)).at(-1)).toMatchObject({ type: 'done', stopReason: 'end_turn' });
+    const [claim] = kube.store.list('team-alpha');
+    const harness = controller.sandboxOf('team-alpha', claim!.metadata.name)?.process;
+    expect(harness?.hasExited()).toBe(false);
+
+    runtime.child.kill('SIGKILL');
+    expect(await runtime.exited).toBe(null);
+    const mark = kube.requests.length;
+    runtime = await spawnRuntime(runtimeEnv);
+    await runtime.waitReady();
+    api = new Api(runtime.url, TOKENS.alpha);
+    const after = await api.waitForDone(id, await api.send(id, 'after the crash'), 30_000);
+    expect(textOf(after)).toBe('I heard: after the crash (turn 2, 2 history messages)');
+
+    // the same claim and harness process: checked (GET of the claim, its token hash), not replaced
+    expect(kube.store.list('team-alpha').map((c) => c.metadata.uid)).toEqual([claim!.metadata.uid]);
+    expect(controller.sandboxOf('team-alpha', claim!.metadata.name)?.process?.pid).toBe(harness!.pid);
+    const since = kube.requests.slice(mark).filter((r) => r.path.includes('/namespaces/team-alpha/'));
+    expect(since.some((r) => r.method === 'GET' && !r.watch && r.path.endsWith(`/sandboxclaims/${claim!.metadata.name}`))).toBe(true);
+    expect(since.filter((r) => r.method === 'POST' || r.method === 'DELETE')).toEqual([]);
   });
 
   it('stops on SIGTERM with exit 0', async () => {
