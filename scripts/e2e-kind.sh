@@ -107,6 +107,15 @@ trap 'exit 143' TERM
 # --- the stack: never one the script would destroy by surprise -----------------------------
 cluster="$(helper cluster-name "$STACK")" || fail "$STACK_FILE does not validate (see above)"
 
+# kind supports a node image with the release that published it, others best effort
+want_kind="$(helper kind-release "$STACK")" || fail "cannot read the kind release of stack $STACK (see above)"
+have_kind="$(kind version 2>/dev/null || true)" # "kind v0.31.0 go1.25 linux/amd64"
+have_kind="${have_kind#kind }"
+have_kind="${have_kind%% *}"
+if [[ -n "$want_kind" && "$have_kind" != "$want_kind" ]]; then
+  log "warning: kind ${have_kind:-(unknown version)} is installed; the stack's node image was published with kind $want_kind"
+fi
+
 # the images kind loads must be here (or pullable) before anything is created
 images="$(helper images "$STACK")" || fail "cannot list the images of stack $STACK (see above)"
 missing_images=0

@@ -4,6 +4,7 @@
  *
  *   stack-exists STACK          stdin: `pulumi stack ls --json`; exit 0 if STACK exists, else 1
  *   cluster-name STACK          the kind cluster of stacks/Pulumi.STACK.yaml
+ *   kind-release STACK          the kind release that published the stack's node image, if recorded
  *   images STACK                the images the stack loads into kind, each with its Dockerfile
  *                               ("<image> <dockerfile>" per line)
  *   missing-secrets STACK       `paddock:teamSecrets.<team>.<NAME>` of each declared secret without a value
@@ -18,6 +19,7 @@ import { loadPlatformSpec, readStackFile } from '../../config/stack-file.ts';
 import { loadHarnessRegistry } from '../../harnesses/registry.ts';
 import { missingTeamSecrets, TEAM_SECRETS_KEY } from '../../infra/inputs/team-secrets.ts';
 import { locallyBuiltImages } from '../../infra/kind/images.ts';
+import { KIND_NODE_IMAGES } from '../../config/versions/container-images.ts';
 import { hasStack, sessionIdOf, turnNumberOf, turnVerdict } from './session-events.ts';
 
 const STILL_RUNNING = 3;
@@ -42,6 +44,12 @@ function run(args: readonly string[]): number {
     case 'cluster-name':
       process.stdout.write(`${stackSpec(rest[0]!).platform.clusterName}\n`);
       return 0;
+    case 'kind-release': {
+      const nodeImage = stackSpec(rest[0]!).platform.kind?.nodeImage;
+      const recorded = Object.values(KIND_NODE_IMAGES).find((entry) => entry.image === nodeImage);
+      if (recorded) process.stdout.write(`${recorded.kindRelease}\n`);
+      return 0;
+    }
     case 'images': {
       const spec = stackSpec(rest[0]!);
       const dockerfiles = new Map<string, string>([[spec.platform.runtime.image, 'runtime/Dockerfile']]);

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { KIND_NODE_IMAGES } from '../../config/versions/container-images.ts';
 import { locallyBuiltImages } from '../../infra/kind/images.ts';
 import { shippedSpec } from '../support/fixtures.ts';
 
@@ -58,7 +59,7 @@ async function runScript(options: { scenario?: string; env?: Record<string, stri
 
   const child = spawn('bash', [join(repo, 'scripts/e2e-kind.sh')], {
     cwd: root,
-    env: { PATH: bin, HOME: root, TMPDIR: root, FAKE_LOG: log, FAKE_TOKEN, FAKE_SCENARIO: options.scenario ?? '', E2E_PORT: '18999', ...options.env },
+    env: { PATH: bin, HOME: root, TMPDIR: root, FAKE_LOG: log, FAKE_TOKEN, FAKE_KIND_VERSION: LOCAL_KIND_RELEASE, FAKE_SCENARIO: options.scenario ?? '', E2E_PORT: '18999', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -75,6 +76,7 @@ async function runScript(options: { scenario?: string; env?: Record<string, stri
 }
 
 const ORIGINAL_STACK_FILE = readFileSync('stacks/Pulumi.local.yaml', 'utf8');
+const LOCAL_KIND_RELEASE = Object.values(KIND_NODE_IMAGES).find((e) => e.image === shippedSpec('local').platform.kind!.nodeImage)!.kindRelease;
 const pulumiCalls = (run: Run) => run.calls.filter((c) => c.startsWith('pulumi ')).map((c) => c.split(' ').slice(1, 3).join(' '));
 
 describe('scripts/e2e-kind.sh', () => {
@@ -109,6 +111,7 @@ describe('scripts/e2e-kind.sh', () => {
     expect(run.stderr).toContain('I heard: hello from e2e-kind (turn 1, 0 history messages)');
     expect(run.stackFile).toBe(ORIGINAL_STACK_FILE);
     expect(run.calls.some((c) => c.includes(' logs '))).toBe(false);
+    expect(run.stderr).not.toContain('warning: kind');
   }, 120_000);
 
   it('destroys the stack and removes it when pulumi up fails', async () => {
@@ -147,9 +150,10 @@ describe('scripts/e2e-kind.sh', () => {
     expect(run.stackFile).toContain('encryptionsalt: v1:fake-salt');
   }, 120_000);
 
-  it('with KEEP=1 leaves the stack, its cluster and its stack file as they are', async () => {
-    const run = await runScript({ env: { KEEP: '1' } });
+  it('with KEEP=1 leaves the stack, its cluster and its stack file as they are (and warns of a kind release other than the node image\'s)', async () => {
+    const run = await runScript({ env: { KEEP: '1', FAKE_KIND_VERSION: 'v0.29.0' } });
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`warning: kind v0.29.0 is installed; the stack's node image was published with kind ${LOCAL_KIND_RELEASE}`);
     expect(pulumiCalls(run)).not.toContain('destroy -s');
     expect(pulumiCalls(run)).not.toContain('stack rm');
     expect(run.stackFile).toContain('encryptionsalt: v1:fake-salt');

@@ -17,6 +17,7 @@ docker)
   ;;
 kind)
   if [[ "$*" == "get clusters" ]] && has orphan-cluster; then echo paddock-local; fi
+  if [[ "$*" == "version" ]]; then echo "kind ${FAKE_KIND_VERSION:-v0.0.0} go1.25 linux/amd64"; fi
   ;;
 kubectl)
   if [[ "$*" == *port-forward* ]]; then exec sleep 120; fi
