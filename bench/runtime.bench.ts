@@ -14,6 +14,7 @@ import { recoveryBenchmark } from './runtime/recovery.bench.ts';
 import { scaleBenchmark } from './runtime/scale.bench.ts';
 import { turnOverheadBenchmark, type OverheadSeries } from './runtime/turn-overhead.bench.ts';
 import { withBenchContext, type RuntimeBenchmark } from './support/bench-context.ts';
+import { commitLatency } from './support/commit-latency.ts';
 import { allPassed, formatReport, type BenchResult } from './support/report.ts';
 
 const NAMES = ['ingest', 'warm', 'cold', 'first', 'recovery', 'scale'] as const;
@@ -36,14 +37,22 @@ if (selected.has('recovery')) benchmarks.push(recoveryBenchmark);
 if (selected.has('scale')) benchmarks.push(scaleBenchmark);
 
 const loadAtStart = loadavg();
+let commits = '';
 const results: BenchResult[] = await withBenchContext(values.quick, async (ctx) => {
+  const { db } = await ctx.freshDatabase();
+  const probe = async () => {
+    const c = await commitLatency(db);
+    return `p50 ${c.p50.toFixed(2)} ms / p99 ${c.p99.toFixed(2)} ms`;
+  };
+  const atStart = await probe();
   const out: BenchResult[] = [];
   for (const benchmark of benchmarks) {
     // a benchmark that cannot finish is a miss, reported with why; the others still run
     out.push(await benchmark.run(ctx).catch((error: Error) => ({ title: benchmark.name, figures: [{ name: 'did not finish', value: error.message, target: 'finishes', pass: false }] })));
   }
+  commits = `one durable commit took ${atStart} at start, ${await probe()} at end`;
   return out;
 });
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-process.stdout.write(formatReport(results, `Paddock runtime benchmark${values.quick ? ' (--quick: small sizes, not comparable)' : ''}: ${availableParallelism()} cores, load average ${load(loadAtStart)} at start, ${load(loadavg())} at end`));
+process.stdout.write(formatReport(results, `Paddock runtime benchmark${values.quick ? ' (--quick: small sizes, not comparable)' : ''}: ${availableParallelism()} cores, load average ${load(loadAtStart)} at start, ${load(loadavg())} at end; ${commits}`));
 process.exitCode = allPassed(results) ? 0 : 1;

@@ -119,6 +119,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       maxAttempts: 5,
       historyMaxChars: 768 * 1024,
       abortGraceMs: 5_000,
+      notifier,
     },
   });
   const listener = new NotificationListener({

@@ -15,6 +15,7 @@
  * | previous owner died after dispatch (recovered)   | interrupted | `error interrupted`, `done {error}`      |
  * | lease lost to another replica                    | (theirs)    | nothing: the new owner records it        |
  */
+import type { Notifier } from '../db/notifier.ts';
 import { HarnessCallError, HarnessClient } from '../../harnesses/protocol/client.ts';
 import type { DoneEvent, HarnessEvent, HistoryMessage, TurnRequest } from '../../harnesses/protocol/types.ts';
 import type { RuntimeHarnessConfig, RuntimeTeamConfig } from '../../config/runtime-config.ts';
@@ -55,6 +56,8 @@ export interface TurnRunnerDeps {
   readonly abortGraceMs: number;
   /** aborted when the replica stops: database retries give up, the next owner takes over */
   readonly shutdownSignal: AbortSignal;
+  /** announces a session's later turn after a finish commits (without: a NOTIFY in the statement) */
+  readonly notifier?: Notifier;
 }
 
 export type TurnResult = TurnOutcome['state'] | 'lease_lost' | 'abandoned';
@@ -82,7 +85,7 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
   };
   const emit = async (events: readonly SessionEvent[]) => publish(await retryWhileUnavailable(() => appendEvents(pool, sessionId, turn, events, { owner }), onDbError, deps.shutdownSignal));
   const finish = async (finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<TurnResult> => {
-    publish(await retryWhileUnavailable(() => finishTurn(pool, owner, sessionId, turn, finalEvents, outcome), onDbError, deps.shutdownSignal));
+    publish(await retryWhileUnavailable(() => finishTurn(pool, owner, sessionId, turn, finalEvents, outcome, deps.notifier), onDbError, deps.shutdownSignal));
     deps.metrics.turns.inc({ outcome: outcome.state });
     log.info('turn finished', { session: sessionId, turn, state: outcome.state, ...(outcome.error ? { code: outcome.error.code } : {}) });
     return outcome.state;

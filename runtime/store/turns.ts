@@ -13,6 +13,7 @@ import type { SandboxBinding } from '../drivers/sandbox-driver.ts';
 import { BINDING_COLUMNS, bindingFromRow, bindingParams, bindSandboxCtes, type BindingRow, type StoredBinding } from './bindings.ts';
 import { columnList, TURN_COLUMNS, turnFromRow, type SessionRow, type TurnRecord, type TurnRow, type TurnState } from './records.ts';
 
+import type { Notifier } from '../db/notifier.ts';
 import { ABORTS_CHANNEL, TURNS_CHANNEL } from './channels.ts';
 
 interface HistoryTurn {
@@ -118,8 +119,10 @@ const ENQUEUE_TURN = prepared(
        FROM bump, b WHERE bump.fast
        RETURNING seq
      ), n AS (
-       -- the events are announced by the caller after the commit (db/notifier.ts)
-       SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE NOT bump.claim
+       -- the events are announced by the caller after the commit (db/notifier.ts). Replicas
+       -- are woken only for a turn that can run now: one queued behind an unfinished turn is
+       -- announced when that turn finishes (finishTurn)
+       SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump, q WHERE NOT bump.claim AND q.n = 0
      )
      SELECT s.state AS session_state, s.team AS session_team, s.harness AS session_harness, q.n AS unfinished, ${columnList(TURN_COLUMNS, 't')},
        (SELECT claim FROM bump) AS claim, (SELECT fast FROM bump) AS fast,
@@ -345,9 +348,8 @@ export interface TurnOutcome {
 }
 
 /** finishTurn's statement: fenced final state + last events, one commit (events announced by the caller; a runnable later turn here) */
-const FINISH_TURN = prepared(
-  'paddock_finish_turn',
-  `WITH upd AS (
+/** finishTurn's statement: fenced final state + last events, one commit; `announced`: a runnable later turn is announced by the caller (db/notifier.ts), not here */
+const finishTurnSql = (announced: boolean) => `WITH upd AS (
        UPDATE turns SET state = $4, stop_reason = $5, output = $6, error_code = $7, error_message = $8, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
        WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running'
        RETURNING turn
@@ -363,20 +365,25 @@ const FINISH_TURN = prepared(
        -- the events are announced by the caller after the commit (db/notifier.ts);
        -- a later turn of this session may be claimable now. last_turn comes from the row as
        -- updated (after any lock wait), so an enqueue that committed first is never missed
-       SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump WHERE bump.last_turn > $2
+       SELECT ${announced ? 'true' : `pg_notify('${TURNS_CHANNEL}', $1::text)`} FROM bump WHERE bump.last_turn > $2
      )
      -- one row: the events got seqs last_seq - n + 1 .. last_seq and created_at = now()
-     SELECT bump.last_seq, (SELECT count(*)::int FROM ins) AS inserted, now() AS created_at, bump.state AS session_state, (SELECT count(*)::int FROM n) AS notified FROM bump`,
-);
+     SELECT bump.last_seq, (SELECT count(*)::int FROM ins) AS inserted, now() AS created_at, bump.state AS session_state, (SELECT count(*)::int FROM n) AS notified FROM bump`;
+const FINISH_TURN = prepared('paddock_finish_turn', finishTurnSql(false));
+const FINISH_TURN_ANNOUNCED = prepared('paddock_finish_turn_announced', finishTurnSql(true));
 
 /**
  * Ends a turn: its last events (always including the `done`) and its state in one statement,
  * fenced by the lease. When the session ended meanwhile, `session_ended` follows its `done`.
+ * With a `notifier`, a later turn that may be claimable now is announced through it after the
+ * commit instead of by a NOTIFY inside the statement (ADR 0020).
  */
-export async function finishTurn(pool: Pool, owner: string, sessionId: string, turn: number, finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<StoredEvent[]> {
-  const { rows } = await pool.query<{ last_seq: number; inserted: number; created_at: Date; session_state: string; notified: number }>(FINISH_TURN.with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, JSON.stringify(finalEvents)]));
+export async function finishTurn(pool: Pool, owner: string, sessionId: string, turn: number, finalEvents: readonly SessionEvent[], outcome: TurnOutcome, notifier?: Notifier): Promise<StoredEvent[]> {
+  const { rows } = await pool.query<{ last_seq: number; inserted: number; created_at: Date; session_state: string; notified: number }>((notifier ? FINISH_TURN_ANNOUNCED : FINISH_TURN).with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, JSON.stringify(finalEvents)]));
   const row = rows[0];
   if (!row) throw new LeaseLostError(sessionId, turn);
+  // a later turn of the session may be claimable now (the statement counted it in `notified`)
+  if (notifier && row.notified > 0) notifier.notify(TURNS_CHANNEL, sessionId);
   const stored = storedTail(sessionId, turn, finalEvents, row);
   if (row.session_state !== 'active') stored.push(...(await closeEndedSessionLog(pool, sessionId)));
   return stored;
