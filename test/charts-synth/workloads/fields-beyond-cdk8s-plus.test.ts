@@ -74,7 +74,7 @@ describe('addFieldsBeyondCdk8sPlus', () => {
 
   it("keeps no reference to the caller's objects", () => {
     const c = chart();
-    const spread = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'x' } } }];
+    const spread = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { app: 'x' } } }];
     const resources = { requests: { cpu: '1' } };
     addFieldsBeyondCdk8sPlus(deploymentIn(c), { pod: { topologySpreadConstraints: spread }, containers: { app: { resources } } });
     spread[0]!.labelSelector.matchLabels.app = 'changed';
