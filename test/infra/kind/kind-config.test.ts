@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { imageResourceName, locallyBuiltImages } from '../../../infra/kind/images.ts';
 import { kindClusterConfig, kindClusterConfigYaml, kindContext } from '../../../infra/kind/kind-config.ts';
+import { DEFAULT_EKS_KUBERNETES_VERSION } from '../../../config/versions/eks-kubernetes-versions.ts';
 import { shippedSpec } from '../../support/fixtures.ts';
 
 describe('kind cluster config', () => {
@@ -13,7 +14,9 @@ describe('kind cluster config', () => {
     for (const node of config.nodes) expect(node.image).toBe(spec.platform.kind!.nodeImage);
     expect(config.nodes.map((n) => n.role)).toEqual(['control-plane', ...Array.from({ length: spec.platform.kind!.workers }, () => 'worker')]);
     expect(config.networking).toEqual({ disableDefaultCNI: true, podSubnet: spec.platform.network.podCidr, serviceSubnet: spec.platform.network.serviceCidr });
-    expect(spec.platform.kind!.nodeImage).toMatch(/^kindest\/node:v1\.30\.\d+$/);
+    // The shipped local stack runs the node image of the EKS default's minor, pinned by digest.
+    const minor = DEFAULT_EKS_KUBERNETES_VERSION.replace('.', '\\.');
+    expect(spec.platform.kind!.nodeImage).toMatch(new RegExp(`^kindest/node:v${minor}\\.\\d+@sha256:[0-9a-f]{64}$`));
   });
 
   it('renders YAML that parses back to the same config, identically every time', () => {
