@@ -35,7 +35,7 @@ export const harnessEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('done'),
     stopReason: z.enum(['end_turn', 'aborted', 'error']),
-    usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }).optional(),
+    usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0), costUsd: z.number().finite().min(0).optional() }).optional(),
   }),
 ]) satisfies z.ZodType<HarnessEvent>;
 

@@ -29,13 +29,23 @@ export interface AbortRequest {
 
 export type StopReason = 'end_turn' | 'aborted' | 'error';
 
+/**
+ * What a turn consumed, as the agent's CLI reported it: tokens in (prompt, including cached
+ * and cache-creation tokens) and out, and the cost in USD when the CLI or gateway knows it.
+ */
+export interface TurnUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd?: number;
+}
+
 export type HarnessEvent =
   | { readonly type: 'status'; readonly message: string }
   | { readonly type: 'text_delta'; readonly text: string }
   | { readonly type: 'tool_call'; readonly id: string; readonly name: string; readonly input: unknown }
   | { readonly type: 'tool_result'; readonly id: string; readonly output: string; readonly isError: boolean }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly retryable: boolean }
-  | { readonly type: 'done'; readonly stopReason: StopReason; readonly usage?: { readonly inputTokens: number; readonly outputTokens: number } };
+  | { readonly type: 'done'; readonly stopReason: StopReason; readonly usage?: TurnUsage };
 
 export type HarnessEventType = HarnessEvent['type'];
 export type DoneEvent = Extract<HarnessEvent, { type: 'done' }>;

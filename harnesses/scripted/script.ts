@@ -8,6 +8,10 @@
  *   /error      emit an error event and end the turn with stopReason "error"
  *   /recall     reply with the history it was handed instead of an echo
  *   /burst <n>  stream <n> one-word deltas as fast as it can (1..100000; for benchmarks)
+ *   /budget     end the turn as a gateway refusal for budget would (error budget_exceeded)
+ *   /ratelimit  end the turn as a gateway refusal for rate limits would (error rate_limited)
+ * Every finished turn reports deterministic usage: tokens are words, and the cost is priced at
+ * SCRIPTED_PRICE_PER_MILLION, so usage accounting can be tested end to end without a model.
  * Directives combine (`/slow 50 /tool hi`); the rest of the input is the message.
  */
 import type { HarnessEvent, HistoryMessage, TurnRequest } from '../protocol/types.ts';
@@ -20,6 +24,8 @@ export interface Directives {
   readonly error: boolean;
   readonly recall: boolean;
   readonly burst: number;
+  /** refuse the turn as the model gateway would */
+  readonly refuse: 'budget' | 'ratelimit' | undefined;
   /** the input without its directives */
   readonly message: string;
 }
@@ -28,7 +34,7 @@ const MAX_SLOW_MS = 60_000;
 const MAX_BURST = 100_000;
 
 export function parseDirectives(input: string): Directives {
-  const directives = { crash: false, hang: false, slowMs: 0, tool: false, error: false, recall: false, burst: 0 };
+  const directives: { -readonly [K in Exclude<keyof Directives, 'message'>]: Directives[K] } = { crash: false, hang: false, slowMs: 0, tool: false, error: false, recall: false, burst: 0, refuse: undefined };
   const tokens = input.trim().split(/\s+/).filter((t) => t.length > 0);
   let i = 0;
   for (; i < tokens.length; i++) {
@@ -38,6 +44,8 @@ export function parseDirectives(input: string): Directives {
     else if (token === '/tool') directives.tool = true;
     else if (token === '/error') directives.error = true;
     else if (token === '/recall') directives.recall = true;
+    else if (token === '/budget') directives.refuse = 'budget';
+    else if (token === '/ratelimit') directives.refuse = 'ratelimit';
     else if (token === '/slow' && /^\d+$/.test(tokens[i + 1] ?? '')) {
       directives.slowMs = Math.min(Number(tokens[i + 1]), MAX_SLOW_MS);
       i++;
@@ -69,6 +77,15 @@ export interface ScriptEffects {
 
 const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
+/** USD per million "tokens" (words) the scripted agent charges, in and out. */
+export const SCRIPTED_PRICE_PER_MILLION = { input: 3, output: 15 } as const;
+
+/** The scripted agent's usage for a turn: words as tokens, priced deterministically. */
+export function scriptedUsage(inputTokens: number, outputTokens: number): { inputTokens: number; outputTokens: number; costUsd: number } {
+  const cost = (inputTokens * SCRIPTED_PRICE_PER_MILLION.input + outputTokens * SCRIPTED_PRICE_PER_MILLION.output) / 1_000_000;
+  return { inputTokens, outputTokens, costUsd: Math.round(cost * 1e9) / 1e9 };
+}
+
 export async function* scriptedTurn(turn: TurnRequest, signal: AbortSignal, effects: ScriptEffects): AsyncGenerator<HarnessEvent> {
   const directives = parseDirectives(turn.input);
   yield { type: 'status', message: `scripted agent: turn ${turn.turn}, ${turn.history.length} history messages` };
@@ -79,6 +96,16 @@ export async function* scriptedTurn(turn: TurnRequest, signal: AbortSignal, effe
   }
   if (directives.error) {
     yield { type: 'error', code: 'scripted_error', message: 'the scripted agent was told to fail (/error)', retryable: false };
+    yield { type: 'done', stopReason: 'error' };
+    return;
+  }
+  if (directives.refuse === 'budget') {
+    yield { type: 'error', code: 'budget_exceeded', message: "the team's model budget is used up (/budget)", retryable: false };
+    yield { type: 'done', stopReason: 'error' };
+    return;
+  }
+  if (directives.refuse === 'ratelimit') {
+    yield { type: 'error', code: 'rate_limited', message: "the team's model rate limit was reached (/ratelimit)", retryable: true };
     yield { type: 'done', stopReason: 'error' };
     return;
   }
@@ -95,7 +122,7 @@ export async function* scriptedTurn(turn: TurnRequest, signal: AbortSignal, effe
       if (signal.aborted) return;
       yield { type: 'text_delta', text: 'word ' };
     }
-    yield { type: 'done', stopReason: 'end_turn', usage: { inputTokens: wordCount(turn.input), outputTokens: directives.burst } };
+    yield { type: 'done', stopReason: 'end_turn', usage: scriptedUsage(wordCount(turn.input), directives.burst) };
     return;
   }
   const deltas = replyDeltas(turn, directives);
@@ -107,5 +134,5 @@ export async function* scriptedTurn(turn: TurnRequest, signal: AbortSignal, effe
     if (directives.crash) await effects.crash();
   }
   const inputTokens = wordCount(turn.input) + turn.history.reduce((sum, m) => sum + wordCount(m.text), 0);
-  yield { type: 'done', stopReason: 'end_turn', usage: { inputTokens, outputTokens: wordCount(deltas.join('')) } };
+  yield { type: 'done', stopReason: 'end_turn', usage: scriptedUsage(inputTokens, wordCount(deltas.join(''))) };
 }

@@ -12,13 +12,15 @@
  * | `system` / `api_retry`                                         | `status`                        |
  * | `result` success                                               | `done end_turn` + usage         |
  * | `result` is_error (API error, max turns, ...)                  | `error` then `done error`       |
+ * | `result` is_error, the gateway refused (budget, rate limit)    | `error budget_exceeded` / `rate_limited` |
  * | exit without `result` (crash, kill, bad flag)                  | `error cli_crashed`, `done error` |
  *
  * Lines from sub-agents (`parent_tool_use_id` set) are not the main conversation: only their
  * tool calls would be noise for the user, so they are skipped. Consecutive text blocks are
  * separated by a blank line so the streamed reply reads like the final one.
  */
-import type { HarnessEvent } from '../../protocol/types.ts';
+import type { HarnessEvent, TurnUsage } from '../../protocol/types.ts';
+import { gatewayRefusal, RATE_LIMITED, refusalMessage } from '../../cli-adapter/gateway-refusal.ts';
 import { describeExit, type CliExit, type CliStreamMapper } from '../../cli-adapter/run-cli.ts';
 
 interface ContentBlock {
@@ -50,8 +52,10 @@ interface ClaudeLine {
   readonly result?: string;
   readonly errors?: readonly string[];
   readonly api_error_status?: number | null;
+  readonly api_error_type?: string | null;
   readonly terminal_reason?: string;
   readonly usage?: { readonly input_tokens?: number; readonly output_tokens?: number; readonly cache_creation_input_tokens?: number; readonly cache_read_input_tokens?: number };
+  readonly total_cost_usd?: number;
 }
 
 interface ClaudeResult {
@@ -59,8 +63,9 @@ interface ClaudeResult {
   readonly isError: boolean;
   readonly text: string;
   readonly apiErrorStatus: number | undefined;
+  readonly apiErrorType: string | undefined;
   readonly terminalReason: string | undefined;
-  readonly usage: { readonly inputTokens: number; readonly outputTokens: number } | undefined;
+  readonly usage: TurnUsage | undefined;
 }
 
 /** Tool output as text: a string, or the text parts of a content array. */
@@ -79,6 +84,18 @@ export function toolOutputText(content: unknown): string {
 }
 
 const count = (n: number | undefined) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0);
+
+/**
+ * A result line's usage: every prompt token (cached and cache-creation included) and the
+ * output tokens; the cost Claude Code computed, when it knows the model's price (a model
+ * name it does not know, e.g. a gateway alias, costs "0": that is unknown, not free).
+ */
+export function claudeUsage(line: Pick<ClaudeLine, 'usage' | 'total_cost_usd'>): TurnUsage | undefined {
+  if (!line.usage) return undefined;
+  const usage = { inputTokens: count(line.usage.input_tokens) + count(line.usage.cache_creation_input_tokens) + count(line.usage.cache_read_input_tokens), outputTokens: count(line.usage.output_tokens) };
+  const cost = line.total_cost_usd;
+  return typeof cost === 'number' && Number.isFinite(cost) && cost > 0 ? { ...usage, costUsd: cost } : usage;
+}
 
 /** Model API statuses worth retrying later: rate limits, overload, gateway trouble. */
 export function retryableStatus(status: number | undefined): boolean {
@@ -124,8 +141,9 @@ export class ClaudeStreamMapper implements CliStreamMapper {
           isError: line.is_error === true || (line.subtype !== undefined && line.subtype !== 'success'),
           text: typeof line.result === 'string' ? line.result : (line.errors ?? []).join('; '),
           apiErrorStatus: typeof line.api_error_status === 'number' ? line.api_error_status : undefined,
+          apiErrorType: typeof line.api_error_type === 'string' ? line.api_error_type : undefined,
           terminalReason: line.terminal_reason,
-          usage: line.usage ? { inputTokens: count(line.usage.input_tokens) + count(line.usage.cache_creation_input_tokens) + count(line.usage.cache_read_input_tokens), outputTokens: count(line.usage.output_tokens) } : undefined,
+          usage: claudeUsage(line),
         };
         if (line.session_id) this.sessionId ??= line.session_id;
         return [];
@@ -193,6 +211,13 @@ export class ClaudeStreamMapper implements CliStreamMapper {
     const result = this.result;
     if (!result) return [{ type: 'error', code: 'cli_crashed', message: describeExit('claude', exit), retryable: true }, { type: 'done', stopReason: 'error' }];
     if (result.isError) {
+      const refusal = gatewayRefusal({ status: result.apiErrorStatus, text: result.apiErrorType === 'budget_exceeded' ? `budget_exceeded ${result.text}` : result.text });
+      if (refusal) {
+        return [
+          { type: 'error', code: refusal, message: refusalMessage(refusal, result.text), retryable: refusal === RATE_LIMITED },
+          { type: 'done', stopReason: 'error', ...(result.usage ? { usage: result.usage } : {}) },
+        ];
+      }
       const code = result.apiErrorStatus !== undefined || result.terminalReason === 'api_error' ? 'model_api_error' : `claude_${result.subtype}`;
       const message = result.text || `claude ended the turn with "${result.subtype}"${result.terminalReason ? ` (${result.terminalReason})` : ''}`;
       return [

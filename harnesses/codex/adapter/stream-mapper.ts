@@ -12,11 +12,13 @@
  * | `item.*` todo_list                                      | `status` (the plan)                     |
  * | `turn.completed {usage}`                                | `done end_turn` + usage                 |
  * | `turn.failed {error}`                                   | `error` then `done error`               |
+ * | `turn.failed`, the gateway refused (budget, rate limit) | `error budget_exceeded` / `rate_limited` |
  * | exit without turn.completed/failed                      | `error cli_crashed`, `done error`       |
  *
  * codex exec reports an agent message whole (item.completed), not token by token, so a reply
  * usually arrives as one delta per message; messages are separated by a blank line.
  */
+import { gatewayRefusal, RATE_LIMITED, refusalMessage } from '../../cli-adapter/gateway-refusal.ts';
 import { describeExit, type CliExit, type CliStreamMapper } from '../../cli-adapter/run-cli.ts';
 import type { HarnessEvent } from '../../protocol/types.ts';
 
@@ -163,6 +165,10 @@ export class CodexStreamMapper implements CliStreamMapper {
     if (!outcome) return [{ type: 'error', code: 'cli_crashed', message: describeExit('codex', exit), retryable: true }, { type: 'done', stopReason: 'error' }];
     if (!outcome.ok) {
       const { message, type } = codexErrorMessage(outcome.message);
+      // codex prints e.g. "unexpected status 400 Bad Request: {body}" or the body alone
+      const status = /\bstatus:? (\d{3})\b/i.exec(outcome.message)?.[1];
+      const refusal = gatewayRefusal({ status: status ? Number(status) : undefined, text: `${type ?? ''} ${outcome.message}` });
+      if (refusal) return [{ type: 'error', code: refusal, message: refusalMessage(refusal, message), retryable: refusal === RATE_LIMITED }, { type: 'done', stopReason: 'error' }];
       const refused = type === 'invalid_request_error' || type === 'authentication_error' || type === 'permission_error';
       return [
         { type: 'error', code: type ? 'model_api_error' : 'codex_turn_failed', message, retryable: !refused },

@@ -14,7 +14,8 @@ describe('ClaudeStreamMapper (recorded claude output)', () => {
     expect(events[0]).toMatchObject({ type: 'status', message: expect.stringMatching(/^claude 2\.1\.\d+ session [0-9a-f-]{36}/) });
     expect(events.filter((e) => e.type === 'text_delta').length).toBeGreaterThan(2);
     expect(replyText(events)).toBe('Fake model reply to: hello there');
-    expect(events.at(-1)).toEqual({ type: 'done', stopReason: 'end_turn', usage: { inputTokens: 12, outputTokens: expect.any(Number) } });
+    expect(events.at(-1)).toEqual({ type: 'done', stopReason: 'end_turn', usage: { inputTokens: 12, outputTokens: expect.any(Number), costUsd: expect.any(Number) } });
+    expect((events.at(-1) as { usage: { costUsd: number } }).usage.costUsd).toBeGreaterThan(0);
     expect(mapper.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(mapper.completed).toBe(true);
   });
@@ -40,6 +41,20 @@ describe('ClaudeStreamMapper (recorded claude output)', () => {
       { type: 'error', code: 'model_api_error', message: expect.stringContaining('refused on purpose'), retryable: false },
       { type: 'done', stopReason: 'error', usage: { inputTokens: 0, outputTokens: 0 } },
     ]);
+  });
+
+  it('maps a gateway refusal for budget or rate limits to budget_exceeded / rate_limited, not model_api_error', () => {
+    // the recorded error result, answered as LiteLLM answers an exhausted budget (400) or a rate limit (429)
+    const recorded = fixtureLines('claude-code', 'error');
+    const refused = (status: number, type: string, message: string) =>
+      recorded.map((line) => ((line as { type?: string }).type === 'result' ? { ...(line as object), api_error_status: status, api_error_type: type, result: `API Error: ${status} ${JSON.stringify({ error: { message, type, param: null, code: String(status) } })}` } : line));
+    const budget = mapAll(new ClaudeStreamMapper(), refused(400, 'budget_exceeded', 'Budget has been exceeded! Team=team-a Current cost: 1.2, Max budget: 1.0'), { code: 1, signal: null });
+    expect(budget.slice(-2)).toEqual([
+      { type: 'error', code: 'budget_exceeded', message: expect.stringMatching(/budget is used up.*Budget has been exceeded! Team=team-a/), retryable: false },
+      { type: 'done', stopReason: 'error', usage: { inputTokens: 0, outputTokens: 0 } },
+    ]);
+    const limited = mapAll(new ClaudeStreamMapper(), refused(429, 'None', 'Rate limit exceeded for api_key: 5f2c. Limit type: requests. Current limit: 1, Remaining: 0.'), { code: 1, signal: null });
+    expect(limited.at(-2)).toEqual({ type: 'error', code: 'rate_limited', message: expect.stringContaining('rate limit'), retryable: true });
   });
 
   it('reports a CLI killed mid-turn as error {cli_crashed} then done {error}, keeping what streamed', () => {

@@ -82,7 +82,23 @@ describe('CodexStreamMapper (recorded codex output)', () => {
     expect(codexErrorMessage('{"error":{"type":"rate_limit_error","message":"slow down"}}')).toEqual({ message: 'slow down', type: 'rate_limit_error' });
     expect(codexErrorMessage('stream disconnected')).toEqual({ message: 'stream disconnected', type: undefined });
     const mapper = new CodexStreamMapper();
-    mapper.map({ type: 'turn.failed', error: { message: '{"error":{"type":"rate_limit_error","message":"slow down"}}' } });
-    expect(mapper.finish({ code: 1, signal: null, stderrTail: '' })[0]).toEqual({ type: 'error', code: 'model_api_error', message: 'slow down', retryable: true });
+    mapper.map({ type: 'turn.failed', error: { message: '{"error":{"type":"overloaded_error","message":"busy"}}' } });
+    expect(mapper.finish({ code: 1, signal: null, stderrTail: '' })[0]).toEqual({ type: 'error', code: 'model_api_error', message: 'busy', retryable: true });
+  });
+
+  it('maps a gateway refusal for budget or rate limits to budget_exceeded / rate_limited', () => {
+    const finish = (message: string) => {
+      const mapper = new CodexStreamMapper();
+      mapper.map({ type: 'turn.failed', error: { message } });
+      return mapper.finish({ code: 1, signal: null, stderrTail: '' });
+    };
+    // LiteLLM's answer to an exhausted team budget, as codex passes the body on
+    expect(finish('{"error":{"message":"Budget has been exceeded! Team=team-a Current cost: 2.0, Max budget: 1.0","type":"budget_exceeded","param":null,"code":"400"}}')).toEqual([
+      { type: 'error', code: 'budget_exceeded', message: expect.stringMatching(/budget is used up.*Budget has been exceeded! Team=team-a/), retryable: false },
+      { type: 'done', stopReason: 'error' },
+    ]);
+    expect(finish('{"error":{"type":"rate_limit_error","message":"slow down"}}')[0]).toEqual({ type: 'error', code: 'rate_limited', message: expect.stringContaining('slow down'), retryable: true });
+    expect(finish('exceeded retry limit, last status: 429 Too Many Requests')[0]).toMatchObject({ code: 'rate_limited' });
+    expect(finish('stream disconnected before completion')[0]).toMatchObject({ code: 'codex_turn_failed' });
   });
 });

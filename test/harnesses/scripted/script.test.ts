@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDirectives, recallText, replyDeltas, scriptedTurn, type ScriptEffects } from '../../../harnesses/scripted/script.ts';
+import { parseDirectives, recallText, replyDeltas, scriptedTurn, scriptedUsage, type ScriptEffects } from '../../../harnesses/scripted/script.ts';
 import type { HarnessEvent, TurnRequest } from '../../../harnesses/protocol/types.ts';
 
 const turn = (input: string, history: TurnRequest['history'] = []): TurnRequest => ({ sessionId: 's', turn: 2, input, history });
@@ -27,7 +27,7 @@ describe('scripted agent directives', () => {
     const text = events.filter((e) => e.type === 'text_delta').map((e) => (e as { text: string }).text);
     expect(text.length).toBeGreaterThan(3);
     expect(text.join('')).toBe('I heard: hello world (turn 2, 2 history messages)');
-    expect(events.at(-1)).toEqual({ type: 'done', stopReason: 'end_turn', usage: { inputTokens: 4, outputTokens: 9 } });
+    expect(events.at(-1)).toEqual({ type: 'done', stopReason: 'end_turn', usage: { inputTokens: 4, outputTokens: 9, costUsd: 0.000147 } });
     expect(await run(turn('hello world', [{ role: 'user', text: 'a' }, { role: 'assistant', text: 'b' }]))).toEqual(events);
   });
 
@@ -49,6 +49,22 @@ describe('scripted agent directives', () => {
     ]);
   });
 
+  it('refuses a turn as the model gateway would, for budget or rate limits', async () => {
+    expect((await run(turn('/budget hi'))).slice(1)).toEqual([
+      { type: 'error', code: 'budget_exceeded', message: "the team's model budget is used up (/budget)", retryable: false },
+      { type: 'done', stopReason: 'error' },
+    ]);
+    expect((await run(turn('/ratelimit hi'))).slice(1)).toEqual([
+      { type: 'error', code: 'rate_limited', message: "the team's model rate limit was reached (/ratelimit)", retryable: true },
+      { type: 'done', stopReason: 'error' },
+    ]);
+  });
+
+  it('prices its usage deterministically (words as tokens)', () => {
+    expect(scriptedUsage(1_000_000, 1_000_000)).toEqual({ inputTokens: 1_000_000, outputTokens: 1_000_000, costUsd: 18 });
+    expect(scriptedUsage(0, 0).costUsd).toBe(0);
+  });
+
   it('sleeps between deltas when slow, and crashes after the first delta', async () => {
     const sleeps: number[] = [];
     await run(turn('/slow 25 a b'), { sleep: async (ms) => void sleeps.push(ms) });
@@ -65,7 +81,7 @@ describe('scripted agent directives', () => {
   it('bursts n deltas for benchmarks', async () => {
     const events = await run(turn('/burst 5'));
     expect(events.filter((e) => e.type === 'text_delta')).toHaveLength(5);
-    expect(events.at(-1)).toEqual({ type: 'done', stopReason: 'end_turn', usage: { inputTokens: 2, outputTokens: 5 } });
+    expect(events.at(-1)).toEqual({ type: 'done', stopReason: 'end_turn', usage: { inputTokens: 2, outputTokens: 5, costUsd: 0.000081 } });
   });
 
   it('hangs until aborted, then stops without a done of its own', async () => {
