@@ -21,6 +21,7 @@ import { activeTurn, enqueueTurn, requestAbort, type ClaimedTurn } from '../stor
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import { streamSessionEvents } from './event-stream.ts';
 import { sessionToJson, turnToJson } from './representation.ts';
+import { usageRoute } from './usage.ts';
 import { abortBody, adminCreateSessionBody, API_MAX_BODY_BYTES, createSessionBody, isUuid, messageBody, SESSION_STATES } from './schemas.ts';
 
 export interface Readiness {
@@ -297,6 +298,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
         sendJson(res, 202, { aborted: { running: result.runningTurn ?? null, queued: result.abortedQueued } });
       },
     },
+    usageRoute({ pool, teams: new Set(teams.keys()) }),
   ];
 
   async function handle(req: IncomingMessage, res: ServerResponse, route: { name: string }): Promise<void> {

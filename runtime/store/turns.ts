@@ -6,7 +6,7 @@
  */
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { prepared } from '../db/statements.ts';
-import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
+import type { HistoryMessage, TurnUsage } from '../../harnesses/protocol/types.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import { appendEvents, LeaseLostError, storedTail } from './events.ts';
 import type { SandboxBinding } from '../drivers/sandbox-driver.ts';
@@ -345,12 +345,15 @@ export interface TurnOutcome {
   readonly stopReason: 'end_turn' | 'aborted' | 'error';
   readonly output: string;
   readonly error?: { readonly code: string; readonly message: string } | undefined;
+  /** what the harness reported the turn consumed (its `done.usage`), stored with the turn */
+  readonly usage?: TurnUsage | undefined;
 }
 
 /** finishTurn's statement: fenced final state + last events, one commit (events announced by the caller; a runnable later turn here) */
 /** finishTurn's statement: fenced final state + last events, one commit; `announced`: a runnable later turn is announced by the caller (db/notifier.ts), not here */
 const finishTurnSql = (announced: boolean) => `WITH upd AS (
-       UPDATE turns SET state = $4, stop_reason = $5, output = $6, error_code = $7, error_message = $8, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+       UPDATE turns SET state = $4, stop_reason = $5, output = $6, error_code = $7, error_message = $8, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+         input_tokens = $10, output_tokens = $11, cost_usd = $12
        WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running'
        RETURNING turn
      ), bump AS (
@@ -379,7 +382,7 @@ const FINISH_TURN_ANNOUNCED = prepared('paddock_finish_turn_announced', finishTu
  * commit instead of by a NOTIFY inside the statement (ADR 0020).
  */
 export async function finishTurn(pool: Pool, owner: string, sessionId: string, turn: number, finalEvents: readonly SessionEvent[], outcome: TurnOutcome, notifier?: Notifier): Promise<StoredEvent[]> {
-  const { rows } = await pool.query<{ last_seq: number; inserted: number; created_at: Date; session_state: string; notified: number }>((notifier ? FINISH_TURN_ANNOUNCED : FINISH_TURN).with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, JSON.stringify(finalEvents)]));
+  const { rows } = await pool.query<{ last_seq: number; inserted: number; created_at: Date; session_state: string; notified: number }>((notifier ? FINISH_TURN_ANNOUNCED : FINISH_TURN).with([sessionId, turn, owner, outcome.state, outcome.stopReason, outcome.output, outcome.error?.code ?? null, outcome.error?.message ?? null, JSON.stringify(finalEvents), outcome.usage?.inputTokens ?? null, outcome.usage?.outputTokens ?? null, outcome.usage?.costUsd ?? null]));
   const row = rows[0];
   if (!row) throw new LeaseLostError(sessionId, turn);
   // a later turn of the session may be claimable now (the statement counted it in `notified`)
