@@ -35,6 +35,8 @@ export const harnessDefinitionSchema = z.strictObject({
   requiredEnv: z.array(envName).default([]),
   /** env vars that receive the model gateway URL, with an optional path suffix (e.g. "/v1") */
   modelGatewayEnv: z.array(z.strictObject({ name: envName, path: z.string().default('') })).default([]),
+  /** env vars that receive the team's model gateway key (in a cluster whose gateway Paddock runs) */
+  modelGatewayKeyEnv: z.array(envName).default([]),
   resources,
   probes: z.strictObject({ readiness: httpProbe, liveness: httpProbe }),
   /** uid/gid the image runs as; never 0 */

@@ -13,11 +13,35 @@ export interface NetworkSpec {
   readonly nodeCidr: string;
 }
 
+export interface GatewayModelSpec {
+  /** what clients ask for (LiteLLM's model_name) */
+  readonly name: string;
+  /** LiteLLM's provider/model */
+  readonly model: string;
+  readonly apiBase?: string;
+}
+
+/** The gateway Paddock runs in the cluster (namespace paddock-gateway), ADR 0024. */
+export interface GatewayDeploymentSpec {
+  readonly kind: 'litellm';
+  readonly image: string;
+  readonly replicas: number;
+  readonly resources: Resources;
+  /** in config order */
+  readonly models: readonly GatewayModelSpec[];
+  /** provider-key variable names, sorted; values in paddock:gatewaySecrets */
+  readonly providerSecrets: readonly string[];
+}
+
 export interface ModelGatewaySpec {
+  /** what sandboxes and the runtime call: the in-cluster Service's URL when `deploy` is set */
   readonly url: string;
   readonly port: number;
   readonly cidrs?: readonly string[];
+  /** where the gateway's pods run: with `deploy`, paddock-gateway and the gateway's pod labels */
   readonly inCluster?: { readonly namespace: string; readonly podSelector: Readonly<Record<string, string>> };
+  /** set when Paddock runs the gateway */
+  readonly deploy?: GatewayDeploymentSpec;
 }
 
 export interface InClusterDatabaseSpec {
@@ -121,6 +145,17 @@ export interface TeamSpec {
   readonly env: Readonly<Record<string, string>>;
   /** sorted */
   readonly secrets: readonly string[];
+  /** with the in-cluster gateway: what the team's gateway key may use */
+  readonly gateway?: TeamGatewaySpec;
+}
+
+export interface TeamGatewaySpec {
+  /** gateway model names, sorted (all of the gateway's when the team names none) */
+  readonly models: readonly string[];
+  /** LiteLLM max_budget (USD) and budget_duration */
+  readonly budget?: { readonly maxUsd: number; readonly period: string };
+  readonly rpm?: number;
+  readonly tpm?: number;
 }
 
 export interface PlatformSpec {

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { MIN_WINDOW_MINUTES, parseBackupWindow, parseMaintenanceWindow, windowsOverlap } from './maintenance-window.ts';
 import { cidr, dns1123Label, dns1123Subdomain, envName, pinnedImage, port, quantity, resources } from './primitives.ts';
-import { DEFAULT_KIND_NODE, DEFAULT_POSTGRES_IMAGE } from './versions/container-images.ts';
+import { BUDGET_PERIOD, MODEL_GATEWAY_DEPLOYMENTS } from './model-gateway.ts';
+import { DEFAULT_KIND_NODE, DEFAULT_LITELLM_IMAGE, DEFAULT_POSTGRES_IMAGE } from './versions/container-images.ts';
 import { DEFAULT_EKS_KUBERNETES_VERSION } from './versions/eks-kubernetes-versions.ts';
 import { DEFAULT_RDS_POSTGRES_VERSION } from './versions/rds-postgres-versions.ts';
 
@@ -33,20 +34,64 @@ const runtimeSchema = z.strictObject({
   sandboxLifetimeHours: z.number().int().min(1).max(720).default(24),
 });
 
+const gatewayModelSchema = z.strictObject({
+  /** the name clients ask for (LiteLLM's model_name); teams[].models lists these */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, 'is not a model name (letters, digits and "._:/-", at most 100 characters)'),
+  /** LiteLLM's provider/model, e.g. "anthropic/claude-sonnet-4-5" or "openai/gpt-5" */
+  model: z.string().regex(/^[a-z0-9_-]+\/\S+$/, 'is not a LiteLLM model ("<provider>/<model>", e.g. "anthropic/claude-sonnet-4-5")'),
+  /** the provider endpoint, when not the provider's public API (an https URL; its address must be reachable over 443) */
+  apiBase: z.url({ protocol: /^https$/, error: (i) => `${JSON.stringify(i.input)} is not an https URL` }).optional(),
+});
+
 const modelGatewaySchema = z
   .strictObject({
-    /** OpenAI/Anthropic-compatible endpoint (e.g. a LiteLLM proxy) that sandboxes may call */
-    url: z.url({ protocol: /^https?$/, error: (i) => `${JSON.stringify(i.input)} is not an http(s) URL` }),
+    /** run the gateway in the cluster (namespace paddock-gateway): "litellm" */
+    deploy: z.enum(MODEL_GATEWAY_DEPLOYMENTS).optional(),
+    /** a gateway Paddock does not run: an OpenAI/Anthropic-compatible endpoint (e.g. a LiteLLM proxy) sandboxes may call */
+    url: z.url({ protocol: /^https?$/, error: (i) => `${JSON.stringify(i.input)} is not an http(s) URL` }).optional(),
     /** a gateway outside the cluster: the address ranges it is served from */
     cidrs: z.array(cidr).min(1).optional(),
     /** a gateway inside the cluster: where its pods run */
     inCluster: z
       .strictObject({ namespace: dns1123Label(), podSelector: z.record(z.string(), z.string()).refine((v) => Object.keys(v).length > 0, 'needs at least one label') })
       .optional(),
+    /** deploy only: LiteLLM's model_list; teams[].models name these */
+    models: z.array(gatewayModelSchema).default([]),
+    /** deploy only: the provider-key variables LiteLLM reads (`os.environ/<NAME>`), values in paddock:gatewaySecrets.<NAME> */
+    providerSecrets: z.array(envName).default([]),
+    /** deploy only */
+    image: pinnedImage.default(DEFAULT_LITELLM_IMAGE),
+    /** deploy only: pods spread over zones and hosts, with a PodDisruptionBudget */
+    replicas: z.number().int().min(1).max(20).default(2),
+    /** deploy only */
+    resources: resources.default({ requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }),
   })
   .superRefine((value, ctx) => {
+    if ((value.deploy === undefined) === (value.url === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'set exactly one of "deploy: litellm" (Paddock runs the gateway in the cluster) or "url" (a gateway Paddock does not run)' });
+      return;
+    }
+    if (value.deploy !== undefined) {
+      for (const key of ['cidrs', 'inCluster'] as const) {
+        if (value[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is only for a gateway Paddock does not run ("url"); with "deploy" NetworkPolicy admits the gateway Paddock renders` });
+      }
+      if (value.models.length === 0) ctx.addIssue({ code: 'custom', path: ['models'], message: 'needs at least one model for the gateway to serve ({name, model, apiBase?})' });
+      const seen = new Map<string, number>();
+      value.models.forEach((m, i) => {
+        const first = seen.get(m.name);
+        if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `${JSON.stringify(m.name)} is already the name of models[${first}]; model names are unique` });
+        else seen.set(m.name, i);
+      });
+      value.providerSecrets.forEach((name, i) => {
+        if (value.providerSecrets.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['providerSecrets', i], message: `${JSON.stringify(name)} is listed twice` });
+      });
+      return;
+    }
     if ((value.cidrs === undefined) === (value.inCluster === undefined)) {
       ctx.addIssue({ code: 'custom', path: [], message: 'set exactly one of "cidrs" (gateway outside the cluster) or "inCluster" (gateway pods in the cluster), so NetworkPolicy can admit it' });
+    }
+    for (const key of ['models', 'providerSecrets'] as const) {
+      if (value[key].length > 0) ctx.addIssue({ code: 'custom', path: [key], message: 'is only used when Paddock runs the gateway ("deploy: litellm"); configure the models of your own gateway there' });
     }
   });
 
@@ -205,6 +250,20 @@ export const teamSchema = z.strictObject({
   env: z.record(envName, z.string()).default({}),
   /** names of the team's secrets; values are set with `pulumi config set --secret` */
   secrets: z.array(envName).default([]),
+  /** in-cluster gateway only: the gateway models the team's key may use (default: all of them) */
+  models: z.array(z.string().min(1)).min(1).optional(),
+  /** in-cluster gateway only: the team's spend limit, reset every period (LiteLLM's max_budget and budget_duration) */
+  budget: z
+    .strictObject({
+      maxUsd: z.number().positive(),
+      /** "30d", "7d", "1d", "12h", "1mo" */
+      period: z.string().regex(BUDGET_PERIOD, 'is not a budget period (a number and s, m, h, d or mo, e.g. "30d", "1mo")'),
+    })
+    .optional(),
+  /** in-cluster gateway only: requests per minute for the team's key */
+  rpm: z.number().int().min(1).optional(),
+  /** in-cluster gateway only: tokens per minute for the team's key */
+  tpm: z.number().int().min(1).optional(),
 });
 
 export const paddockConfigSchema = z.strictObject({
@@ -212,6 +271,8 @@ export const paddockConfigSchema = z.strictObject({
   'paddock:teams': z.array(teamSchema).default([]),
   /** secret values, read by the Pulumi program only (never by synth) */
   'paddock:teamSecrets': z.record(z.string(), z.unknown()).optional(),
+  /** the in-cluster gateway's provider keys (modelGateway.providerSecrets), secret values read by the Pulumi program only */
+  'paddock:gatewaySecrets': z.record(z.string(), z.unknown()).optional(),
   /** path of the .env file with CONTAINER_ENV_* variables, relative to the project root */
   'paddock:envFile': z.string().optional(),
   /** the AWS provider's region: optional, and when set it must equal paddock:platform.eks.region (one source of truth) */

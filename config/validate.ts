@@ -7,7 +7,8 @@ import { parseCidr, cidrContains, cidrsOverlap } from './cidr.ts';
 import { ConfigError, problemsFromZod, sortProblems, type ConfigProblem, type KnownKeysLookup } from './errors.ts';
 import type { HarnessRegistry } from './harness-definition.ts';
 import { reservedEnvReason, teamNamespace } from './names.ts';
-import type { ModelGatewaySpec, NetworkSpec, PlatformSettings, PlatformSpec, TeamHarnessSpec, TeamSpec } from './platform-spec.ts';
+import { GATEWAY_NAMESPACE, GATEWAY_POD_LABELS, GATEWAY_PORT, IN_CLUSTER_GATEWAY_URL, providerKeyReason } from './model-gateway.ts';
+import type { ModelGatewaySpec, NetworkSpec, PlatformSettings, PlatformSpec, TeamGatewaySpec, TeamHarnessSpec, TeamSpec } from './platform-spec.ts';
 import { checkEksReachability, checkModelGatewayHost } from './eks-reachability.ts';
 import { checkRuntimeClasses } from './runtime-classes.ts';
 import { quoted } from './primitives.ts';
@@ -88,7 +89,7 @@ export function validatePlatformConfig(raw: unknown, options: ValidateOptions): 
   // Semantic checks run on every part that parsed, so one run reports every problem at once.
   const input = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const platformData = parsed.success ? parsed.data['paddock:platform'] : salvage(platformSchema, input['paddock:platform']);
-  const platform = platformData ? resolvePlatform(platformData, problems) : undefined;
+  const platform = platformData ? resolvePlatform(platformData, problems, input['paddock:platform']) : undefined;
   const rawTeams = parsed.success ? parsed.data['paddock:teams'] : Array.isArray(input['paddock:teams']) ? input['paddock:teams'].map((t) => salvage(teamSchema, t, TEAM_PLACEHOLDERS)) : [];
   const teams = rawTeams.map((team, index) => (team ? resolveTeam(team, index, platform, options.registry, problems) : undefined));
   checkUniqueTeamNames(rawTeams, problems);
@@ -161,7 +162,7 @@ type RawTeam = z.output<typeof teamSchema>;
 const P = 'paddock:platform';
 const T = 'paddock:teams';
 
-function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformSettings {
+function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[], rawInput?: unknown): PlatformSettings {
   const env = raw.environment;
   const expectedMode = env === 'kind' ? 'in-cluster' : 'external';
   const database = raw.database ?? defaultDatabase(env === 'kind' ? 'in-cluster' : 'external');
@@ -175,27 +176,10 @@ function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformS
   const vpcCidr = raw.eks?.vpcCidr ?? '10.0.0.0/16';
   const network: NetworkSpec = { ...NETWORK_DEFAULTS[env](vpcCidr), ...raw.network };
 
-  const gatewayUrl = new URL(raw.modelGateway.url);
-  const port = gatewayUrl.port ? Number(gatewayUrl.port) : gatewayUrl.protocol === 'https:' ? 443 : 80;
-  // Sandboxes may reach the gateway ranges on the gateway port: they must not include the
-  // cluster's own networks (API server, nodes, database) or the metadata endpoint.
-  const blocked = blockedRanges(network).map((text) => parseCidr(text)!);
-  (raw.modelGateway.cidrs ?? []).forEach((text, i) => {
-    const range = parseCidr(text)!;
-    const overlap = blocked.find((b) => cidrsOverlap(range, b));
-    if (overlap) {
-      problems.push({ path: [P, 'modelGateway', 'cidrs', i], message: `${quoted(text)} overlaps ${overlap.text}, a cluster network or the metadata range that sandboxes may never reach; a gateway running in the cluster is configured with "inCluster"` });
-    }
-  });
-
-  const modelGatewaySpec: ModelGatewaySpec = {
-    url: raw.modelGateway.url,
-    port,
-    ...(raw.modelGateway.cidrs ? { cidrs: raw.modelGateway.cidrs } : {}),
-    ...(raw.modelGateway.inCluster ? { inCluster: raw.modelGateway.inCluster } : {}),
-  };
+  const rawGateway = typeof rawInput === 'object' && rawInput !== null ? (rawInput as Record<string, unknown>).modelGateway : undefined;
+  const modelGatewaySpec = resolveModelGateway(raw.modelGateway, network, problems, rawGateway);
   problems.push(...checkRuntimeClasses(env, raw.runtimeClasses, raw.eks));
-  if (env === 'eks' && raw.eks) problems.push(...checkEksReachability({ eks: raw.eks, network, modelGateway: modelGatewaySpec }), ...checkModelGatewayHost(modelGatewaySpec));
+  if (env === 'eks' && raw.eks) problems.push(...checkEksReachability({ eks: raw.eks, network, modelGateway: modelGatewaySpec }), ...(modelGatewaySpec.deploy ? [] : checkModelGatewayHost(modelGatewaySpec)));
 
   return {
     environment: env,
@@ -208,6 +192,57 @@ function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[]): PlatformS
     database,
     ...(env === 'kind' ? { kind: raw.kind ?? defaultKind() } : {}),
     ...(raw.eks ? { eks: raw.eks } : {}),
+  };
+}
+
+/** Keys of modelGateway that configure the gateway Paddock runs, and mean nothing for one it does not. */
+const DEPLOY_ONLY_KEYS = ['image', 'replicas', 'resources'] as const;
+
+function resolveModelGateway(raw: RawPlatform['modelGateway'], network: NetworkSpec, problems: ConfigProblem[], rawInput?: unknown): ModelGatewaySpec {
+  const blocked = blockedRanges(network).map((text) => parseCidr(text)!);
+  if (raw.deploy !== undefined) {
+    raw.models.forEach((model, i) => {
+      if (model.apiBase === undefined) return;
+      const host = new URL(model.apiBase).hostname;
+      const address = parseCidr(`${host}/32`);
+      const inside = address && blocked.find((b) => cidrContains(b, address));
+      if (inside) problems.push({ path: [P, 'modelGateway', 'models', i, 'apiBase'], message: `${quoted(model.apiBase)} is inside ${inside.text}, a cluster network or the metadata range the gateway never reaches` });
+    });
+    return {
+      url: IN_CLUSTER_GATEWAY_URL,
+      port: GATEWAY_PORT,
+      inCluster: { namespace: GATEWAY_NAMESPACE, podSelector: { ...GATEWAY_POD_LABELS } },
+      deploy: {
+        kind: raw.deploy,
+        image: raw.image,
+        replicas: raw.replicas,
+        resources: raw.resources,
+        models: raw.models.map((m) => ({ name: m.name, model: m.model, ...(m.apiBase === undefined ? {} : { apiBase: m.apiBase }) })),
+        providerSecrets: [...new Set(raw.providerSecrets)].sort(),
+      },
+    };
+  }
+  const given = typeof rawInput === 'object' && rawInput !== null ? Object.keys(rawInput) : [];
+  for (const key of DEPLOY_ONLY_KEYS) {
+    if (given.includes(key)) problems.push({ path: [P, 'modelGateway', key], message: 'is only used when Paddock runs the gateway ("deploy: litellm")' });
+  }
+  const url = raw.url ?? IN_CLUSTER_GATEWAY_URL; // the schema reported a missing url
+  const gatewayUrl = new URL(url);
+  const port = gatewayUrl.port ? Number(gatewayUrl.port) : gatewayUrl.protocol === 'https:' ? 443 : 80;
+  // Sandboxes may reach the gateway ranges on the gateway port: they must not include the
+  // cluster's own networks (API server, nodes, database) or the metadata endpoint.
+  (raw.cidrs ?? []).forEach((text, i) => {
+    const range = parseCidr(text)!;
+    const overlap = blocked.find((b) => cidrsOverlap(range, b));
+    if (overlap) {
+      problems.push({ path: [P, 'modelGateway', 'cidrs', i], message: `${quoted(text)} overlaps ${overlap.text}, a cluster network or the metadata range that sandboxes may never reach; a gateway running in the cluster is configured with "inCluster"` });
+    }
+  });
+  return {
+    url,
+    port,
+    ...(raw.cidrs ? { cidrs: raw.cidrs } : {}),
+    ...(raw.inCluster ? { inCluster: raw.inCluster } : {}),
   };
 }
 
@@ -259,15 +294,23 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
   if (warm.memory > parseQuantity(raw.quota.memory)) problems.push({ path: at('quota', 'memory'), message: `the warm pools need memory ${formatMemory(warm.memory)} (limits), more than the quota ${raw.quota.memory}` });
 
   const gatewayEnv = new Set(harnesses.flatMap((h) => h.definition.modelGatewayEnv.map((e) => e.name)));
+  const deployed = platform?.modelGateway.deploy !== undefined;
+  // with the in-cluster gateway the platform sets the harness's key variables to the team's gateway key
+  const gatewayKeyEnv = new Set(deployed ? harnesses.flatMap((h) => h.definition.modelGatewayKeyEnv) : []);
+  const platformSet = (name: string): string | undefined =>
+    reservedEnvReason(name) ??
+    (gatewayEnv.has(name) ? `"${name}" is set by the platform to the model gateway URL` : undefined) ??
+    (deployed ? providerKeyReason(name, raw.name) : undefined) ??
+    (gatewayKeyEnv.has(name) ? `"${name}" is set by the platform to the team's model gateway key` : undefined);
   for (const name of Object.keys(raw.env)) {
-    const reserved = reservedEnvReason(name) ?? (gatewayEnv.has(name) ? `"${name}" is set by the platform to the model gateway URL` : undefined);
+    const reserved = platformSet(name);
     if (reserved) problems.push({ path: at('env', name), message: reserved });
     else if (SECRET_LOOKING_NAME.test(name)) problems.push({ path: at('env', name), message: `"${name}" looks like a secret: list it under "secrets" and set its value with \`pulumi config set --secret --path 'paddock:teamSecrets.${raw.name}.${name}'\`` });
     if (raw.secrets.includes(name)) problems.push({ path: at('env', name), message: `"${name}" is declared both in env and in secrets` });
   }
   const seenSecrets = new Set<string>();
   raw.secrets.forEach((name, i) => {
-    const reserved = reservedEnvReason(name) ?? (gatewayEnv.has(name) ? `"${name}" is set by the platform to the model gateway URL` : undefined);
+    const reserved = platformSet(name);
     if (reserved) problems.push({ path: at('secrets', i), message: reserved });
     if (seenSecrets.has(name)) problems.push({ path: at('secrets', i), message: `secret "${name}" is listed twice` });
     seenSecrets.add(name);
@@ -281,6 +324,7 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
     if (inside) problems.push({ path: at('egress', i, 'cidr'), message: `${quoted(rule.cidr)} lies inside ${inside.text}, which sandboxes may never reach (cluster network or cloud metadata)` });
   });
 
+  const gateway = resolveTeamGateway(raw, at, platform, problems);
   return {
     name: raw.name,
     namespace: teamNamespace(raw.name),
@@ -289,6 +333,31 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
     egress: raw.egress,
     env: Object.fromEntries(Object.entries(raw.env).sort(([a], [b]) => compareText(a, b))),
     secrets: [...new Set(raw.secrets)].sort(),
+    ...(gateway ? { gateway } : {}),
+  };
+}
+
+/** What the team's gateway key may use; only with the gateway Paddock runs. */
+function resolveTeamGateway(raw: RawTeam, at: (...path: PropertyKey[]) => PropertyKey[], platform: PlatformSettings | undefined, problems: ConfigProblem[]): TeamGatewaySpec | undefined {
+  const deploy = platform?.modelGateway.deploy;
+  if (!deploy) {
+    if (platform) {
+      for (const key of ['models', 'budget', 'rpm', 'tpm'] as const) {
+        if (raw[key] !== undefined) problems.push({ path: at(key), message: 'is only enforced by the gateway Paddock runs (paddock:platform.modelGateway.deploy: litellm); set limits for this team in your own gateway' });
+      }
+    }
+    return undefined;
+  }
+  const known = deploy.models.map((m) => m.name);
+  (raw.models ?? []).forEach((name, i) => {
+    if (!known.includes(name)) problems.push({ path: at('models', i), message: `unknown model ${quoted(name)}: the gateway serves ${known.map((k) => quoted(k)).join(', ')} (paddock:platform.modelGateway.models)` });
+    else if (raw.models!.indexOf(name) !== i) problems.push({ path: at('models', i), message: `model ${quoted(name)} is listed twice` });
+  });
+  return {
+    models: [...new Set(raw.models ?? known)].filter((m) => known.includes(m)).sort(compareText),
+    ...(raw.budget ? { budget: raw.budget } : {}),
+    ...(raw.rpm === undefined ? {} : { rpm: raw.rpm }),
+    ...(raw.tpm === undefined ? {} : { tpm: raw.tpm }),
   };
 }
 

@@ -50,3 +50,28 @@ export const DEFAULT_POSTGRES_IMAGE = 'docker.io/library/postgres:17.9-alpine3.2
 export function postgresImageMajor(image: string): string | undefined {
   return /\/postgres:(\d+)[.-]/.exec(image)?.[1];
 }
+
+/**
+ * The in-cluster model gateway (ADR 0024): LiteLLM's `litellm-database` image (the one its Helm
+ * chart runs: the proxy with Prisma and its engines baked in, so migrations run offline under any
+ * uid since v1.90.6), at the newest patch of its long-term-support line found in its release
+ * notes. No digest: none could be read from a source this project trusts offline (the release
+ * notes give tags and a cosign command, not digests); verify with the release's `cosign verify`
+ * and pin `modelGateway.image` by digest in your stack if your policy requires it.
+ */
+export interface GatewayImage {
+  readonly image: string;
+  readonly release: string;
+  /** "lts": LiteLLM's long-term-support line (patches only; the `lts` tag follows its newest) */
+  readonly channel: 'lts' | 'stable';
+  readonly source: string;
+}
+
+export const LITELLM_IMAGE: GatewayImage = {
+  image: 'ghcr.io/berriai/litellm-database:v1.108.23',
+  release: 'v1.108.23',
+  channel: 'lts',
+  source: 'https://newreleases.io/project/github/BerriAI/litellm/release/v1.108.23 ("1.108.23 (LTS)", the newest 1.108.x patch found; newer non-LTS lines 1.110/1.111 exist) and https://docs.litellm.ai/release_notes/v1.90.6/v1-90-6 (Prisma baked for non-root uids), read 2026-12-04',
+};
+
+export const DEFAULT_LITELLM_IMAGE = LITELLM_IMAGE.image;
