@@ -38,6 +38,13 @@ export async function runDevCommand(argv: readonly string[], io: CliIo): Promise
     io.stderr(`paddock dev: --port ${args.values.port} is not a port number\n`);
     return 2;
   }
+  // the console's files as the sources are now (a pull may have changed them since npm ci)
+  const { buildConsole } = await import('../scripts/build-console.ts');
+  try {
+    await buildConsole({ ifStale: true, log: (line) => io.stdout(`${line}\n`) });
+  } catch (error) {
+    io.stderr(`paddock dev: the web console could not be built (${(error as Error).message}); the API works, / will say the console is not built\n`);
+  }
   const { runDev } = await import('../runtime/dev.ts');
   return runDev({ stack: args.values.stack, port, dataDir: resolve(io.cwd, args.values['data-dir']), stacksDir: resolve(io.cwd, 'stacks') });
 }

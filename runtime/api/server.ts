@@ -20,6 +20,8 @@ import type { DispatchReservation } from '../executor/executor.ts';
 import { activeTurn, enqueueTurn, requestAbort, type ClaimedTurn } from '../store/turns.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import { streamSessionEvents } from './event-stream.ts';
+import { CONSOLE_PATH, createConsoleAssets, type ConsoleAssets } from './console-assets.ts';
+import { listHarnesses } from './harnesses.ts';
 import { sessionToJson, turnToJson } from './representation.ts';
 import { usageRoute } from './usage.ts';
 import { abortBody, adminCreateSessionBody, API_MAX_BODY_BYTES, createSessionBody, isUuid, messageBody, SESSION_STATES } from './schemas.ts';
@@ -57,6 +59,8 @@ export interface ApiOptions {
   readonly sseKeepAliveMs?: number;
   /** seconds a client should wait before retrying after a 503 */
   readonly retryAfterSeconds?: number;
+  /** the web console's built files (default: console/dist, see console-assets.ts) */
+  readonly consoleAssets?: ConsoleAssets;
 }
 
 export interface ApiServer {
@@ -137,6 +141,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
   const closing = new Promise<void>((resolve) => (closeStreams = resolve));
 
   const teams = new Map(config.teams.map((t) => [t.name, t]));
+  const consoleAssets = options.consoleAssets ?? createConsoleAssets();
   const harnessOf = (team: RuntimeTeamConfig, name: string): RuntimeHarnessConfig => {
     const harness = team.harnesses.find((h) => h.name === name);
     if (!harness) {
@@ -298,6 +303,15 @@ export function createApiServer(options: ApiOptions): ApiServer {
         sendJson(res, 202, { aborted: { running: result.runningTurn ?? null, queued: result.abortedQueued } });
       },
     },
+    {
+      method: 'GET', pattern: /^\/v1\/harnesses$/, name: 'harnesses.list',
+      handler: ({ res, url, principal }) => {
+        queryParams(url, []);
+        sendJson(res, 200, listHarnesses(config, principal(), (name) => options.harnessUnavailable?.(name)));
+      },
+    },
+    // last: the web console answers every path the API does not own
+    { method: 'GET', pattern: CONSOLE_PATH, name: 'console', public: true, handler: ({ req, res, url }) => consoleAssets.handle(req, res, url) },
     usageRoute({ pool, teams: new Set(teams.keys()) }),
   ];
 

@@ -1,0 +1,116 @@
+/**
+ * The console's shell: sign-in with an API token (checked against GET /v1/harnesses, which also
+ * says whether it is a team or the admin token), then the page the URL names.
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, createApi, TOKEN_REJECTED, type Api, type HarnessListing } from './api.ts';
+import { onLinkClick, parseRoute, usePath } from './router.ts';
+import type { TokenStore } from './token-store.ts';
+import { AdminPage } from './views/admin.tsx';
+import { OptionalReport } from './views/optional-report.tsx';
+import { SessionPage } from './views/session.tsx';
+import { SessionsPage } from './views/sessions.tsx';
+import { SignIn } from './views/sign-in.tsx';
+
+export interface Signed {
+  readonly api: Api;
+  readonly listing: HarnessListing;
+  /** the API said 401 later on: the token was revoked or rotated */
+  readonly rejected: () => void;
+}
+
+export function App({ store }: { store: TokenStore }) {
+  const [signed, setSigned] = useState<Signed | undefined>();
+  const [checking, setChecking] = useState(() => store.get() !== undefined);
+  const [message, setMessage] = useState<string | undefined>();
+
+  const signOut = useCallback(
+    (why?: string) => {
+      store.clear();
+      setSigned(undefined);
+      setMessage(why);
+    },
+    [store],
+  );
+
+  const signIn = useCallback(
+    async (token: string): Promise<string | undefined> => {
+      const api = createApi(token);
+      try {
+        const listing = await api.harnesses();
+        store.set(token);
+        setMessage(undefined);
+        setSigned({ api, listing, rejected: () => signOut(`${TOKEN_REJECTED} any more; sign in again.`) });
+        return undefined;
+      } catch (error) {
+        store.clear();
+        return error instanceof ApiError ? error.message : String(error);
+      }
+    },
+    [store, signOut],
+  );
+
+  useEffect(() => {
+    const token = store.get();
+    if (token === undefined) return;
+    void signIn(token).then((problem) => {
+      if (problem) setMessage(problem);
+      setChecking(false);
+    });
+  }, [store, signIn]);
+
+  if (checking && !signed) return <main class="centered"><p role="status">Signing in…</p></main>;
+  if (!signed) return <SignIn onSignIn={signIn} notice={message} />;
+  return <Shell signed={signed} signOut={() => signOut()} />;
+}
+
+function who(listing: HarnessListing): string {
+  return listing.principal.kind === 'admin' ? 'admin' : `team ${listing.principal.team}`;
+}
+
+function Shell({ signed, signOut }: { signed: Signed; signOut: () => void }) {
+  const path = usePath();
+  const route = parseRoute(path);
+  const admin = signed.listing.principal.kind === 'admin';
+  const links: Array<[string, string]> = [['/', 'Sessions'], ...(admin ? ([['/admin', 'Teams'], ['/usage', 'Usage'], ['/audit', 'Audit log']] as Array<[string, string]>) : [])];
+  return (
+    <>
+      <header class="topbar">
+        <a class="brand" href="/" onClick={(e) => onLinkClick(e, '/')}>Paddock</a>
+        <nav aria-label="Main">
+          {links.map(([href, label]) => (
+            <a key={href} href={href} aria-current={(href === '/' ? route.page === 'sessions' || route.page === 'session' : path === href) ? 'page' : undefined} onClick={(e) => onLinkClick(e, href)}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        <span class="who">Signed in as {who(signed.listing)}</span>
+        <button type="button" class="secondary" onClick={signOut}>Sign out</button>
+      </header>
+      <main id="main">
+        {route.page === 'sessions' && <SessionsPage signed={signed} />}
+        {route.page === 'session' && <SessionPage key={route.id} signed={signed} id={route.id} />}
+        {route.page === 'admin' && (admin ? <AdminPage signed={signed} /> : <NotAllowed />)}
+        {route.page === 'usage' && (admin ? <OptionalReport signed={signed} path="/v1/usage" title="Usage" /> : <NotAllowed />)}
+        {route.page === 'audit' && (admin ? <OptionalReport signed={signed} path="/v1/audit" title="Audit log" /> : <NotAllowed />)}
+        {route.page === 'not_found' && (
+          <section>
+            <h1>Not found</h1>
+            <p>
+              There is no page {path}. <a href="/" onClick={(e) => onLinkClick(e, '/')}>Back to the sessions</a>.
+            </p>
+          </section>
+        )}
+      </main>
+    </>
+  );
+}
+
+function NotAllowed() {
+  return (
+    <section>
+      <h1>Admins only</h1>
+      <p>This page needs the admin token.</p>
+    </section>
+  );
+}
