@@ -37,7 +37,10 @@ export async function spawnRuntime(options: RuntimeProcessOptions): Promise<Runt
     PADDOCK_MAX_CONCURRENT_TURNS: String(options.maxConcurrentTurns ?? 64),
   };
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['--expose-gc', '--enable-source-maps', options.entry], { cwd: options.cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // BENCH_CPU_PROF=<dir>: each runtime process writes a V8 CPU profile there when it exits
+  // normally (SIGTERM at the end of a benchmark; a SIGKILLed one writes none)
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, ['--expose-gc', '--enable-source-maps', ...profile, options.entry], { cwd: options.cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
   return { process: child, pid: child.pid!, url: `http://127.0.0.1:${port}`, spawnedAt };
 }
 

@@ -10,7 +10,9 @@ import type { Pool } from '../db/pool.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import type { RuntimeMetrics } from '../metrics.ts';
-import { claimTurns, expireLeasesOfPreviousInstances, releaseLease, renewLeases, type ClaimedTurn, type FastDispatch } from '../store/turns.ts';
+import { claimTurns, closeEndedSessionLog, expireLeasesOfPreviousInstances, releaseLease, renewLeases, type ClaimedTurn, type FastDispatch } from '../store/turns.ts';
+import { reportInterruptedTurns } from '../store/interrupted-turns.ts';
+import { TURNS_CHANNEL } from '../store/channels.ts';
 import { ConversationCache } from './conversation-cache.ts';
 import type { SandboxKeeper } from './sandboxes.ts';
 import { runClaimedTurn, TurnStop, type PreDispatched, type TurnRunnerDeps } from './turn-runner.ts';
@@ -69,6 +71,8 @@ export class Executor {
   private stopping = false;
   /** slots held for turns the API is claiming with their message (reserveDispatch) */
   private reserved = 0;
+  /** the next claim pass first reports expired, dispatched turns in bulk (set by the poll) */
+  private sweepDue = false;
 
   constructor(private readonly options: ExecutorOptions) {
     this.maxConcurrent = options.maxConcurrentTurns ?? 64;
@@ -85,9 +89,18 @@ export class Executor {
   async start(): Promise<void> {
     if (this.started) return;
     const expired = await expireLeasesOfPreviousInstances(this.options.leasePool, this.options.replicaName, this.options.owner);
-    if (expired > 0) this.options.log.warn('recovering turns of a previous process of this replica', { turns: expired });
+    if (expired > 0) {
+      this.options.log.warn('recovering turns of a previous process of this replica', { turns: expired });
+      // before readiness: the users' retries then find their sessions free (ADR 0020)
+      await this.reportInterrupted();
+    }
     this.started = true;
-    this.timers.push(setInterval(() => this.kick(), this.pollMs));
+    this.timers.push(
+      setInterval(() => {
+        this.sweepDue = true;
+        this.kick();
+      }, this.pollMs),
+    );
     this.timers.push(setInterval(() => void this.renew(), Math.max(200, Math.floor(this.leaseMs / 3))));
     this.timers.push(setInterval(() => void this.releaseSandboxes(), this.releaseEveryMs));
     for (const timer of this.timers) timer.unref();
@@ -115,6 +128,10 @@ export class Executor {
         this.capacityLimited = true;
         return;
       }
+      if (this.sweepDue) {
+        this.sweepDue = false;
+        await this.reportInterrupted();
+      }
       let claimed: ClaimedTurn[];
       try {
         claimed = await claimTurns(this.options.leasePool, this.options.owner, Math.min(free, 16), this.leaseMs);
@@ -129,6 +146,34 @@ export class Executor {
         if (claimed.length === free) this.capacityLimited = true;
       }
     } while (this.claimAgain);
+  }
+
+  /**
+   * Reports every turn whose owner died after dispatching it (any replica's, lease expired) in
+   * bulk statements (store/interrupted-turns.ts), publishes their events and announces what
+   * they unblock. A failure only logs: the claim pass reports such turns one by one as well.
+   */
+  private async reportInterrupted(): Promise<void> {
+    const batch = 500;
+    const { pool, log, metrics, runner } = this.options;
+    try {
+      for (;;) {
+        const reported = await reportInterruptedTurns(pool, batch);
+        for (const turn of reported) {
+          metrics.turns.inc({ team: turn.team, harness: turn.harness, outcome: 'interrupted' });
+          runner.publish(turn.sessionId, turn.events);
+          // a message sent during the outage waits behind this turn: it may run now (this
+          // replica's own claim pass follows the sweep; the others are woken)
+          if (turn.laterTurn) runner.notifier?.notify(TURNS_CHANNEL, turn.sessionId);
+          if (turn.sessionState !== 'active') runner.publish(turn.sessionId, await closeEndedSessionLog(pool, turn.sessionId));
+        }
+        if (reported.length > 0) log.info('reported interrupted turns', { turns: reported.length });
+        if (reported.length < batch) return;
+      }
+    } catch (error) {
+      metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
+      log.warn('reporting interrupted turns in bulk failed; they are claimed one by one', { error: errorMessage(error) });
+    }
   }
 
   /**
@@ -178,6 +223,8 @@ export class Executor {
       return;
     }
     this.options.metrics.turnsClaimed.inc({ recovered: String(claimed.previousState === 'running') });
+    // a first claim: how long the message waited for a runner (both times from the database clock)
+    if (claimed.attempts === 1 && claimed.previousState === 'queued' && claimed.startedAt) this.options.metrics.claimWaitSeconds.observe({ team: claimed.team, harness: claimed.harness }, Math.max(0, claimed.startedAt.getTime() - claimed.createdAt.getTime()) / 1000);
     const stop = new AbortController();
     const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, conversations: this.conversations, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal };
     const timeout = setTimeout(() => stop.abort(new TurnStop('timeout')), this.options.runner.turnTimeoutMs);

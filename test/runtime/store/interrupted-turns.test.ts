@@ -1,0 +1,105 @@
+/** Reporting interrupted turns in bulk: which turns, their events and seqs, output, exactly once. */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../../runtime/db/migrate.ts';
+import { createPool } from '../../../runtime/db/pool.ts';
+import { appendEvents, listEvents } from '../../../runtime/store/events.ts';
+import { INTERRUPTED_MESSAGE, reportInterruptedTurns } from '../../../runtime/store/interrupted-turns.ts';
+import { createSession, finishSession } from '../../../runtime/store/sessions.ts';
+import { claimTurns, enqueueTurn, getTurn, markDispatched } from '../../../runtime/store/turns.ts';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
+
+let server: TestPostgres;
+let pool: pg.Pool;
+beforeAll(async () => {
+  server = await startTestPostgres();
+  pool = createPool({ connectionString: await server.createDatabase(), max: 20 });
+  await applyMigrations(pool);
+});
+afterAll(async () => {
+  await pool?.end();
+  await server?.stop();
+});
+
+/** A session whose turn 1 was claimed by `owner` (lease `leaseMs`), optionally dispatched and streaming `text`. */
+async function runningTurn(owner: string, options: { leaseMs: number; dispatched: boolean; text?: string[] }): Promise<string> {
+  const session = await createSession(pool, { team: 't', harness: 'scripted' });
+  await enqueueTurn(pool, session.id, 't', 'do it', 10);
+  const claimed = (await claimTurns(pool, owner, 1_000, options.leaseMs)).filter((c) => c.sessionId === session.id);
+  expect(claimed).toHaveLength(1);
+  if (options.dispatched) await markDispatched(pool, owner, session.id, 1, { type: 'turn_started', attempt: 1, sandboxGeneration: 1 });
+  if (options.text) await appendEvents(pool, session.id, 1, options.text.map((text) => ({ type: 'text_delta', text })), { owner });
+  return session.id;
+}
+
+/** Leases of `owner` expire now (as expireLeasesOfPreviousInstances does for a dead process). */
+const expireLeases = (owner: string) => pool.query("UPDATE turns SET lease_expires_at = now() - interval '1 second' WHERE lease_owner = $1", [owner]);
+
+describe('reportInterruptedTurns', () => {
+  it('reports only dispatched turns whose lease expired, with the streamed text, error and done at the next seqs', async () => {
+    const dead = `dead-${Date.now()}/a`;
+    const streaming = await runningTurn(dead, { leaseMs: 60_000, dispatched: true, text: ['par', 'tial'] });
+    const silent = await runningTurn(dead, { leaseMs: 60_000, dispatched: true });
+    const notDispatched = await runningTurn(dead, { leaseMs: 60_000, dispatched: false });
+    const alive = await runningTurn(`alive-${Date.now()}/b`, { leaseMs: 60_000, dispatched: true, text: ['still going'] });
+    await expireLeases(dead);
+
+    const reported = await reportInterruptedTurns(pool, 1_000);
+    const mine = reported.filter((r) => [streaming, silent, notDispatched, alive].includes(r.sessionId));
+    expect(mine.map((r) => r.sessionId).sort()).toEqual([streaming, silent].sort());
+
+    const streamingReport = mine.find((r) => r.sessionId === streaming)!;
+    // user_message 1, turn_started 2, deltas 3-4, then error 5 and done 6
+    expect(streamingReport.events.map((e) => [e.seq, e.event.type])).toEqual([[5, 'error'], [6, 'done']]);
+    expect(streamingReport).toMatchObject({ turn: 1, team: 't', harness: 'scripted', laterTurn: false, sessionState: 'active' });
+    const stored = await listEvents(pool, streaming, 0, 100);
+    expect(stored.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(stored.slice(-2).map((e) => e.event)).toEqual([
+      { type: 'error', code: 'interrupted', message: INTERRUPTED_MESSAGE, retryable: true },
+      { type: 'done', stopReason: 'error' },
+    ]);
+    expect(stored.slice(-2).map((e) => e.createdAt.getTime())).toEqual(streamingReport.events.map((e) => e.createdAt.getTime()));
+    expect(await getTurn(pool, streaming, 1)).toMatchObject({ state: 'interrupted', output: 'partial', errorCode: 'interrupted', leaseOwner: null });
+    expect(await getTurn(pool, silent, 1)).toMatchObject({ state: 'interrupted', output: '' });
+    // not dispatched: the harness never got it, so it is claimed and run again, not reported
+    expect(await getTurn(pool, notDispatched, 1)).toMatchObject({ state: 'running', dispatched: false });
+    expect(await getTurn(pool, alive, 1)).toMatchObject({ state: 'running', leaseOwner: expect.stringMatching(/^alive-/) });
+    // reported once: a second pass finds nothing of these
+    expect((await reportInterruptedTurns(pool, 1_000)).filter((r) => r.sessionId === streaming || r.sessionId === silent)).toEqual([]);
+  });
+
+  it('says when a later turn waits and when the session ended meanwhile', async () => {
+    const dead = `dead2-${Date.now()}/a`;
+    const queuedBehind = await runningTurn(dead, { leaseMs: 60_000, dispatched: true });
+    await enqueueTurn(pool, queuedBehind, 't', 'retry', 10);
+    const ended = await runningTurn(dead, { leaseMs: 60_000, dispatched: true });
+    await finishSession(pool, ended, 'ended');
+    await expireLeases(dead);
+    const reported = await reportInterruptedTurns(pool, 1_000);
+    expect(reported.find((r) => r.sessionId === queuedBehind)).toMatchObject({ laterTurn: true, sessionState: 'active' });
+    expect(reported.find((r) => r.sessionId === ended)).toMatchObject({ laterTurn: false, sessionState: 'ended' });
+    // the queued turn is claimable now
+    expect((await claimTurns(pool, 'next/a', 1_000, 60_000)).filter((c) => c.sessionId === queuedBehind).map((c) => c.turn)).toEqual([2]);
+  });
+
+  it('reports each of many turns exactly once when replicas report concurrently, in batches of the limit', async () => {
+    const dead = `dead3-${Date.now()}/a`;
+    const sessions: string[] = [];
+    // one after another: each claim must take its own session's turn only
+    for (let i = 0; i < 60; i++) sessions.push(await runningTurn(dead, { leaseMs: 60_000, dispatched: true, text: ['x'] }));
+    await expireLeases(dead);
+    const passes = await Promise.all(Array.from({ length: 4 }, async () => {
+      const all = [];
+      for (;;) {
+        const batch = await reportInterruptedTurns(pool, 7);
+        expect(batch.length).toBeLessThanOrEqual(7);
+        all.push(...batch);
+        if (batch.length === 0) return all;
+      }
+    }));
+    const ids = passes.flat().map((r) => r.sessionId).filter((id) => sessions.includes(id));
+    expect(ids.sort()).toEqual([...sessions].sort());
+    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE session_id = ANY($1::uuid[]) AND type = 'done'", [sessions]);
+    expect(rows[0]!.n).toBe(60);
+  });
+});
