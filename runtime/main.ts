@@ -16,6 +16,8 @@
  *   PADDOCK_CLAIM_READY_SECONDS  how long a SandboxClaim may take to be Ready (default 180)
  *   KUBECONFIG                a kubeconfig file for the kubernetes driver (default: the pod's
  *                             service account; pods never set it)
+ *   OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) and the other standard OTEL_* variables:
+ *                             traces over OTLP/HTTP; off without an endpoint (docs/runtime.md)
  * Exits 78 (EX_CONFIG) on invalid input, 1 when the database schema cannot be trusted.
  */
 import { RUNTIME_ENV, RUNTIME_PORT } from '../config/names.ts';
@@ -25,6 +27,8 @@ import { MigrationError } from './db/migrate.ts';
 import type { SandboxDriver } from './drivers/sandbox-driver.ts';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log.ts';
 import { startRuntime } from './runtime.ts';
+import { startRuntimeTracing } from './telemetry/tracing.ts';
+import { TracingConfigError, type Tracing } from '../harnesses/protocol/tracing.ts';
 import { watchTokenHashes } from './token-hashes-watcher.ts';
 
 const EX_CONFIG = 78;
@@ -84,7 +88,11 @@ async function main(): Promise<number> {
   let tokenHashesDir = '';
   let knownTeams: string[] = [];
   let startHashes: TokenHashes | undefined;
+  let tracing: Tracing | undefined;
   try {
+    // before anything is served: the first request is traced, and pg is instrumented
+    tracing = await startRuntimeTracing();
+    log.info(tracing.description);
     const config = readRuntimeConfigFile(required(RUNTIME_ENV.config));
     tokenHashesDir = required(RUNTIME_ENV.tokenHashesDir);
     knownTeams = config.teams.map((t) => t.name);
@@ -108,7 +116,8 @@ async function main(): Promise<number> {
     });
   } catch (error) {
     log.error(`cannot start: ${errorMessage(error)}`);
-    return error instanceof RuntimeInputError || (error as Error).name === 'TokenHashesError' ? EX_CONFIG : 1;
+    await tracing?.shutdown();
+    return error instanceof RuntimeInputError || error instanceof TracingConfigError || (error as Error).name === 'TokenHashesError' ? EX_CONFIG : 1;
   }
   const started = runtime;
   const watcher = watchTokenHashes({ dir: tokenHashesDir, knownTeams, initial: startHashes!, intervalMs: numberEnv('PADDOCK_AUTH_RELOAD_SECONDS', 10) * 1000, onChange: (hashes) => started.setTokenHashes(hashes), log: log.child('auth') });
@@ -121,11 +130,14 @@ async function main(): Promise<number> {
     log.error(outcome instanceof MigrationError ? `refusing to start: ${outcome.message}` : `cannot start: ${errorMessage(outcome)}`);
     watcher.stop();
     await runtime.close({ drainMs: 0 });
+    await tracing?.shutdown();
     return 1;
   }
   watcher.stop();
   log.info('shutting down', { signal: outcome });
   await runtime.close({ drainMs: numberEnv('PADDOCK_DRAIN_SECONDS', 45) * 1000 });
+  // the last turns' spans are exported before the process exits
+  await tracing?.shutdown();
   log.info('stopped');
   return 0;
 }

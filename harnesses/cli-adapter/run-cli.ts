@@ -13,6 +13,7 @@
  *   session files before the next turn resumes them.
  */
 import { spawn } from 'node:child_process';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { createInterface } from 'node:readline';
 import type { HarnessEvent } from '../protocol/types.ts';
 import { killTree } from './process-tree.ts';
@@ -99,6 +100,8 @@ export async function* runCli(invocation: CliInvocation, mapper: CliStreamMapper
   const { signal, log } = options;
   const secrets = secretValues(invocation.env);
   if (signal.aborted) return;
+  // a child of the harness.turn server span (the runtime's trace); a no-op with tracing off
+  const span = trace.getTracer('paddock-harness').startSpan('cli.run', { attributes: { 'paddock.cli': invocation.label } });
   const child = spawn(invocation.command, [...invocation.args], {
     cwd: invocation.cwd,
     env: invocation.env,
@@ -135,6 +138,7 @@ export async function* runCli(invocation: CliInvocation, mapper: CliStreamMapper
   child.stdin.on('error', () => undefined); // a CLI that exits early closes its stdin: EPIPE is not news
   child.stdin.end(invocation.stdin);
   log(`started ${invocation.label} (pid ${child.pid ?? '?'})`);
+  if (child.pid !== undefined) span.setAttribute('process.pid', child.pid);
 
   let finished = false;
   let lingerTimer: NodeJS.Timeout | undefined;
@@ -190,6 +194,8 @@ export async function* runCli(invocation: CliInvocation, mapper: CliStreamMapper
       for (const rest of mailbox.drain()) if (rest.kind === 'line') yield* mapLine(rest.text);
       finished = true;
       const exit: CliExit = { code: item.code, signal: item.signal, stderrTail: redact(stderrTail, secrets) };
+      span.setAttributes({ 'process.exit.code': item.code ?? -1, 'paddock.cli.completed': mapper.completed });
+      if (!mapper.completed) span.setStatus({ code: SpanStatusCode.ERROR, message: describeExit(invocation.label, { ...exit, stderrTail: '' }) });
       if (!mapper.completed) log(describeExit(invocation.label, exit));
       yield* mapper.finish(exit);
       return;
@@ -199,5 +205,6 @@ export async function* runCli(invocation: CliInvocation, mapper: CliStreamMapper
     signal.removeEventListener('abort', onAbort);
     lines.close();
     if (!finished && child.pid !== undefined && !exited) await killTree(child.pid, { exited: exitPromise, graceMs: options.killGraceMs ?? 1000 });
+    span.end();
   }
 }

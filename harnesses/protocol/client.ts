@@ -11,6 +11,7 @@ import { Agent, request, type IncomingMessage } from 'node:http';
 import { HttpError, readBody } from './http.ts';
 import { describeIssues, harnessEventSchema } from './schema.ts';
 import { SseParser } from './sse.ts';
+import { traceHeaders } from './trace-context.ts';
 import { HARNESS_PROTOCOL, type AbortRequest, type HarnessEvent, type HealthResponse, type StatusResponse, type TurnRequest } from './types.ts';
 
 export type HarnessCallErrorCode =
@@ -73,6 +74,11 @@ export class HarnessClient {
     return this.url.origin;
   }
 
+  /** the sandbox's host (for span attributes) */
+  get host(): string {
+    return this.url.hostname;
+  }
+
   /** GET /healthz (unauthenticated). */
   async health(signal?: AbortSignal): Promise<HealthResponse> {
     const body = (await this.call('GET', '/healthz', undefined, signal, false)).json as HealthResponse;
@@ -101,7 +107,8 @@ export class HarnessClient {
    */
   async *turn(turnRequest: TurnRequest, signal?: AbortSignal): AsyncGenerator<HarnessEvent, void, undefined> {
     const idle = { ms: this.streamIdleMs, fired: false };
-    const res = await this.send('POST', '/v1/turns', turnRequest, this.headers(true), signal, idle);
+    // the active span's traceparent: the harness's spans of this turn join the runtime's trace
+    const res = await this.send('POST', '/v1/turns', turnRequest, { ...this.headers(true), ...traceHeaders() }, signal, idle);
     if (res.statusCode !== 200) throw errorFrom(res.statusCode ?? 0, await readAnswer(res));
     const parser = new SseParser();
     res.setEncoding('utf8');

@@ -27,6 +27,9 @@ import type { AddressInfo } from 'node:net';
 import { bearerToken, HttpError, readJsonBody, secretsEqual, sendError, sendHttpError, sendJson, sendNoContent } from './http.ts';
 import { abortRequestSchema, bindRequestSchema, turnRequestSchema } from './schema.ts';
 import { encodeSse, encodeSseComment } from './sse.ts';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { extractContext } from './trace-context.ts';
+import { startTracing, type Tracing } from './tracing.ts';
 import { HARNESS_PROTOCOL, MAX_BODY_BYTES, type HarnessEvent, type HealthResponse, type StatusResponse, type TurnRequest } from './types.ts';
 
 export interface TurnContext {
@@ -147,9 +150,22 @@ export function createHarnessServer(options: HarnessServerOptions): HarnessServe
       if (!res.destroyed) res.write(encodeSseComment('keep-alive'));
     }, keepAliveMs);
     keepAlive.unref();
+    // continues the runtime's trace (the traceparent of its harness.turn span); the handler's
+    // own spans (cli.run) are children of this one
+    const span = trace.getTracer('paddock-harness').startSpan('harness.turn', { kind: SpanKind.SERVER, attributes: { 'paddock.harness': options.harness, 'paddock.session.id': request.sessionId, 'paddock.turn': request.turn } }, extractContext(req.headers));
+    let events = 0;
+    let stopReason = 'none';
+    const counted = (event: HarnessEvent) => {
+      events++;
+      if (event.type === 'done') stopReason = event.stopReason;
+      write(event);
+    };
     try {
-      await streamTurn(options.handleTurn(request, { signal: controller.signal, log }), controller.signal, abortGraceMs, write, log);
+      await context.with(trace.setSpan(context.active(), span), () => streamTurn(options.handleTurn(request, { signal: controller.signal, log }), controller.signal, abortGraceMs, counted, log));
     } finally {
+      span.setAttributes({ 'paddock.harness.events': events, 'paddock.turn.stop_reason': stopReason });
+      if (stopReason === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
       clearInterval(keepAlive);
       if (running === current) running = undefined;
       res.end();
@@ -273,10 +289,13 @@ export async function startHarnessFromEnv(options: StartFromEnvOptions): Promise
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PADDOCK_HARNESS_PORT must be a port number, got ${JSON.stringify(portText)}`);
   const host = env.PADDOCK_HARNESS_HOST ?? '0.0.0.0';
   const token = env.PADDOCK_SANDBOX_TOKEN;
+  // OTEL_* as the runtime reads them; off (nothing loaded) without an endpoint
+  const tracing: Tracing = await startTracing({ serviceName: `paddock-harness-${options.harness}`, env });
   const harness = createHarnessServer({ ...options, ...(token ? { token } : {}) });
   const address = await harness.listen(port, host);
   const shutdown = () => {
-    void harness.close().then(() => process.exit(0));
+    // the spans still buffered are exported before the process goes
+    void harness.close().then(() => tracing.shutdown()).then(() => process.exit(0));
   };
   // before announcing readiness: whoever reads the line may signal at once
   process.once('SIGTERM', shutdown);

@@ -11,7 +11,9 @@ import { unauthenticatedMessage, type Authenticator, type Principal } from '../a
 import { isDatabaseUnavailable, type Pool } from '../db/pool.ts';
 import type { EventBus } from '../event-bus.ts';
 import { errorMessage, type Logger } from '../log.ts';
-import type { RuntimeMetrics } from '../metrics.ts';
+import { METRICS_CONTENT_TYPE, type RuntimeMetrics } from '../metrics.ts';
+import { requestIdFrom, REQUEST_ID_HEADER } from '../telemetry/request-id.ts';
+import { context, extractContext, failSpan, inSpan, SpanKind, SpanStatusCode, trace, tracer } from '../telemetry/spans.ts';
 import { eventToJson } from '../session-events.ts';
 import { listEvents } from '../store/events.ts';
 import type { SessionState } from '../store/records.ts';
@@ -79,11 +81,17 @@ interface RequestContext {
   readonly url: URL;
   readonly params: Params;
   principal(): Principal;
+  /** the caller's X-Request-Id or a new one; echoed in the response */
+  readonly requestId: string;
+  /** the API log with this request's id on every line */
+  readonly log: Logger;
 }
 
 interface Route {
   readonly method: string;
   readonly pattern: RegExp;
+  /** the pattern as a template (`/v1/sessions/{id}`), computed: the span's http.route */
+  template?: string;
   readonly name: string;
   readonly handler: Handler;
   readonly public?: boolean;
@@ -132,6 +140,11 @@ function decodeCursor(value: string): { createdAt: Date; id: string } {
   }
 }
 
+/** `/^\/v1\/sessions\/(?<id>[^/]+)$/` → `/v1/sessions/{id}` (a low-cardinality span name) */
+export function routeTemplate(pattern: RegExp): string {
+  return pattern.source.replace(/^\^/, '').replace(/\$$/, '').replace(/\(\?<(\w+)>[^)]*\)/g, '{$1}').replace(/\\\//g, '/');
+}
+
 export function createApiServer(options: ApiOptions): ApiServer {
   const { pool, config, bus, metrics, log } = options;
   const maxQueuedTurns = options.maxQueuedTurns ?? 16;
@@ -172,14 +185,14 @@ export function createApiServer(options: ApiOptions): ApiServer {
             metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
           }
         }
-        const body = metrics.render({ sessionsByState, turnsRunning: options.turns.runningCount, ready: options.readiness().ready, streams });
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+        const body = await metrics.render({ sessionsByState, turnsRunning: options.turns.runningCount, ready: options.readiness().ready, streams });
+        res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
         res.end(body);
       },
     },
     {
       method: 'POST', pattern: /^\/v1\/sessions$/, name: 'sessions.create',
-      handler: async ({ req, res, principal }) => {
+      handler: async ({ req, res, principal, log }) => {
         const who = principal();
         const body = who.kind === 'admin' ? await readJsonBody(req, adminCreateSessionBody, { limit: API_MAX_BODY_BYTES }) : { ...(await readJsonBody(req, createSessionBody, { limit: API_MAX_BODY_BYTES })), team: who.team };
         const team = teams.get(body.team);
@@ -222,7 +235,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
     },
     {
       method: 'DELETE', pattern: /^\/v1\/sessions\/(?<id>[^/]+)$/, name: 'sessions.delete',
-      handler: async ({ res, params, principal }) => {
+      handler: async ({ res, params, principal, log }) => {
         const id = sessionId(params);
         const result = await finishSession(pool, id, 'ended', undefined, teamOf(principal()));
         if (!result) throw notFound(id);
@@ -243,7 +256,8 @@ export function createApiServer(options: ApiOptions): ApiServer {
         const reservation = options.turns.reserveDispatch(id);
         let result: Awaited<ReturnType<typeof enqueueTurn>>;
         try {
-          result = await enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns, reservation?.dispatch);
+          // the turn launched below runs in this request's trace: its span is this one's child
+          result = await inSpan('turn.enqueue', { 'paddock.session.id': id, 'paddock.turn.fast_dispatch': reservation?.dispatch !== undefined }, () => enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns, reservation?.dispatch));
           if (result.ok && result.dispatched) options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
           else if (result.ok && result.claimed) options.turns.launchClaimed(result.claimed);
         } finally {
@@ -303,6 +317,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
         sendJson(res, 202, { aborted: { running: result.runningTurn ?? null, queued: result.abortedQueued } });
       },
     },
+    usageRoute({ pool, teams: new Set(teams.keys()) }),
     {
       method: 'GET', pattern: /^\/v1\/harnesses$/, name: 'harnesses.list',
       handler: ({ res, url, principal }) => {
@@ -312,10 +327,9 @@ export function createApiServer(options: ApiOptions): ApiServer {
     },
     // last: the web console answers every path the API does not own
     { method: 'GET', pattern: CONSOLE_PATH, name: 'console', public: true, handler: ({ req, res, url }) => consoleAssets.handle(req, res, url) },
-    usageRoute({ pool, teams: new Set(teams.keys()) }),
   ];
 
-  async function handle(req: IncomingMessage, res: ServerResponse, route: { name: string }): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, route: { name: string; template?: string }, requestId: string, requestLog: Logger): Promise<void> {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://runtime.invalid');
@@ -330,6 +344,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
       throw new HttpError(405, 'method_not_allowed', `${url.pathname} accepts ${allow}`, { allow });
     }
     route.name = matched.name;
+    route.template = matched.template ??= routeTemplate(matched.pattern);
     const params = (matched.pattern.exec(url.pathname)?.groups ?? {}) as Params;
     let principal: Principal | undefined;
     if (!matched.public) {
@@ -338,13 +353,31 @@ export function createApiServer(options: ApiOptions): ApiServer {
       const readiness = options.readiness();
       if (!readiness.ready) throw new HttpError(503, 'not_ready', `the runtime is not ready: ${readiness.reason ?? 'starting'}`, { 'retry-after': retryAfter });
     }
-    await matched.handler({ req, res, url, params, principal: () => principal! });
+    await matched.handler({ req, res, url, params, principal: () => principal!, requestId, log: requestLog });
   }
 
   const server = createServer((req, res) => {
-    const route = { name: 'unmatched' };
-    res.on('finish', () => metrics.httpRequests.inc({ route: route.name, code: `${Math.floor(res.statusCode / 100)}xx` }));
-    handle(req, res, route).catch((error: unknown) => {
+    const started = performance.now();
+    const route: { name: string; template?: string } = { name: 'unmatched' };
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const requestLog = log.with({ requestId });
+    // a server span per request, continuing the caller's trace when it sent a traceparent
+    const span = tracer.startSpan(req.method ?? 'HTTP', { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '', 'url.path': (req.url ?? '/').split('?')[0], 'paddock.request_id': requestId } }, extractContext(req.headers));
+    res.on('finish', () => {
+      metrics.httpRequests.inc({ route: route.name, code: `${Math.floor(res.statusCode / 100)}xx` });
+      // an event stream lasts as long as its client listens: not a request duration
+      if (!String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) metrics.httpSeconds.observe({ route: route.name }, (performance.now() - started) / 1000);
+    });
+    res.on('close', () => {
+      if (span.isRecording()) {
+        if (route.template) span.updateName(`${req.method} ${route.template}`).setAttribute('http.route', route.template);
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    });
+    context.with(trace.setSpan(context.active(), span), () => handle(req, res, route, requestId, requestLog)).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader('connection', 'close');
         sendHttpError(res, error);
@@ -352,7 +385,8 @@ export function createApiServer(options: ApiOptions): ApiServer {
         metrics.dbErrors.inc({ kind: 'unavailable' });
         sendError(res, 503, 'database_unavailable', 'the database is unavailable; retry shortly', { 'retry-after': retryAfter });
       } else {
-        log.error('request failed', { method: req.method, route: route.name, error: errorMessage(error), stack: (error as Error).stack?.split('\n').slice(0, 4).join(' | ') });
+        failSpan(span, error);
+        requestLog.error('request failed', { method: req.method, route: route.name, error: errorMessage(error), stack: (error as Error).stack?.split('\n').slice(0, 4).join(' | ') });
         sendError(res, 500, 'internal', 'internal error; see the runtime log');
       }
     });

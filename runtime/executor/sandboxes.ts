@@ -13,6 +13,7 @@ import { SandboxError, type SandboxBinding, type SandboxDriver } from '../driver
 import { errorMessage, type Logger } from '../log.ts';
 import type { RuntimeMetrics } from '../metrics.ts';
 import type { SessionEvent } from '../session-events.ts';
+import { inSpan } from '../telemetry/spans.ts';
 import { completeRelease, getBinding, moveBindingToReleases, pendingReleases, queueRelease, recordReleaseFailure, saveBinding, type StoredBinding } from '../store/bindings.ts';
 
 export class SessionNotActiveError extends Error {
@@ -68,7 +69,7 @@ export class SandboxKeeper {
       if (this.trustedSandbox(target.sessionId) === binding.sandboxId) return { bound: binding };
       const check = await this.check(binding, signal);
       if (check.ok) return { bound: binding };
-      await this.markLost(target.sessionId, binding, check.reason, emit);
+      await this.markLost(target.sessionId, target.team.name, binding, check.reason, emit);
     }
     const claiming = performance.now();
     const fresh = await this.claim(target, signal);
@@ -146,10 +147,10 @@ export class SandboxKeeper {
   }
 
   /** Takes a dead sandbox off its session (queued for release) and records why. */
-  async markLost(sessionId: string, binding: StoredBinding, reason: string, emit: EmitEvents): Promise<void> {
+  async markLost(sessionId: string, team: string, binding: StoredBinding, reason: string, emit: EmitEvents): Promise<void> {
     this.verified.delete(binding.sandboxId);
     this.lastGood.delete(sessionId);
-    this.metrics.sandboxesLost.inc({ driver: binding.driver });
+    this.metrics.sandboxesLost.inc({ team, driver: binding.driver });
     this.log.warn('sandbox lost', { session: sessionId, sandbox: binding.sandboxId, reason });
     await moveBindingToReleases(this.pool, sessionId, binding.sandboxId);
     await emit([{ type: 'sandbox', action: 'lost', generation: binding.generation, reason }]);
@@ -182,12 +183,13 @@ export class SandboxKeeper {
   private async claim(target: SandboxTarget, signal: AbortSignal): Promise<SandboxBinding> {
     const started = performance.now();
     try {
-      const binding = await this.driver.acquire({ team: target.team, harness: target.harness, sessionId: target.sessionId }, signal);
-      this.metrics.sandboxClaimSeconds.observe((performance.now() - started) / 1000, { driver: this.driver.name });
+      // for Kubernetes this is the SandboxClaim's wait to Ready: the claim wait of a turn's trace
+      const binding = await inSpan('sandbox.acquire', { 'paddock.sandbox.driver': this.driver.name }, () => this.driver.acquire({ team: target.team, harness: target.harness, sessionId: target.sessionId }, signal));
+      this.metrics.sandboxClaimSeconds.observe({ team: target.team.name, driver: this.driver.name }, (performance.now() - started) / 1000);
       return binding;
     } catch (error) {
       const sandboxError = error instanceof SandboxError ? error : new SandboxError('driver_error', `the ${this.driver.name} driver failed: ${errorMessage(error)}`, false);
-      this.metrics.sandboxClaimFailures.inc({ driver: this.driver.name, code: sandboxError.code });
+      this.metrics.sandboxClaimFailures.inc({ team: target.team.name, driver: this.driver.name, code: sandboxError.code });
       throw sandboxError;
     }
   }

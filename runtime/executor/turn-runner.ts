@@ -22,7 +22,8 @@ import type { RuntimeHarnessConfig, RuntimeTeamConfig } from '../../config/runti
 import type { Pool } from '../db/pool.ts';
 import { SandboxError } from '../drivers/sandbox-driver.ts';
 import { errorMessage, type Logger } from '../log.ts';
-import type { RuntimeMetrics } from '../metrics.ts';
+import { codeLabel, type RuntimeMetrics } from '../metrics.ts';
+import { context, failSpan, inSpan, SpanKind, trace, tracer } from '../telemetry/spans.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import type { StoredBinding } from '../store/bindings.ts';
 import { appendEvents, LeaseLostError, streamedText } from '../store/events.ts';
@@ -30,6 +31,7 @@ import { finishSession } from '../store/sessions.ts';
 import { bindAndDispatch, continueHistory, finishTurn, markDispatched, type BindAndDispatchResult, type ClaimedTurn, type TurnOutcome } from '../store/turns.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import { EventWriter, retryWhileUnavailable } from './event-writer.ts';
+import type { GroupCommit } from './group-commit.ts';
 import { SessionNotActiveError, type PreparedSandbox, type SandboxKeeper, type SandboxTarget } from './sandboxes.ts';
 
 /** Why a running turn is being stopped by the runtime. */
@@ -58,6 +60,8 @@ export interface TurnRunnerDeps {
   readonly shutdownSignal: AbortSignal;
   /** announces a session's later turn after a finish commits (without: a NOTIFY in the statement) */
   readonly notifier?: Notifier;
+  /** the replica's group commit of streamed events (without: each turn commits its own) */
+  readonly groupCommit?: GroupCommit;
 }
 
 export type TurnResult = TurnOutcome['state'] | 'lease_lost' | 'abandoned';
@@ -72,21 +76,41 @@ export interface PreDispatched {
   readonly startedSeq: number;
 }
 
+/**
+ * A turn's span: a child of the API request that claimed it with its message, or the root of
+ * its own trace when a replica claimed it from the queue. Its phases are child spans
+ * (turn.sandbox, sandbox.acquire, turn.dispatch, harness.turn, turn.finish), and the harness's
+ * own spans join through the traceparent the protocol client sends.
+ */
 export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn, stop: AbortSignal, preDispatched?: PreDispatched): Promise<TurnResult> {
+  const attributes = { 'paddock.session.id': claimed.sessionId, 'paddock.turn': claimed.turn, 'paddock.team': claimed.team, 'paddock.harness': claimed.harness, 'paddock.turn.attempt': claimed.attempts, 'paddock.turn.recovered': claimed.previousState === 'running', 'paddock.turn.fast_dispatch': preDispatched !== undefined };
+  return inSpan('turn', attributes, async (span) => {
+    const result = await runTurn(deps, claimed, stop, preDispatched);
+    span.setAttribute('paddock.turn.result', result);
+    return result;
+  });
+}
+
+async function runTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn, stop: AbortSignal, preDispatched?: PreDispatched): Promise<TurnResult> {
   const { pool, owner, log } = deps;
   const { sessionId, turn } = claimed;
+  const labels = { team: claimed.team, harness: claimed.harness };
+  const timing: TurnTiming = { startedAt: performance.now(), firstEvent: false };
   const onDbError = (error: unknown) => {
     deps.metrics.dbErrors.inc({ kind: 'unavailable' });
     log.debug('database unavailable, retrying', { session: sessionId, turn, error: errorMessage(error) });
   };
   const publish = (stored: readonly StoredEvent[]) => {
-    deps.metrics.events.inc({}, stored.length);
+    deps.metrics.events.inc(stored.length);
     deps.publish(sessionId, stored);
   };
   const emit = async (events: readonly SessionEvent[]) => publish(await retryWhileUnavailable(() => appendEvents(pool, sessionId, turn, events, { owner }), onDbError, deps.shutdownSignal));
   const finish = async (finalEvents: readonly SessionEvent[], outcome: TurnOutcome): Promise<TurnResult> => {
-    publish(await retryWhileUnavailable(() => finishTurn(pool, owner, sessionId, turn, finalEvents, outcome, deps.notifier), onDbError, deps.shutdownSignal));
-    deps.metrics.turns.inc({ outcome: outcome.state });
+    publish(await inSpan('turn.finish', { 'paddock.turn.outcome': outcome.state }, () => retryWhileUnavailable(() => finishTurn(pool, owner, sessionId, turn, finalEvents, outcome, deps.notifier), onDbError, deps.shutdownSignal)));
+    deps.metrics.turns.inc({ ...labels, outcome: outcome.state });
+    deps.metrics.turnSeconds.observe({ ...labels, outcome: outcome.state }, (performance.now() - timing.startedAt) / 1000);
+    if (outcome.error) deps.metrics.turnErrors.inc({ ...labels, code: codeLabel(outcome.error.code) });
+    if (outcome.usage) deps.metrics.recordUsage(claimed.team, outcome.usage);
     log.info('turn finished', { session: sessionId, turn, state: outcome.state, ...(outcome.error ? { code: outcome.error.code } : {}) });
     return outcome.state;
   };
@@ -123,24 +147,24 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
     } else {
       let sandbox: PreparedSandbox;
       try {
-        sandbox = await deps.keeper.prepare(sandboxTarget, emit, stop, claimed.binding ?? null);
+        sandbox = await inSpan('turn.sandbox', { 'paddock.sandbox.bound': Boolean(claimed.binding) }, () => deps.keeper.prepare(sandboxTarget, emit, stop, claimed.binding ?? null));
       } catch (error) {
         return await sandboxFailure(deps, claimed, error, failWith, finish, stop);
       }
       let dispatched: { abortRequested: boolean; events: StoredEvent[]; history: HistoryMessage[] };
       if (sandbox.bound) {
         const boundTo = (binding = sandbox.bound);
-        dispatched = await retryWhileUnavailable(
+        dispatched = await inSpan('turn.dispatch', { 'paddock.sandbox.new': false }, () => retryWhileUnavailable(
           () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: boundTo.generation }, deps.historyMaxChars),
           onDbError,
           deps.shutdownSignal,
-        );
+        ));
       } else {
         // a new sandbox: bound, announced and dispatched to in one commit
         const fresh = sandbox.fresh;
         let bound: BindAndDispatchResult;
         try {
-          bound = await retryWhileUnavailable(() => bindAndDispatch(pool, owner, sessionId, turn, fresh, claimed.attempts, deps.historyMaxChars), onDbError, deps.shutdownSignal);
+          bound = await inSpan('turn.dispatch', { 'paddock.sandbox.new': true }, () => retryWhileUnavailable(() => bindAndDispatch(pool, owner, sessionId, turn, fresh, claimed.attempts, deps.historyMaxChars), onDbError, deps.shutdownSignal));
         } catch (error) {
           await deps.keeper.abandon(sessionId, fresh, error instanceof LeaseLostError ? 'the turn\'s lease was lost' : errorMessage(error));
           throw error;
@@ -161,11 +185,11 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
 
     const request: TurnRequest = { sessionId, turn, input: claimed.input, history };
     for (let attempt = 1; ; attempt++) {
-      const streamed = await streamTurn(deps, binding, request, startedSeq, stop, onDbError, publish);
+      const streamed = await streamTurn(deps, binding, request, startedSeq, stop, onDbError, publish, { labels, timing });
       if (streamed.kind === 'lease_lost') return 'lease_lost';
       if (streamed.kind === 'not_started' && attempt === 1 && !stop.aborted) {
         // the harness never got the request: safe to run it on a fresh sandbox
-        await deps.keeper.markLost(sessionId, binding, streamed.reason, emit);
+        await deps.keeper.markLost(sessionId, claimed.team, binding, streamed.reason, emit);
         try {
           binding = await deps.keeper.acquire(sandboxTarget, emit, stop);
         } catch (error) {
@@ -174,7 +198,7 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
         continue;
       }
       if (streamed.kind === 'not_started') {
-        await deps.keeper.markLost(sessionId, binding, streamed.reason, emit);
+        await deps.keeper.markLost(sessionId, claimed.team, binding, streamed.reason, emit);
         return await failWith('sandbox_unavailable', `the sandbox could not take the turn: ${streamed.reason}`, true);
       }
       const result = await concludeStream(deps, claimed, binding, streamed, stop, emit, finish);
@@ -193,6 +217,12 @@ export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn,
     }
     throw error;
   }
+}
+
+/** when this replica started the turn, and whether its harness has streamed anything yet */
+interface TurnTiming {
+  readonly startedAt: number;
+  firstEvent: boolean;
 }
 
 type Finish = (finalEvents: readonly SessionEvent[], outcome: TurnOutcome) => Promise<TurnResult>;
@@ -245,9 +275,10 @@ async function streamTurn(
   stop: AbortSignal,
   onDbError: (error: unknown) => void,
   publish: (stored: readonly StoredEvent[]) => void,
+  observed: { readonly labels: { readonly team: string; readonly harness: string }; readonly timing: TurnTiming },
 ): Promise<StreamResult> {
   const client = new HarnessClient(binding.endpoint, binding.token, { timeoutMs: 3_000 });
-  const writer = new EventWriter({ pool: deps.pool, sessionId: request.sessionId, turn: request.turn, owner: deps.owner, afterSeq, onStored: publish, onDatabaseError: onDbError, signal: deps.shutdownSignal });
+  const writer = new EventWriter({ pool: deps.pool, sessionId: request.sessionId, turn: request.turn, owner: deps.owner, afterSeq, onStored: publish, onDatabaseError: onDbError, signal: deps.shutdownSignal, groupCommit: deps.groupCommit });
   // the fetch is cancelled only if the harness does not end an aborted turn in time
   const hangUp = new AbortController();
   let hangUpTimer: NodeJS.Timeout | undefined;
@@ -263,9 +294,17 @@ async function streamTurn(
   let lastError: Extract<HarnessEvent, { type: 'error' }> | undefined;
   let received = 0;
   let broken: string | undefined;
+  // the turn request is sent inside this span: its traceparent makes the harness's spans children
+  const span = tracer.startSpan('harness.turn', { kind: SpanKind.CLIENT, attributes: { 'paddock.sandbox.id': binding.sandboxId, 'paddock.sandbox.generation': binding.generation, 'server.address': client.host } });
+  const early = await context.with(trace.setSpan(context.active(), span), async (): Promise<StreamResult | undefined> => {
   try {
     for await (const event of client.turn(request, hangUp.signal)) {
       received++;
+      if (!observed.timing.firstEvent) {
+        observed.timing.firstEvent = true;
+        deps.metrics.firstEventSeconds.observe(observed.labels, (performance.now() - observed.timing.startedAt) / 1000);
+      }
+      if (event.type === 'tool_call') deps.metrics.toolCalls.inc(observed.labels);
       if (event.type === 'done') {
         done = event;
         break;
@@ -289,6 +328,13 @@ async function streamTurn(
     stop.removeEventListener('abort', onStop);
     if (hangUpTimer) clearTimeout(hangUpTimer);
   }
+  return undefined;
+  });
+  span.setAttributes({ 'paddock.harness.events': received, 'paddock.turn.stop_reason': done?.stopReason ?? 'none' });
+  if (early?.kind === 'not_started') failSpan(span, new Error(early.reason), 'not_started');
+  else if (broken) failSpan(span, new Error(broken), 'stream_broken');
+  span.end();
+  if (early) return early;
   let rest: SessionEvent[];
   try {
     rest = await writer.takeRest();
@@ -316,7 +362,9 @@ async function concludeStream(
   const { output, lastError } = streamed;
   const reason = stopReasonOf(stop);
   let rest = streamed.rest;
-  const finish: Finish = (finalEvents, outcome) => finishWith([...rest, ...finalEvents], outcome);
+  // what the harness reported the turn consumed is stored with it, however the turn ended
+  const usage = streamed.done?.usage;
+  const finish: Finish = (finalEvents, outcome) => finishWith([...rest, ...finalEvents], usage && !outcome.usage ? { ...outcome, usage } : outcome);
   if (reason === 'shutdown') {
     const message = 'the runtime replica shut down during this turn; the output so far is kept. Send the message again to continue.';
     return finish([{ type: 'error', code: 'runtime_shutdown', message, retryable: true }, streamed.done ?? { type: 'done', stopReason: 'aborted' }], {
@@ -347,6 +395,6 @@ async function concludeStream(
   // what the harness sent before it broke comes first, then the sandbox's loss
   await emit(rest);
   rest = [];
-  await deps.keeper.markLost(claimed.sessionId, binding, streamed.broken ?? 'stream ended without done', emit);
+  await deps.keeper.markLost(claimed.sessionId, claimed.team, binding, streamed.broken ?? 'stream ended without done', emit);
   return finish([{ type: 'error', code: 'sandbox_lost', message, retryable: true }, { type: 'done', stopReason: 'error' }], { state: 'failed', stopReason: 'error', output, error: { code: 'sandbox_lost', message } });
 }

@@ -39,6 +39,6 @@ it('shares turns between replicas through leases without running any twice', asy
     expect(starts[1]).toBeGreaterThan(dones[0]);
     expect(starts[2]).toBeGreaterThan(dones[1]);
   }
-  const claimed = replicas.map((r) => r.runtime.metrics.turnsClaimed.get({ recovered: 'false' }));
+  const claimed = await Promise.all(replicas.map((r) => r.runtime.metrics.total(r.runtime.metrics.turnsClaimed, { recovered: 'false' })));
   expect(claimed[0]! + claimed[1]!).toBe(sessions.length * 3);
 });

@@ -40,9 +40,9 @@ describe('probes and metrics', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     expect(text).toMatch(/^paddock_sessions\{state="active"\} [1-9]\d*$/m);
-    expect(text).toMatch(/^paddock_turns_total\{outcome="completed"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^paddock_turns_total\{team="alpha",harness="scripted",outcome="completed"\} [1-9]\d*$/m);
     expect(text).toMatch(/^paddock_events_total [1-9]\d*$/m);
-    expect(text).toMatch(/^paddock_sandbox_claim_seconds_count\{driver="local"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^paddock_sandbox_claim_seconds_count\{team="alpha",driver="local"\} [1-9]\d*$/m);
     expect(text).toMatch(/^# TYPE paddock_db_errors_total counter$/m);
     expect(text).toMatch(/^paddock_ready 1$/m);
   });

@@ -42,5 +42,5 @@ it('runs turns that waited for a free slot as soon as a running turn ends', asyn
   // and a second round, where each session's sandbox is trusted (fast dispatch) but slots are not free
   await Promise.all(sessions.map((id) => api.send(id, 'again')));
   for (const id of sessions) expect(textOf(await api.waitForDone(id, 2, 20_000))).toBe('I heard: again (turn 2, 2 history messages)');
-  expect(replica.runtime.metrics.turns.get({ outcome: 'completed' })).toBe(6);
+  expect(await replica.runtime.metrics.total(replica.runtime.metrics.turns, { outcome: 'completed' })).toBe(6);
 });
