@@ -1,0 +1,102 @@
+/**
+ * The audit_log table (runtime/migrations/0004_audit.sql): one insert per audited request, a
+ * keyset-paged query, and the retention's only delete (paddock_audit_expire).
+ */
+import type { Queryable } from '../db/pool.ts';
+
+export interface AuditEntry {
+  readonly principal: 'admin' | 'team';
+  /** the team of a team principal */
+  readonly team: string | undefined;
+  readonly action: string;
+  readonly sessionId: string | undefined;
+  /** whose data: a team principal's own team, the team= filter of an admin read; undefined: all or the session's */
+  readonly subjectTeam: string | undefined;
+  readonly requestId: string;
+  readonly clientAddress: string | undefined;
+  readonly method: string;
+  readonly route: string;
+  readonly status: number;
+  readonly errorCode: string | undefined;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly id: number;
+  readonly at: Date;
+}
+
+export async function insertAudit(db: Queryable, entry: AuditEntry): Promise<void> {
+  // an admin's request about a session is about that session's team (kept even if it is deleted later)
+  await db.query(
+    `INSERT INTO audit_log (principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code)
+     VALUES ($1, $2, $3, $4::uuid, COALESCE($5, (SELECT team FROM sessions WHERE id = $4::uuid)), $6, $7, $8, $9, $10, $11)`,
+    [entry.principal, entry.team ?? null, entry.action, entry.sessionId ?? null, entry.subjectTeam ?? null, entry.requestId, entry.clientAddress ?? null, entry.method, entry.route, entry.status, entry.errorCode ?? null],
+  );
+}
+
+export interface AuditQuery {
+  /** inclusive */
+  readonly from?: Date | undefined;
+  /** exclusive */
+  readonly to?: Date | undefined;
+  readonly sessionId?: string | undefined;
+  readonly action?: string | undefined;
+  /** rows about this team's data (what it did, and what the admin read of it); undefined: every row */
+  readonly team?: string | undefined;
+  /** rows strictly before this one (newest first) */
+  readonly before?: { readonly at: Date; readonly id: number } | undefined;
+  readonly limit: number;
+}
+
+interface Row {
+  id: number;
+  at: Date;
+  principal: 'admin' | 'team';
+  team: string | null;
+  action: string;
+  session_id: string | null;
+  subject_team: string | null;
+  request_id: string;
+  client_address: string | null;
+  method: string;
+  route: string;
+  status: number;
+  error_code: string | null;
+}
+
+export async function queryAudit(db: Queryable, query: AuditQuery): Promise<AuditRecord[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT id, at, principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code
+       FROM audit_log
+      WHERE ($1::timestamptz IS NULL OR at >= $1)
+        AND ($2::timestamptz IS NULL OR at < $2)
+        AND ($3::uuid IS NULL OR session_id = $3)
+        AND ($4::text IS NULL OR action = $4)
+        AND ($5::text IS NULL OR subject_team = $5)
+        AND ($6::timestamptz IS NULL OR (at, id) < ($6, $7::bigint))
+      ORDER BY at DESC, id DESC
+      LIMIT $8`,
+    [query.from ?? null, query.to ?? null, query.sessionId ?? null, query.action ?? null, query.team ?? null, query.before?.at ?? null, query.before?.id ?? null, query.limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    principal: r.principal,
+    team: r.team ?? undefined,
+    action: r.action,
+    sessionId: r.session_id ?? undefined,
+    subjectTeam: r.subject_team ?? undefined,
+    requestId: r.request_id,
+    clientAddress: r.client_address ?? undefined,
+    method: r.method,
+    route: r.route,
+    status: r.status,
+    errorCode: r.error_code ?? undefined,
+  }));
+}
+
+/** Deletes the rows older than the retention (at least 30 days); returns how many. */
+export async function expireAudit(db: Queryable, retentionDays: number): Promise<number> {
+  const { rows } = await db.query<{ removed: number }>('SELECT paddock_audit_expire($1) AS removed', [retentionDays]);
+  return Number(rows[0]?.removed ?? 0);
+}
