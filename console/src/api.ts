@@ -87,7 +87,7 @@ export function createApi(token: string, fetchImpl: FetchLike = (input, init) =>
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetchImpl(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), cache: 'no-store' });
+      response = await fetchImpl(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     } catch {
       throw new ApiError(0, 'network', 'the runtime cannot be reached; check your connection and retry');
     }

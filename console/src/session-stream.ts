@@ -71,7 +71,6 @@ export function followSession(options: FollowOptions): Follower {
       touch();
       const response = await fetchImpl(`${options.base ?? ''}/v1/sessions/${encodeURIComponent(options.sessionId)}/events?after=${log.lastSeq}`, {
         headers: { authorization: `Bearer ${options.token}`, accept: 'text/event-stream' },
-        cache: 'no-store',
         signal: controller.signal,
       });
       stats.connections++;
