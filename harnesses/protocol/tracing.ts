@@ -12,7 +12,7 @@
  * OTEL_BSP_*. Chosen here: OTEL_EXPORTER_OTLP(_TRACES)_PROTOCOL, http/protobuf (the
  * specification's default) or http/json; grpc is refused with a message.
  */
-import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { TracerProvider } from '@opentelemetry/api';
 
 export type OtlpHttpProtocol = 'http/protobuf' | 'http/json';
 
@@ -66,10 +66,11 @@ export interface StartTracingOptions {
   readonly serviceName: string;
   readonly serviceVersion?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** loaded only when tracing is on (e.g. the runtime's pg instrumentation) */
-  readonly instrumentations?: () => Promise<readonly Instrumentation[]>;
-  /** called after the instrumentations are registered (e.g. to patch a module already loaded) */
-  readonly afterInstrumentation?: () => void;
+  /**
+   * called only when tracing is on, with the registered provider: the runtime registers its pg
+   * instrumentation here (harness bundles then carry no instrumentation package)
+   */
+  readonly instrument?: (provider: TracerProvider) => Promise<void>;
 }
 
 const off = (why: string): Tracing => ({ enabled: false, description: `tracing off (${why})`, shutdown: async () => undefined });
@@ -92,11 +93,7 @@ export async function startTracing(options: StartTracingOptions): Promise<Tracin
   const resource = resourceFromAttributes({ 'service.name': options.serviceName, ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}) }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new exporterModule.OTLPTraceExporter({ url: settings.url }))] });
   provider.register();
-  if (options.instrumentations) {
-    const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
-    registerInstrumentations({ instrumentations: [...(await options.instrumentations())], tracerProvider: provider });
-    options.afterInstrumentation?.();
-  }
+  await options.instrument?.(provider);
   let stopped: Promise<void> | undefined;
   return {
     enabled: true,

@@ -8,6 +8,7 @@
  * starts. So, once the instrumentation is registered, `pg` is required once through
  * createRequire: the hook sees the exports (the same object the ESM import got, from the
  * CommonJS cache) and patches Client.prototype.query, which every pool connection shares.
+ * test/runtime/telemetry.test.ts fails without that require (no pg spans).
  */
 import { createRequire } from 'node:module';
 import { startTracing, type Tracing } from '../../harnesses/protocol/tracing.ts';
@@ -18,14 +19,11 @@ export async function startRuntimeTracing(env: NodeJS.ProcessEnv = process.env):
   return startTracing({
     serviceName: RUNTIME_SERVICE_NAME,
     env,
-    instrumentations: async () => {
-      const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
+    instrument: async (tracerProvider) => {
+      const [{ registerInstrumentations }, { PgInstrumentation }] = await Promise.all([import('@opentelemetry/instrumentation'), import('@opentelemetry/instrumentation-pg')]);
       // statements outside a request or turn (lease renewals, polls) make no traces of their own
-      return [new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false })];
-    },
-    afterInstrumentation: () => {
-      const require = createRequire(import.meta.url);
-      require('pg');
+      registerInstrumentations({ instrumentations: [new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false })], tracerProvider });
+      createRequire(import.meta.url)('pg');
     },
   });
 }
