@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isDatabaseUnavailable, type Pool } from '../db/pool.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import { appendEvents, LeaseLostError, listEvents } from '../store/events.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 export interface EventWriterOptions {
   readonly pool: Pool;
@@ -27,6 +28,8 @@ export interface EventWriterOptions {
   readonly lingerMs?: number;
   /** the session's last seq this turn had written when the writer started */
   readonly afterSeq: number;
+  /** the replica's group commit: this writer's batches share statements with other turns' */
+  readonly groupCommit?: GroupCommit | undefined;
 }
 
 export class EventWriter {
@@ -116,7 +119,7 @@ export class EventWriter {
       try {
         // a connection lost during COMMIT leaves it unknown whether the batch was written:
         // this turn has no other writer, so what follows our last seq tells
-        const stored = (ambiguous ? await this.alreadyWritten(batch) : undefined) ?? (await appendEvents(this.options.pool, this.options.sessionId, this.options.turn, batch, { owner: this.options.owner }));
+        const stored = (ambiguous ? await this.alreadyWritten(batch) : undefined) ?? (await this.append(batch));
         this.lastSeq = stored.at(-1)!.seq;
         this.options.onStored(stored);
         return;
@@ -129,6 +132,11 @@ export class EventWriter {
         backoff = Math.min(backoff * 2, 2_000);
       }
     }
+  }
+
+  private append(batch: readonly SessionEvent[]): Promise<StoredEvent[]> {
+    const { groupCommit, pool, sessionId, turn, owner } = this.options;
+    return groupCommit ? groupCommit.append(sessionId, turn, owner, batch) : appendEvents(pool, sessionId, turn, batch, { owner });
   }
 
   private async alreadyWritten(batch: readonly SessionEvent[]): Promise<StoredEvent[] | undefined> {

@@ -14,6 +14,7 @@ import { claimTurns, closeEndedSessionLog, expireLeasesOfPreviousInstances, rele
 import { reportInterruptedTurns } from '../store/interrupted-turns.ts';
 import { TURNS_CHANNEL } from '../store/channels.ts';
 import { ConversationCache } from './conversation-cache.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { SandboxKeeper } from './sandboxes.ts';
 import { runClaimedTurn, TurnStop, type PreDispatched, type TurnRunnerDeps } from './turn-runner.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
@@ -28,13 +29,15 @@ export interface ExecutorOptions {
   readonly keeper: SandboxKeeper;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
-  readonly runner: Omit<TurnRunnerDeps, 'pool' | 'owner' | 'keeper' | 'conversations' | 'metrics' | 'log' | 'shutdownSignal'>;
+  readonly runner: Omit<TurnRunnerDeps, 'pool' | 'owner' | 'keeper' | 'conversations' | 'metrics' | 'log' | 'shutdownSignal' | 'groupCommit'>;
   readonly maxConcurrentTurns?: number;
   readonly leaseMs?: number;
   readonly pollMs?: number;
   readonly releaseEveryMs?: number;
   /** how long a finished turn's conversation is kept for the session's next turn (0: never) */
   readonly conversationTtlMs?: number;
+  /** group commit statements of streamed events in flight at once (default 2) */
+  readonly groupCommitStatements?: number;
 }
 
 interface Running {
@@ -73,12 +76,15 @@ export class Executor {
   private reserved = 0;
   /** the next claim pass first reports expired, dispatched turns in bulk (set by the poll) */
   private sweepDue = false;
+  /** the events every turn running here streams are committed together (ADR 0020) */
+  private readonly groupCommit: GroupCommit;
 
   constructor(private readonly options: ExecutorOptions) {
     this.maxConcurrent = options.maxConcurrentTurns ?? 64;
     this.leaseMs = options.leaseMs ?? 15_000;
     this.pollMs = options.pollMs ?? 2_000;
     this.releaseEveryMs = options.releaseEveryMs ?? 5_000;
+    this.groupCommit = new GroupCommit(options.pool, { maxInFlight: options.groupCommitStatements ?? 2 });
     this.conversations = new ConversationCache({ ttlMs: options.conversationTtlMs ?? 30_000, maxChars: 64 * 1024 * 1024 });
   }
 
@@ -226,7 +232,7 @@ export class Executor {
     // a first claim: how long the message waited for a runner (both times from the database clock)
     if (claimed.attempts === 1 && claimed.previousState === 'queued' && claimed.startedAt) this.options.metrics.claimWaitSeconds.observe({ team: claimed.team, harness: claimed.harness }, Math.max(0, claimed.startedAt.getTime() - claimed.createdAt.getTime()) / 1000);
     const stop = new AbortController();
-    const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, conversations: this.conversations, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal };
+    const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, conversations: this.conversations, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal, groupCommit: this.groupCommit };
     const timeout = setTimeout(() => stop.abort(new TurnStop('timeout')), this.options.runner.turnTimeoutMs);
     const done = runClaimedTurn(deps, claimed, stop.signal, preDispatched)
       .then(() => undefined)

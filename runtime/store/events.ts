@@ -70,6 +70,60 @@ export async function appendEvents(db: Queryable, sessionId: string, turn: numbe
   return storedTail(sessionId, turn, events, row);
 }
 
+/** One turn's part of a multi-turn append: its events, fenced by its lease. */
+export interface TurnAppend {
+  readonly sessionId: string;
+  readonly turn: number;
+  /** the lease owner the turn must still have */
+  readonly owner: string;
+  readonly events: readonly SessionEvent[];
+}
+
+/**
+ * appendManyTurns' statement: $1 is a JSON array of {i, s, t, o, e} (index, session, turn,
+ * owner, events). Each session's `last_seq` is bumped by its events' count and they are
+ * inserted with those seqs, only where the owner still holds the running turn's lease; one
+ * row per appended entry. Each session must appear once ("UPDATE ... FROM" updates a row once).
+ */
+const APPEND_MANY = prepared(
+  'paddock_append_events_many_turns',
+  `WITH input AS (
+       SELECT i, s, t, o, e FROM jsonb_to_recordset($1::jsonb) AS x(i int, s uuid, t int, o text, e jsonb)
+     ), bump AS (
+       UPDATE sessions SET last_seq = last_seq + jsonb_array_length(input.e), updated_at = now()
+       FROM input
+       WHERE sessions.id = input.s
+         AND EXISTS (SELECT 1 FROM turns WHERE turns.session_id = input.s AND turns.turn = input.t AND turns.state = 'running' AND turns.lease_owner = input.o)
+       RETURNING input.i, input.s, input.t, input.e, sessions.last_seq
+     ), inserted AS (
+       INSERT INTO events (session_id, seq, turn, type, data)
+       SELECT bump.s, bump.last_seq - jsonb_array_length(bump.e) + x.ord, bump.t, x.data->>'type', x.data
+       FROM bump, jsonb_array_elements(bump.e) WITH ORDINALITY AS x(data, ord)
+       RETURNING session_id
+     ), counted AS (
+       SELECT session_id, count(*)::int AS n FROM inserted GROUP BY session_id
+     )
+     SELECT bump.i, bump.last_seq, coalesce(counted.n, 0) AS inserted, now() AS created_at FROM bump LEFT JOIN counted ON counted.session_id = bump.s`,
+);
+
+/**
+ * Appends the events of many turns (of distinct sessions) in one statement and one commit —
+ * a replica's group commit (executor/group-commit.ts). Per entry, in order: its stored events,
+ * or a LeaseLostError when its owner no longer holds the turn (nothing of it was written).
+ */
+export async function appendManyTurns(db: Queryable, appends: readonly TurnAppend[]): Promise<(StoredEvent[] | LeaseLostError)[]> {
+  if (appends.length === 0) return [];
+  const sessions = new Set(appends.map((a) => a.sessionId));
+  if (sessions.size !== appends.length) throw new Error('appendManyTurns: a session appears more than once in one statement');
+  const input = JSON.stringify(appends.map((a, i) => ({ i, s: a.sessionId, t: a.turn, o: a.owner, e: a.events })));
+  const { rows } = await db.query<{ i: number; last_seq: number; inserted: number; created_at: Date }>(APPEND_MANY.with([input]));
+  const written = new Map(rows.map((row) => [row.i, row]));
+  return appends.map((a, i) => {
+    const row = written.get(i);
+    return row ? storedTail(a.sessionId, a.turn, a.events, row) : new LeaseLostError(a.sessionId, a.turn);
+  });
+}
+
 /**
  * The events a statement just inserted, from what it reports instead of echoing them back: the
  * seqs end at the session's new `last_seq` and every row got the transaction's `now()`.
