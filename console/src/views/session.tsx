@@ -36,7 +36,6 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState<'send' | 'abort' | 'end' | undefined>();
   const [actionProblem, setActionProblem] = useState<string | undefined>();
-  const bottom = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
 
   const fail = (error: unknown, set: (message: string) => void) => {
@@ -74,7 +73,8 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
     return () => removeEventListener('scroll', onScroll);
   }, []);
   useEffect(() => {
-    if (stickToBottom.current) bottom.current?.scrollIntoView({ block: 'end' });
+    // the page's end, not the last message's: the composer sits below the conversation
+    if (stickToBottom.current) scrollTo({ top: document.documentElement.scrollHeight });
   }, [view]);
 
   const running = useMemo(() => unfinishedTurn(view), [view]);
@@ -140,13 +140,12 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
         <p class={`stream stream-${status.kind}`} role="status" aria-live="polite">{statusText(status)}</p>
       </div>
       <Conversation view={view} />
-      <div ref={bottom} />
       {active ? (
         <form class="composer" onSubmit={send}>
           <label for="composer-message">Message</label>
           <textarea
             id="composer-message"
-            rows={3}
+            rows={2}
             value={text}
             onInput={(e) => setText(e.currentTarget.value)}
             onKeyDown={(e) => {
@@ -154,9 +153,9 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
             }}
             aria-describedby="composer-hint"
           />
-          <span id="composer-hint" class="hint">Ctrl+Enter sends.</span>
           {actionProblem && <p class="problem" role="alert">{actionProblem}</p>}
           <div class="actions">
+            <span id="composer-hint" class="hint">Ctrl+Enter sends</span>
             <button type="submit" disabled={busy !== undefined || !text.trim()}>Send</button>
             {running && (
               <button type="button" class="warning" onClick={() => void abort()} disabled={busy !== undefined}>Abort</button>
