@@ -160,6 +160,7 @@ function banner(info: DevInfo, teams: ReadonlyArray<{ name: string; harnesses: R
   const lines = [
     '',
     `Paddock dev runtime ready at ${info.url}`,
+    `  web console: open ${info.url}/ and sign in with a token below`,
     `  data: ${info.dataDir} (tokens in ${info.tokensFile})`,
     gateway.fromStack
       ? `  model gateway: ${gateway.url} (the stack's; agents other than "${DEV_HARNESS}" need one this machine reaches: set PADDOCK_MODEL_GATEWAY_URL)`

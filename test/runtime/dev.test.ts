@@ -30,6 +30,7 @@ it('starts for the local stack, chats with the scripted harness, and keeps token
   expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
   expect(dev.info.tokens).toEqual(tokens);
   expect(printed).toContain(`Paddock dev runtime ready at ${dev.info.url}`);
+  expect(printed).toContain(`web console: open ${dev.info.url}/ and sign in with a token below`);
   expect(printed).toContain(`team web: ${tokens.teams.web}`);
   expect(printed).toMatch(/harnesses: codex.*, scripted/);
   expect(printed).toContain('isolates nothing');
