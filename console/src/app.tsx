@@ -2,7 +2,7 @@
  * The console's shell: sign-in with an API token (checked against GET /v1/harnesses, which also
  * says whether it is a team or the admin token), then the page the URL names.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi, TOKEN_REJECTED, type Api, type HarnessListing } from './api.ts';
 import { onLinkClick, parseRoute, usePath } from './router.ts';
 import type { TokenStore } from './token-store.ts';
@@ -71,6 +71,15 @@ function who(listing: HarnessListing): string {
 function Shell({ signed, signOut }: { signed: Signed; signOut: () => void }) {
   const path = usePath();
   const route = parseRoute(path);
+  const first = useRef(true);
+  useEffect(() => {
+    // a new page: tell assistive technology, as a full page load would
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [path]);
   const admin = signed.listing.principal.kind === 'admin';
   const links: Array<[string, string]> = [['/', 'Sessions'], ...(admin ? ([['/admin', 'Teams'], ['/usage', 'Usage'], ['/audit', 'Audit log']] as Array<[string, string]>) : [])];
   return (
@@ -95,7 +104,7 @@ function Shell({ signed, signOut }: { signed: Signed; signOut: () => void }) {
         {route.page === 'audit' && (admin ? <OptionalReport signed={signed} path="/v1/audit" title="Audit log" /> : <NotAllowed />)}
         {route.page === 'not_found' && (
           <section>
-            <h1>Not found</h1>
+            <h1 tabIndex={-1}>Not found</h1>
             <p>
               There is no page {path}. <a href="/" onClick={(e) => onLinkClick(e, '/')}>Back to the sessions</a>.
             </p>
@@ -109,7 +118,7 @@ function Shell({ signed, signOut }: { signed: Signed; signOut: () => void }) {
 function NotAllowed() {
   return (
     <section>
-      <h1>Admins only</h1>
+      <h1 tabIndex={-1}>Admins only</h1>
       <p>This page needs the admin token.</p>
     </section>
   );

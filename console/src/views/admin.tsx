@@ -43,7 +43,7 @@ export function AdminPage({ signed }: { signed: Signed }) {
 
   return (
     <section>
-      <h1>Teams</h1>
+      <h1 tabIndex={-1}>Teams</h1>
       {problem && <p class="problem" role="alert">{problem}</p>}
       {!rows && !problem && <p role="status">Loading…</p>}
       {rows && (

@@ -22,7 +22,7 @@ export function OptionalReport({ signed, path, title }: { signed: Signed; path: 
   const table = state.kind === 'loaded' ? recordsOf(state.body) : undefined;
   return (
     <section>
-      <h1>{title}</h1>
+      <h1 tabIndex={-1}>{title}</h1>
       {state.kind === 'loading' && <p role="status">Loading…</p>}
       {state.kind === 'missing' && <p class="empty">This runtime has no {path} yet.</p>}
       {state.kind === 'failed' && <p class="problem" role="alert">{state.message}</p>}

@@ -47,6 +47,10 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
     signed.api.getSession(id).then(setSession, (error: unknown) => fail(error, setProblem));
 
   useEffect(() => {
+    document.title = `${session?.title || `Session ${id.slice(0, 8)}`} · Paddock`;
+  }, [session?.title, id]);
+
+  useEffect(() => {
     void refresh();
     const follower = followSession({
       sessionId: id,
@@ -121,7 +125,7 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
   if (problem && !session) {
     return (
       <section>
-        <h1>Session not available</h1>
+        <h1 tabIndex={-1}>Session not available</h1>
         <p class="problem" role="alert">{problem}</p>
         <p><a href="/" onClick={(e) => onLinkClick(e, '/')}>Back to the sessions</a></p>
       </section>
@@ -131,7 +135,7 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
   return (
     <section class="session">
       <div class="page-head">
-        <h1>{session?.title || `Session ${id.slice(0, 8)}`}</h1>
+        <h1 tabIndex={-1}>{session?.title || `Session ${id.slice(0, 8)}`}</h1>
         {session && (
           <p class="meta">
             <span class={`badge state-${session.state}`}>{session.state}</span> {session.harness} · team {session.team} · {session.turns} turn{session.turns === 1 ? '' : 's'} · sandbox generation {session.sandboxGeneration}
@@ -139,6 +143,11 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
         )}
         <p class={`stream stream-${status.kind}`} role="status" aria-live="polite">{statusText(status)}</p>
       </div>
+      {session?.error && (
+        <p class="error-line">
+          Session {session.state}: <code>{session.error.code}</code> {session.error.message}
+        </p>
+      )}
       <Conversation view={view} />
       {active ? (
         <form class="composer" onSubmit={send}>

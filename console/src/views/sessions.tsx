@@ -34,14 +34,16 @@ export function SessionsPage({ signed }: { signed: Signed }) {
   };
 
   useEffect(() => {
+    document.title = 'Sessions · Paddock';
     void load(undefined);
   }, [state, team]);
 
   return (
     <section>
       <div class="page-head">
-        <h1>Sessions</h1>
+        <h1 tabIndex={-1}>Sessions</h1>
         <button type="button" onClick={() => setCreating(true)} disabled={creating}>New session</button>
+        <button type="button" class="secondary" onClick={() => void load(undefined)} disabled={loading}>Refresh</button>
       </div>
       {creating && <NewSession signed={signed} onCancel={() => setCreating(false)} onCreated={(session) => navigate(`/sessions/${session.id}`)} />}
       <div class="filters">

@@ -19,7 +19,7 @@ export function SignIn({ onSignIn, notice }: { onSignIn: (token: string) => Prom
   return (
     <main class="centered">
       <form class="card sign-in" onSubmit={submit} noValidate>
-        <h1>Paddock</h1>
+        <h1 tabIndex={-1}>Paddock</h1>
         <p>Sign in with a team's API token, or the admin token. It stays in this tab only.</p>
         <label for="api-token">API token</label>
         <input id="api-token" type="password" autoComplete="off" spellcheck={false} value={token} onInput={(e) => setToken(e.currentTarget.value)} aria-invalid={problem ? true : undefined} aria-describedby={problem ? 'sign-in-problem' : undefined} />
