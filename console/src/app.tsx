@@ -43,7 +43,8 @@ export function App({ store }: { store: TokenStore }) {
         setSigned({ api, listing, rejected: () => signOut(`${TOKEN_REJECTED} any more; sign in again.`) });
         return undefined;
       } catch (error) {
-        store.clear();
+        // only a refused token is forgotten: a runtime that is restarting keeps the tab signed in
+        if (error instanceof ApiError && error.status === 401) store.clear();
         return error instanceof ApiError ? error.message : String(error);
       }
     },
@@ -54,7 +55,7 @@ export function App({ store }: { store: TokenStore }) {
     const token = store.get();
     if (token === undefined) return;
     void signIn(token).then((problem) => {
-      if (problem) setMessage(problem);
+      if (problem) setMessage(store.get() === undefined ? problem : `${problem}. Reload the page to try again with the same token, or sign in below.`);
       setChecking(false);
     });
   }, [store, signIn]);
