@@ -23,9 +23,14 @@ export const GATEWAY_MASTER_KEY_KEY = 'masterKey';
 export const GATEWAY_SALT_KEY_KEY = 'saltKey';
 /** Secret in paddock-gateway: one key per `paddock:gatewaySecrets.<NAME>` (provider keys). */
 export const GATEWAY_PROVIDER_KEYS_SECRET = 'litellm-provider-keys';
-/** Secret in paddock-gateway: DATABASE_URL of LiteLLM's own database and role. */
+/** Secret in paddock-gateway: DATABASE_URL (Prisma's form) of LiteLLM's own database and role. */
 export const GATEWAY_DATABASE_SECRET = 'litellm-database';
 export const GATEWAY_DATABASE_URL_KEY = 'DATABASE_URL';
+/** Secret in paddock-system: the LiteLLM role's password, for the Job that creates the role and database. */
+export const GATEWAY_DATABASE_SETUP_SECRET = 'litellm-database-setup';
+export const GATEWAY_DATABASE_SETUP_PASSWORD_KEY = 'password';
+/** The Job (in paddock-system, where the admin credentials are) that creates LiteLLM's role and database. */
+export const GATEWAY_DATABASE_SETUP_JOB = 'litellm-database-setup';
 /** LiteLLM's database and role on the platform's Postgres. */
 export const GATEWAY_DATABASE_NAME = 'litellm';
 export const GATEWAY_DATABASE_ROLE = 'litellm';
@@ -76,3 +81,31 @@ export function providerKeyReason(name: string, team: string): string | undefine
 
 /** LiteLLM's budget_duration: a number of seconds, minutes, hours, days or months ("30d", "1mo"). */
 export const BUDGET_PERIOD = /^[1-9]\d*(s|m|h|d|mo)$/;
+
+/**
+ * The variable LiteLLM reads a provider's key from, by the provider prefix of a model
+ * ("anthropic/claude-…" -> ANTHROPIC_API_KEY), from LiteLLM's provider docs. A model of one of
+ * these providers needs its key among modelGateway.providerSecrets (unless it names its own
+ * apiBase); other providers (bedrock, vertex_ai, ollama, …) take credentials their own way.
+ */
+export const PROVIDER_KEY_BY_PREFIX: Readonly<Record<string, string>> = {
+  anthropic: 'ANTHROPIC_API_KEY',
+  azure: 'AZURE_API_KEY',
+  cohere: 'COHERE_API_KEY',
+  deepseek: 'DEEPSEEK_API_KEY',
+  fireworks_ai: 'FIREWORKS_AI_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+  groq: 'GROQ_API_KEY',
+  huggingface: 'HUGGINGFACE_API_KEY',
+  mistral: 'MISTRAL_API_KEY',
+  openai: 'OPENAI_API_KEY',
+  openrouter: 'OPENROUTER_API_KEY',
+  together_ai: 'TOGETHERAI_API_KEY',
+  xai: 'XAI_API_KEY',
+};
+
+/** The provider-key variable a LiteLLM model string reads, if its provider is one of PROVIDER_KEY_BY_PREFIX. */
+export function providerKeyOf(model: string): string | undefined {
+  const prefix = model.split('/')[0] ?? '';
+  return Object.hasOwn(PROVIDER_KEY_BY_PREFIX, prefix) ? PROVIDER_KEY_BY_PREFIX[prefix] : undefined;
+}

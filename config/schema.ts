@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { MIN_WINDOW_MINUTES, parseBackupWindow, parseMaintenanceWindow, windowsOverlap } from './maintenance-window.ts';
 import { cidr, dns1123Label, dns1123Subdomain, envName, pinnedImage, port, quantity, resources } from './primitives.ts';
-import { BUDGET_PERIOD, MODEL_GATEWAY_DEPLOYMENTS } from './model-gateway.ts';
+import { BUDGET_PERIOD, MODEL_GATEWAY_DEPLOYMENTS, providerKeyOf } from './model-gateway.ts';
 import { DEFAULT_KIND_NODE, DEFAULT_LITELLM_IMAGE, DEFAULT_POSTGRES_IMAGE } from './versions/container-images.ts';
 import { DEFAULT_EKS_KUBERNETES_VERSION } from './versions/eks-kubernetes-versions.ts';
 import { DEFAULT_RDS_POSTGRES_VERSION } from './versions/rds-postgres-versions.ts';
@@ -81,6 +81,12 @@ const modelGatewaySchema = z
         const first = seen.get(m.name);
         if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `${JSON.stringify(m.name)} is already the name of models[${first}]; model names are unique` });
         else seen.set(m.name, i);
+      });
+      value.models.forEach((m, i) => {
+        const key = providerKeyOf(m.model);
+        if (key !== undefined && m.apiBase === undefined && !value.providerSecrets.includes(key)) {
+          ctx.addIssue({ code: 'custom', path: ['models', i, 'model'], message: `${JSON.stringify(m.model)} reads its provider key from ${key}: add "${key}" to providerSecrets (and set it with \`pulumi config set --secret --path 'paddock:gatewaySecrets.${key}'\`)` });
+        }
       });
       value.providerSecrets.forEach((name, i) => {
         if (value.providerSecrets.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['providerSecrets', i], message: `${JSON.stringify(name)} is listed twice` });

@@ -11,6 +11,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { HarnessDefinition } from '../../config/harness-definition.ts';
 import { CONTAINER_ENV_SECRET, HARNESS_LABEL, SANDBOX_SERVICE_ACCOUNT, TEAM_LABEL, TEAM_SECRETS_SECRET } from '../../config/names.ts';
 import type { ModelGatewaySpec, TeamHarnessSpec, TeamSpec } from '../../config/platform-spec.ts';
+import { TEAM_GATEWAY_KEY_KEY, TEAM_GATEWAY_KEY_SECRET } from '../../config/model-gateway.ts';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security-context.ts';
 
 export const HARNESS_CONTAINER = 'harness';
@@ -37,6 +38,8 @@ export function platformEnv(team: TeamSpec, harness: TeamHarnessSpec, gateway: M
     { name: 'PADDOCK_TEAM', value: team.name },
     { name: 'PADDOCK_WORKSPACE', value: d.workspace.mountPath },
     ...d.modelGatewayEnv.map((e) => ({ name: e.name, value: gatewayUrl(gateway, e.path) })),
+    // the gateway Paddock runs: the team's own key, in the variables the harness reads its model API key from
+    ...(gateway.deploy ? d.modelGatewayKeyEnv.map((name) => ({ name, valueFrom: { secretKeyRef: { name: TEAM_GATEWAY_KEY_SECRET, key: TEAM_GATEWAY_KEY_KEY } } })) : []),
   ];
 }
 

@@ -8,6 +8,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import type { KubeObject } from '../kube-object.ts';
+import { GATEWAY_DATABASE_SETUP_JOB, GATEWAY_NAME, GATEWAY_NAMESPACE } from '../../config/model-gateway.ts';
 import { PADDOCK_SYSTEM_NAMESPACE, POSTGRES_NAME, POSTGRES_PORT, POSTGRES_SECRET, POSTGRES_SECRET_PASSWORD_KEY, RUNTIME_NAME } from '../../config/names.ts';
 import type { InClusterDatabaseSpec, PlatformSpec } from '../../config/platform-spec.ts';
 import { componentLabels, selectorLabels } from '../builders/labels.ts';
@@ -120,7 +121,10 @@ function addPostgresWorkload(chart: PlatformChart, database: InClusterDatabaseSp
   });
 }
 
-function postgresNetworkPolicy(): KubeObject {
+function postgresNetworkPolicy(spec: PlatformSpec): KubeObject {
+  const inNamespace = (namespace: string, name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, podSelector: { matchLabels: selectorLabels(name) } });
+  // the model gateway Paddock runs keeps its own database here, created by a Job in this namespace (ADR 0024)
+  const gateway = spec.platform.modelGateway.deploy ? [inNamespace(ns, GATEWAY_DATABASE_SETUP_JOB), inNamespace(GATEWAY_NAMESPACE, GATEWAY_NAME)] : [];
   return networkPolicy(
     ns,
     POSTGRES_NAME,
@@ -129,13 +133,15 @@ function postgresNetworkPolicy(): KubeObject {
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
         {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: { matchLabels: selectorLabels(RUNTIME_NAME) } }],
+          from: [inNamespace(ns, RUNTIME_NAME), ...gateway],
           ports: tcpPorts([POSTGRES_PORT]),
         },
       ],
       egress: [{ to: [DNS_PEER], ports: DNS_PORTS }],
     },
-    'Postgres: ingress on 5432 from the runtime controller only; egress to cluster DNS only.',
+    gateway.length > 0
+      ? 'Postgres: ingress on 5432 from the runtime controller, the model gateway and its database setup Job only; egress to cluster DNS only.'
+      : 'Postgres: ingress on 5432 from the runtime controller only; egress to cluster DNS only.',
   );
 }
 
@@ -143,7 +149,7 @@ function postgresNetworkPolicy(): KubeObject {
 export function addPostgres(chart: PlatformChart, spec: PlatformSpec): void {
   const database = spec.platform.database;
   if (database.mode !== 'in-cluster') return;
-  chart.addObjects([postgresNetworkPolicy()]);
+  chart.addObjects([postgresNetworkPolicy(spec)]);
   addPostgresWorkload(chart, database);
 }
 

@@ -17,6 +17,7 @@ import { buildRuntimeConfig, RUNTIME_CONFIG_KEY } from '../../config/runtime-con
 import { apiServerEgressRule } from '../builders/api-server.ts';
 import { componentLabels, selectorLabels } from '../builders/labels.ts';
 import { networkPolicy, tcpPorts } from '../builders/network-policy.ts';
+import { modelGatewayEgress } from '../builders/team-network-policies.ts';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../builders/security-context.ts';
 import { RUNTIME_CLAIM_VERBS, RUNTIME_SANDBOX_CLAIMS_ROLE } from '../builders/team-rbac.ts';
 import { waiverAnnotation } from '../builders/waiver.ts';
@@ -39,6 +40,11 @@ function databaseEgress(spec: PlatformSpec): INetworkPolicyEgressRule {
   return { to: [{ ipBlock: { cidr: spec.platform.network.nodeCidr } }], ports: tcpPorts([POSTGRES_PORT]) };
 }
 
+/** The gateway Paddock runs: the runtime registers each team's key through its admin API (ADR 0024). */
+function gatewayEgress(spec: PlatformSpec): INetworkPolicyEgressRule[] {
+  return spec.platform.modelGateway.deploy ? [modelGatewayEgress(spec.platform)] : [];
+}
+
 function harnessPorts(spec: PlatformSpec): number[] {
   return [...new Set(spec.teams.flatMap((t) => t.harnesses.map((h) => h.definition.port)))].sort((a, b) => a - b);
 }
@@ -55,8 +61,8 @@ function runtimeNetworkPolicies(spec: PlatformSpec): KubeObject[] {
       policyTypes: ['Ingress', 'Egress'],
       // The API authenticates every session call with a bearer token; probes and /metrics expose no session data.
       ingress: [{ ports: tcpPorts([RUNTIME_PORT]) }],
-      egress: [apiServerEgressRule(spec.platform.network), databaseEgress(spec), ...sandboxEgress],
-    }, 'Runtime controller: API port in; out to the Kubernetes API, its database and team sandboxes on harness ports.'),
+      egress: [apiServerEgressRule(spec.platform.network), databaseEgress(spec), ...sandboxEgress, ...gatewayEgress(spec)],
+    }, `Runtime controller: API port in; out to the Kubernetes API, its database${spec.platform.modelGateway.deploy ? ', the model gateway (team keys)' : ''} and team sandboxes on harness ports.`),
   ];
 }
 

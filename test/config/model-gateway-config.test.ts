@@ -82,6 +82,14 @@ describe('modelGateway.deploy: litellm', () => {
     ]);
   });
 
+  it('wants the provider key a model reads among providerSecrets, unless the model names its own apiBase', () => {
+    expect(errorLines(deployedConfig([], { providerSecrets: ['OPENAI_API_KEY'] }))).toEqual([
+      `${F}: paddock:platform.modelGateway.models[0].model: "anthropic/claude-sonnet-4-5" reads its provider key from ANTHROPIC_API_KEY: add "ANTHROPIC_API_KEY" to providerSecrets (and set it with \`pulumi config set --secret --path 'paddock:gatewaySecrets.ANTHROPIC_API_KEY'\`)`,
+    ]);
+    const spec = validate(deployedConfig([], { providerSecrets: [], models: [{ name: 'local', model: 'openai/qwen3', apiBase: 'https://llm.internal.example.org/v1' }, { name: 'bedrock', model: 'bedrock/anthropic.claude-sonnet-4-5' }] }));
+    expect(spec.platform.modelGateway.deploy?.providerSecrets).toEqual([]);
+  });
+
   it('refuses a provider-secret name listed twice or not a variable name', () => {
     const lines = errorLines(deployedConfig([], { providerSecrets: ['OPENAI_API_KEY', 'OPENAI_API_KEY', 'bad-name'] }));
     expect(lines).toContain(`${F}: paddock:platform.modelGateway.providerSecrets[1]: "OPENAI_API_KEY" is listed twice`);

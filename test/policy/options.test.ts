@@ -15,7 +15,8 @@ describe('policyOptionsForSpec', () => {
     expect(options).toEqual({
       internalCidrs: ['10.244.0.0/16', '10.96.0.0/12', '172.18.0.0/16', 'fc00::/7', 'fe80::/10'],
       podCidrs: ['10.244.0.0/16'],
-      modelGateway: { port: 4000, inCluster: { namespace: 'litellm', podSelector: { 'app.kubernetes.io/name': 'litellm' } } },
+      // the gateway Paddock runs (modelGateway.deploy: litellm)
+      modelGateway: { port: 4000, inCluster: { namespace: 'paddock-gateway', podSelector: { 'app.kubernetes.io/component': 'model-gateway', 'app.kubernetes.io/name': 'litellm' } } },
     });
   });
 
@@ -31,7 +32,8 @@ describe('policyOptionsForSpec', () => {
     const objects = withChange(compliantStack(), 'NetworkPolicy', 'team-alpha/allow-egress-list', (o) => {
       o.spec.egress = [{ to: [{ ipBlock: { cidr: '192.168.50.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] }];
     });
-    const options = policyOptionsForSpec(loadPlatformSpec(stack('local'), registry));
+    // the fixture's gateway (namespace litellm) stands in for the stack's
+    const options = { ...policyOptionsForSpec(loadPlatformSpec(stack('local'), registry)), modelGateway: { port: 4000, inCluster: { namespace: 'litellm', podSelector: { 'app.kubernetes.io/name': 'litellm' } } } };
     expect(checkManifests(objects, options)).toEqual([]);
     expect(checkManifests(objects).map((v) => v.rule)).toEqual(['sandbox-egress-restricted']);
   });

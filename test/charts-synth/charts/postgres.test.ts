@@ -151,14 +151,19 @@ describe('Service and NetworkPolicy', () => {
     expect(pod.metadata!.labels).toMatchObject(service.spec!.selector!);
   });
 
-  it('admits only the runtime controller\'s pods on 5432 and lets Postgres out to DNS only', () => {
+  it('admits only the runtime controller\'s pods, the model gateway and its database Job on 5432 and lets Postgres out to DNS only', () => {
     const policy = find<INetworkPolicy>(local, 'NetworkPolicy', NAME).spec!;
     expect(pod.metadata!.labels).toMatchObject(policy.podSelector.matchLabels!);
     expect(pod.metadata!.labels!['app.kubernetes.io/name']).toBe('paddock-postgres');
     expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.ingress).toEqual([
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NS } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'paddock-runtime' } } }],
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NS } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'paddock-runtime' } } },
+          // the local stack runs the model gateway (ADR 0024): its database setup Job and its pods
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NS } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'litellm-database-setup' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'paddock-gateway' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'litellm' } } },
+        ],
         ports: [{ protocol: 'TCP', port: 5432 }],
       },
     ]);

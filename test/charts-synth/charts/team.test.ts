@@ -39,7 +39,7 @@ describe('team chart', () => {
     expect(container.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '8Gi' } });
     expect(container.envFrom).toEqual([{ secretRef: { name: 'paddock-container-env', optional: false } }, { secretRef: { name: 'paddock-team-secrets', optional: false } }]);
     const env = Object.fromEntries(container.env.map((e: Json) => [e.name, e.value]));
-    expect(env).toMatchObject({ ANTHROPIC_BASE_URL: 'http://litellm.litellm.svc.cluster.local:4000', PADDOCK_TEAM: 'data-science', PIP_INDEX_URL: 'https://pypi.org/simple', HOME: '/home/agent' });
+    expect(env).toMatchObject({ ANTHROPIC_BASE_URL: 'http://litellm.paddock-gateway.svc.cluster.local:4000', PADDOCK_TEAM: 'data-science', PIP_INDEX_URL: 'https://pypi.org/simple', HOME: '/home/agent' });
     expect(template.podTemplate.metadata.labels).toMatchObject({ 'paddock.dev/harness': 'claude-code', 'paddock.dev/team': 'data-science' });
   });
 
@@ -52,7 +52,7 @@ describe('team chart', () => {
     const sandbox = find(objects, 'NetworkPolicy', 'sandbox-claude-code').spec;
     expect(sandbox.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'paddock-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'paddock-runtime' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
     // the prod stack's gateway runs in the cluster: its pods, on its port
-    expect(sandbox.egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'litellm' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'litellm' } } }], ports: [{ protocol: 'TCP', port: 4000 }] });
+    expect(sandbox.egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'paddock-gateway' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/component': 'model-gateway' } } }], ports: [{ protocol: 'TCP', port: 4000 }] });
     expect(sandbox.egress.slice(1).map((r: Json) => r.to[0].ipBlock.cidr)).toEqual(['140.82.112.0/20', '151.101.0.0/16']);
   });
 
