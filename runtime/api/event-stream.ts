@@ -92,18 +92,33 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
   keepAlive.unref();
 
   const send = async (events: readonly StoredEvent[]) => {
-    for (const event of events) {
-      if (event.seq <= cursor || closed) continue;
-      if (event.seq !== cursor + 1 && !needFetch) {
-        // a gap: some events arrived through another path; read them in order
-        needFetch = true;
-        return;
+    // a batch goes out in one socket write, not one per event (corked until the batch ends or
+    // the client must catch up)
+    let corked = false;
+    try {
+      for (const event of events) {
+        if (event.seq <= cursor || closed) continue;
+        if (event.seq !== cursor + 1 && !needFetch) {
+          // a gap: some events arrived through another path; read them in order
+          needFetch = true;
+          return;
+        }
+        cursor = event.seq;
+        quiet = false;
+        if (!corked && events.length > 1) {
+          res.cork();
+          corked = true;
+        }
+        const ok = res.write(encodeSse(event.seq, event.event.type, eventToJson(event)));
+        if (event.event.type === 'session_ended') ended = true;
+        if (!ok && !closed) {
+          if (corked) res.uncork();
+          corked = false;
+          await drainedOrClosed(res);
+        }
       }
-      cursor = event.seq;
-      quiet = false;
-      const ok = res.write(encodeSse(event.seq, event.event.type, eventToJson(event)));
-      if (event.event.type === 'session_ended') ended = true;
-      if (!ok && !closed) await drainedOrClosed(res);
+    } finally {
+      if (corked) res.uncork();
     }
   };
 

@@ -177,8 +177,10 @@ export class Executor {
         if (reported.length < batch) return;
       }
     } catch (error) {
-      metrics.dbErrors.inc({ kind: isDatabaseUnavailable(error) ? 'unavailable' : 'other' });
-      log.warn('reporting interrupted turns in bulk failed; they are claimed one by one', { error: errorMessage(error) });
+      const unavailable = isDatabaseUnavailable(error);
+      metrics.dbErrors.inc({ kind: unavailable ? 'unavailable' : 'other' });
+      // an outage is logged once elsewhere; the next poll tries again
+      log[unavailable ? 'debug' : 'warn']('reporting interrupted turns in bulk failed; they are claimed one by one', { error: errorMessage(error) });
     }
   }
 
