@@ -16,11 +16,16 @@
  *   PADDOCK_CLAIM_READY_SECONDS  how long a SandboxClaim may take to be Ready (default 180)
  *   KUBECONFIG                a kubeconfig file for the kubernetes driver (default: the pod's
  *                             service account; pods never set it)
+ *   PADDOCK_GATEWAY_ADMIN_DIR the mounted Secret paddock-gateway-admin (masterKey, team-<name>):
+ *                             with an in-cluster gateway (config gatewayKeys) the runtime keeps
+ *                             its teams and keys reconciled (runtime/gateway, ADR 0025)
  *   OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) and the other standard OTEL_* variables:
  *                             traces over OTLP/HTTP; off without an endpoint (docs/runtime.md)
  * Exits 78 (EX_CONFIG) on invalid input, 1 when the database schema cannot be trusted.
  */
 import { RUNTIME_ENV, RUNTIME_PORT } from '../config/names.ts';
+import type { RuntimeConfig } from '../config/runtime-config.ts';
+import type { Registry } from 'prom-client';
 import { readTokenHashesDir, type TokenHashes } from './auth.ts';
 import { readRuntimeConfigFile, RuntimeInputError } from './config-files.ts';
 import { MigrationError } from './db/migrate.ts';
@@ -30,6 +35,8 @@ import { startRuntime } from './runtime.ts';
 import { startRuntimeTracing } from './telemetry/tracing.ts';
 import { TracingConfigError, type Tracing } from '../harnesses/protocol/tracing.ts';
 import { watchTokenHashes } from './token-hashes-watcher.ts';
+import { GatewayMetrics } from './gateway/gateway-metrics.ts';
+import { startGatewayReconciler, type GatewayReconciler } from './gateway/reconciler.ts';
 
 const EX_CONFIG = 78;
 
@@ -81,6 +88,19 @@ async function createDriver(kind: string, log: Logger, modelGatewayUrl: string, 
   throw new RuntimeInputError(`${RUNTIME_ENV.driver} must be "kubernetes" or "local", got ${JSON.stringify(kind)}`);
 }
 
+/** With an in-cluster gateway, keeps its teams and keys as the config says (ADR 0025). */
+function startGatewayKeys(config: RuntimeConfig, registry: Registry, log: Logger): GatewayReconciler | undefined {
+  const keys = config.gatewayKeys;
+  if (!keys) return undefined;
+  const secretDir = process.env.PADDOCK_GATEWAY_ADMIN_DIR;
+  if (!secretDir) {
+    log.error('the model gateway runs in the cluster but PADDOCK_GATEWAY_ADMIN_DIR is not set: team gateway keys are not registered, so every model call of a sandbox is refused');
+    return undefined;
+  }
+  const metrics = new GatewayMetrics(registry);
+  return startGatewayReconciler({ gatewayUrl: config.modelGatewayUrl, stack: config.stack, teams: keys.teams, secretDir, log: log.child('gateway'), onPass: (result) => metrics.record(result) });
+}
+
 async function main(): Promise<number> {
   const level = (process.env.PADDOCK_LOG_LEVEL ?? 'info') as LogLevel;
   const log = createLogger({ format: process.env.PADDOCK_LOG_FORMAT === 'text' ? 'text' : 'json', level: ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info' });
@@ -88,12 +108,14 @@ async function main(): Promise<number> {
   let tokenHashesDir = '';
   let knownTeams: string[] = [];
   let startHashes: TokenHashes | undefined;
+  let runtimeConfig: RuntimeConfig | undefined;
   let tracing: Tracing | undefined;
   try {
     // before anything is served: the first request is traced, and pg is instrumented
     tracing = await startRuntimeTracing();
     log.info(tracing.description);
     const config = readRuntimeConfigFile(required(RUNTIME_ENV.config));
+    runtimeConfig = config;
     tokenHashesDir = required(RUNTIME_ENV.tokenHashesDir);
     knownTeams = config.teams.map((t) => t.name);
     const { hashes, unknownTeams } = readTokenHashesDir(tokenHashesDir, knownTeams);
@@ -120,6 +142,7 @@ async function main(): Promise<number> {
     return error instanceof RuntimeInputError || error instanceof TracingConfigError || (error as Error).name === 'TokenHashesError' ? EX_CONFIG : 1;
   }
   const started = runtime;
+  const gateway = startGatewayKeys(runtimeConfig!, started.metrics.registry, log);
   const watcher = watchTokenHashes({ dir: tokenHashesDir, knownTeams, initial: startHashes!, intervalMs: numberEnv('PADDOCK_AUTH_RELOAD_SECONDS', 10) * 1000, onChange: (hashes) => started.setTokenHashes(hashes), log: log.child('auth') });
   const stopped = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -129,11 +152,13 @@ async function main(): Promise<number> {
   if (outcome instanceof Error) {
     log.error(outcome instanceof MigrationError ? `refusing to start: ${outcome.message}` : `cannot start: ${errorMessage(outcome)}`);
     watcher.stop();
+    await gateway?.stop();
     await runtime.close({ drainMs: 0 });
     await tracing?.shutdown();
     return 1;
   }
   watcher.stop();
+  await gateway?.stop();
   log.info('shutting down', { signal: outcome });
   await runtime.close({ drainMs: numberEnv('PADDOCK_DRAIN_SECONDS', 45) * 1000 });
   // the last turns' spans are exported before the process exits
