@@ -111,6 +111,17 @@ export interface RuntimeSpec {
   readonly resources: Resources;
   readonly turnTimeoutSeconds: number;
   readonly sandboxLifetimeHours: number;
+  /** days the audit trail keeps its rows (ADR 0027) */
+  readonly auditRetentionDays: number;
+}
+
+/** The monitoring chart (ADR 0027): rendered only when enabled. */
+export interface MonitoringSpec {
+  readonly enabled: boolean;
+  /** labels the Prometheus operator selects PodMonitors and PrometheusRules by */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  /** where the Grafana dashboard ConfigMap goes (default paddock-system) */
+  readonly grafanaNamespace?: string | undefined;
 }
 
 export interface PlatformSettings {
@@ -118,6 +129,7 @@ export interface PlatformSettings {
   readonly clusterName: string;
   readonly agentSandbox: { readonly version: string };
   readonly runtime: RuntimeSpec;
+  readonly monitoring: MonitoringSpec;
   readonly modelGateway: ModelGatewaySpec;
   readonly network: NetworkSpec;
   /** RuntimeClasses the cluster provides; a team harness may only name one of these */

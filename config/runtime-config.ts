@@ -8,6 +8,9 @@ import { warmPoolName } from './names.ts';
 import type { PlatformSpec } from './platform-spec.ts';
 
 export const RUNTIME_CONFIG_KEY = 'config.json';
+/** days audit rows are kept (platform.runtime.auditRetentionDays); the database refuses less than 30 */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+export const MIN_AUDIT_RETENTION_DAYS = 30;
 
 export const runtimeHarnessSchema = z.strictObject({
   name: z.string(),
@@ -26,21 +29,6 @@ export const runtimeTeamSchema = z.strictObject({
   env: z.record(z.string(), z.string()),
 });
 
-/** A team's access through the in-cluster gateway, which the runtime's key reconciler registers (ADR 0025). */
-export const runtimeGatewayTeamSchema = z.strictObject({
-  name: z.string(),
-  models: z.array(z.string()),
-  budget: z.strictObject({ maxUsd: z.number().positive(), period: z.string() }).optional(),
-  rpm: z.number().int().positive().optional(),
-  tpm: z.number().int().positive().optional(),
-});
-
-/** With `modelGateway.deploy`: the gateway whose teams and keys the runtime reconciles (keys from Secret paddock-gateway-admin). */
-export const runtimeGatewayKeysSchema = z.strictObject({
-  kind: z.literal('litellm'),
-  teams: z.array(runtimeGatewayTeamSchema),
-});
-
 export const runtimeConfigSchema = z.strictObject({
   version: z.literal(1),
   stack: z.string(),
@@ -50,12 +38,11 @@ export const runtimeConfigSchema = z.strictObject({
   /** a claim's lifetime backstop (lifecycle.shutdownTime), renewed while its session uses it; none when absent */
   sandboxLifetimeSeconds: z.number().int().positive().optional(),
   teams: z.array(runtimeTeamSchema),
-  /** set when Paddock runs the gateway: what the key reconciler converges it to */
-  gatewayKeys: runtimeGatewayKeysSchema.optional(),
+  /** days audit rows are kept (ADR 0027); DEFAULT_AUDIT_RETENTION_DAYS when absent */
+  auditRetentionDays: z.number().int().min(MIN_AUDIT_RETENTION_DAYS).optional(),
 });
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
-export type RuntimeGatewayKeys = z.output<typeof runtimeGatewayKeysSchema>;
 export type RuntimeTeamConfig = z.output<typeof runtimeTeamSchema>;
 export type RuntimeHarnessConfig = z.output<typeof runtimeHarnessSchema>;
 
@@ -67,6 +54,7 @@ export function buildRuntimeConfig(spec: PlatformSpec): RuntimeConfig {
     modelGatewayUrl: spec.platform.modelGateway.url,
     turnTimeoutSeconds: spec.platform.runtime.turnTimeoutSeconds,
     sandboxLifetimeSeconds: spec.platform.runtime.sandboxLifetimeHours * 3600,
+    auditRetentionDays: spec.platform.runtime.auditRetentionDays,
     teams: spec.teams.map((team) => ({
       name: team.name,
       namespace: team.namespace,
@@ -78,13 +66,5 @@ export function buildRuntimeConfig(spec: PlatformSpec): RuntimeConfig {
       })),
       env: { ...team.env },
     })),
-    ...(spec.platform.modelGateway.deploy
-      ? {
-          gatewayKeys: {
-            kind: spec.platform.modelGateway.deploy.kind,
-            teams: spec.teams.flatMap((team) => (team.gateway ? [{ name: team.name, models: [...team.gateway.models], ...(team.gateway.budget ? { budget: { ...team.gateway.budget } } : {}), ...(team.gateway.rpm !== undefined ? { rpm: team.gateway.rpm } : {}), ...(team.gateway.tpm !== undefined ? { tpm: team.gateway.tpm } : {}) }] : [])),
-          },
-        }
-      : {}),
   };
 }

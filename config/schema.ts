@@ -32,6 +32,17 @@ const runtimeSchema = z.strictObject({
    * for ever (agent-sandbox deletes it then, with its pod and volumes)
    */
   sandboxLifetimeHours: z.number().int().min(1).max(720).default(24),
+  /** days the audit trail keeps its rows (ADR 0027); the database refuses to delete rows younger than 30 days */
+  auditRetentionDays: z.number().int().min(30).max(3650).default(365),
+});
+
+const monitoringSchema = z.strictObject({
+  /** render the monitoring chart: PodMonitor, PrometheusRule and Grafana dashboard (needs the Prometheus operator's CRDs) */
+  enabled: z.boolean().default(false),
+  /** labels the Prometheus operator selects PodMonitors and PrometheusRules by (kube-prometheus-stack: release: <its release name>) */
+  selectorLabels: z.record(z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'is not a label name'), z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, 'is not a label value').max(63)).default({}),
+  /** the namespace of Grafana's dashboard sidecar (it must watch it); the dashboard ConfigMap goes there */
+  grafanaNamespace: dns1123Label().optional(),
 });
 
 const gatewayModelSchema = z.strictObject({
@@ -211,6 +222,8 @@ export const platformSchema = z.strictObject({
   /** the CRDs in charts-synth/crds/ are authored for these releases only */
   agentSandbox: z.strictObject({ version: z.enum(SUPPORTED_AGENT_SANDBOX_VERSIONS).default(DEFAULT_AGENT_SANDBOX_VERSION) }).default({ version: DEFAULT_AGENT_SANDBOX_VERSION }),
   runtime: runtimeSchema.default(() => runtimeSchema.parse({})),
+  /** Prometheus and Grafana objects for the runtime (issue 16) */
+  monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
   modelGateway: modelGatewaySchema,
   /** defaults depend on the environment (see defaults.ts) */
   network: networkSchema.partial().optional(),

@@ -186,6 +186,7 @@ function resolvePlatform(raw: RawPlatform, problems: ConfigProblem[], rawInput?:
     clusterName: raw.clusterName,
     agentSandbox: raw.agentSandbox,
     runtime: raw.runtime,
+    monitoring: raw.monitoring,
     modelGateway: modelGatewaySpec,
     network,
     runtimeClasses: raw.runtimeClasses,

@@ -11,8 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { DEFAULT_AUDIT_RETENTION_DAYS, type RuntimeConfig } from '../config/runtime-config.ts';
 import { createApiServer, type Readiness } from './api/server.ts';
+import { AuditTrail } from './audit/trail.ts';
 import { createAuthenticator, type TokenHashes } from './auth.ts';
 import { NotificationListener } from './db/listener.ts';
 import { applyMigrations, loadMigrations, MigrationError, migrationsApplied, type Migration } from './db/migrate.ts';
@@ -25,6 +26,9 @@ import { SandboxKeeper } from './executor/sandboxes.ts';
 import { createLogger, errorMessage, type Logger } from './log.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { ABORTS_CHANNEL, ALL_CHANNELS, EVENTS_CHANNEL, TURNS_CHANNEL } from './store/channels.ts';
+
+/** how often a replica deletes the audit rows past the retention */
+const AUDIT_EXPIRY_INTERVAL_MS = 6 * 3600_000;
 
 export interface RuntimeOptions {
   readonly config: RuntimeConfig;
@@ -141,6 +145,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
 
+  const audit = new AuditTrail(pool, log.child('audit'), metrics.registry, isDatabaseUnavailable);
+  const auditRetentionDays = options.config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+  let auditExpiry: NodeJS.Timeout | undefined;
   let authenticate = createAuthenticator(options.tokenHashes);
   let state: Readiness = { ready: false, reason: 'applying database migrations' };
   let closing = false;
@@ -161,6 +168,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     },
     turns: executor,
+    audit,
     harnessUnavailable: options.driver.unavailableReason ? (harness) => options.driver.unavailableReason!(harness) : undefined,
     maxQueuedTurns: options.maxQueuedTurns,
     sseKeepAliveMs: options.sseKeepAliveMs,
@@ -199,6 +207,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     }
     listener.start();
+    // every replica expires: the deletes are idempotent, and one replica less changes nothing
+    void audit.expire(auditRetentionDays);
+    auditExpiry = setInterval(() => void audit.expire(auditRetentionDays), AUDIT_EXPIRY_INTERVAL_MS).unref();
     state = { ready: true };
     log.info('runtime ready', { url, owner, driver: options.driver.name, teams: options.config.teams.length });
   })();
@@ -221,12 +232,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await ready.catch(() => undefined);
       await executor.stop(closeOptions.drainMs ?? 30_000);
       api.closeStreams();
+      clearInterval(auditExpiry);
       await new Promise<void>((resolve) => {
         api.server.close(() => resolve());
         api.server.closeIdleConnections();
         setTimeout(() => api.server.closeAllConnections(), 2_000).unref();
       });
       await listener.close();
+      // the audit rows of the last requests are written before the pool closes
+      await audit.flush();
       await notifier.flush();
       if (options.ownsDriver ?? true) await options.driver.close().catch((error: unknown) => log.warn('closing the sandbox driver failed', { error: errorMessage(error) }));
       await pool.end().catch(() => undefined);

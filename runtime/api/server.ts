@@ -26,6 +26,11 @@ import { CONSOLE_PATH, createConsoleAssets, type ConsoleAssets } from './console
 import { listHarnesses } from './harnesses.ts';
 import { sessionToJson, turnToJson } from './representation.ts';
 import { usageRoute } from './usage.ts';
+import { auditRoute } from './audit.ts';
+import { summaryRoute } from './summary.ts';
+import { assertEveryRouteAudited } from '../audit/actions.ts';
+import { auditEntryFor } from '../audit/request-entry.ts';
+import type { AuditTrail } from '../audit/trail.ts';
 import { abortBody, adminCreateSessionBody, API_MAX_BODY_BYTES, createSessionBody, isUuid, messageBody, SESSION_STATES } from './schemas.ts';
 
 export interface Readiness {
@@ -55,6 +60,8 @@ export interface ApiOptions {
   /** checks the database now (for /readyz) */
   readonly probeDatabase: () => Promise<Readiness>;
   readonly turns: TurnControl;
+  /** records every audited request after its response (ADR 0027) */
+  readonly audit: AuditTrail;
   /** why the sandbox driver cannot run a harness at all (see SandboxDriver.unavailableReason) */
   readonly harnessUnavailable?: (harness: string) => string | undefined;
   readonly maxQueuedTurns?: number;
@@ -73,6 +80,16 @@ export interface ApiServer {
 }
 
 type Params = Record<string, string>;
+
+/** What the server learns about a request as it handles it (for its span, metrics and audit). */
+interface RequestRoute {
+  name: string;
+  template?: string;
+  principal?: Principal;
+  params?: Params;
+  /** the error code of an error answer */
+  errorCode?: string;
+}
 type Handler = (ctx: RequestContext) => Promise<void> | void;
 
 interface RequestContext {
@@ -318,6 +335,8 @@ export function createApiServer(options: ApiOptions): ApiServer {
       },
     },
     usageRoute({ pool, teams: new Set(teams.keys()) }),
+    summaryRoute({ pool }),
+    auditRoute({ pool, teams: new Set(teams.keys()) }),
     {
       method: 'GET', pattern: /^\/v1\/harnesses$/, name: 'harnesses.list',
       handler: ({ res, url, principal }) => {
@@ -328,8 +347,10 @@ export function createApiServer(options: ApiOptions): ApiServer {
     // last: the web console answers every path the API does not own
     { method: 'GET', pattern: CONSOLE_PATH, name: 'console', public: true, handler: ({ req, res, url }) => consoleAssets.handle(req, res, url) },
   ];
+  // a route without an audit entry would escape the trail: refuse to start instead
+  assertEveryRouteAudited(routes);
 
-  async function handle(req: IncomingMessage, res: ServerResponse, route: { name: string; template?: string }, requestId: string, requestLog: Logger): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, route: RequestRoute, requestId: string, requestLog: Logger): Promise<void> {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://runtime.invalid');
@@ -346,9 +367,11 @@ export function createApiServer(options: ApiOptions): ApiServer {
     route.name = matched.name;
     route.template = matched.template ??= routeTemplate(matched.pattern);
     const params = (matched.pattern.exec(url.pathname)?.groups ?? {}) as Params;
+    route.params = params;
     let principal: Principal | undefined;
     if (!matched.public) {
       principal = options.authenticate(bearerToken(req));
+      route.principal = principal;
       if (!principal) throw new HttpError(401, 'unauthorized', unauthenticatedMessage(req.headers.authorization), { 'www-authenticate': 'Bearer realm="paddock"' });
       const readiness = options.readiness();
       if (!readiness.ready) throw new HttpError(503, 'not_ready', `the runtime is not ready: ${readiness.reason ?? 'starting'}`, { 'retry-after': retryAfter });
@@ -358,7 +381,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
 
   const server = createServer((req, res) => {
     const started = performance.now();
-    const route: { name: string; template?: string } = { name: 'unmatched' };
+    const route: RequestRoute = { name: 'unmatched' };
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const requestLog = log.with({ requestId });
@@ -370,6 +393,8 @@ export function createApiServer(options: ApiOptions): ApiServer {
       if (!String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) metrics.httpSeconds.observe({ route: route.name }, (performance.now() - started) / 1000);
     });
     res.on('close', () => {
+      const entry = auditEntryFor({ req, res, routeName: route.name, route: route.template ?? '', principal: route.principal, params: route.params ?? {}, requestId, errorCode: route.errorCode });
+      if (entry) options.audit.record(entry);
       if (span.isRecording()) {
         if (route.template) span.updateName(`${req.method} ${route.template}`).setAttribute('http.route', route.template);
         span.setAttribute('http.response.status_code', res.statusCode);
@@ -380,13 +405,16 @@ export function createApiServer(options: ApiOptions): ApiServer {
     context.with(trace.setSpan(context.active(), span), () => handle(req, res, route, requestId, requestLog)).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader('connection', 'close');
+        route.errorCode = error.code;
         sendHttpError(res, error);
       } else if (isDatabaseUnavailable(error)) {
         metrics.dbErrors.inc({ kind: 'unavailable' });
+        route.errorCode = 'database_unavailable';
         sendError(res, 503, 'database_unavailable', 'the database is unavailable; retry shortly', { 'retry-after': retryAfter });
       } else {
         failSpan(span, error);
         requestLog.error('request failed', { method: req.method, route: route.name, error: errorMessage(error), stack: (error as Error).stack?.split('\n').slice(0, 4).join(' | ') });
+        route.errorCode = 'internal';
         sendError(res, 500, 'internal', 'internal error; see the runtime log');
       }
     });

@@ -43,8 +43,8 @@ export interface AuditQuery {
   readonly action?: string | undefined;
   /** rows about this team's data (what it did, and what the admin read of it); undefined: every row */
   readonly team?: string | undefined;
-  /** rows strictly before this one (newest first) */
-  readonly before?: { readonly at: Date; readonly id: number } | undefined;
+  /** rows older than this id (pages go newest first) */
+  readonly beforeId?: number | undefined;
   readonly limit: number;
 }
 
@@ -73,10 +73,10 @@ export async function queryAudit(db: Queryable, query: AuditQuery): Promise<Audi
         AND ($3::uuid IS NULL OR session_id = $3)
         AND ($4::text IS NULL OR action = $4)
         AND ($5::text IS NULL OR subject_team = $5)
-        AND ($6::timestamptz IS NULL OR (at, id) < ($6, $7::bigint))
-      ORDER BY at DESC, id DESC
-      LIMIT $8`,
-    [query.from ?? null, query.to ?? null, query.sessionId ?? null, query.action ?? null, query.team ?? null, query.before?.at ?? null, query.before?.id ?? null, query.limit],
+        AND ($6::bigint IS NULL OR id < $6)
+      ORDER BY id DESC
+      LIMIT $7`,
+    [query.from ?? null, query.to ?? null, query.sessionId ?? null, query.action ?? null, query.team ?? null, query.beforeId ?? null, query.limit],
   );
   return rows.map((r) => ({
     id: r.id,

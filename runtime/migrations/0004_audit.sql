@@ -36,9 +36,11 @@ CREATE TABLE audit_log (
   error_code     text,
   CHECK ((principal = 'team') = (team IS NOT NULL))
 );
-CREATE INDEX audit_log_by_time ON audit_log (at DESC, id DESC);
-CREATE INDEX audit_log_by_subject ON audit_log (subject_team, at DESC, id DESC) WHERE subject_team IS NOT NULL;
-CREATE INDEX audit_log_by_session ON audit_log (session_id, at DESC, id DESC) WHERE session_id IS NOT NULL;
+-- GET /v1/audit pages newest first by id (a total order; `at` has ties and microseconds a
+-- cursor would round); the range of `at` and the retention's delete use audit_log_by_time
+CREATE INDEX audit_log_by_time ON audit_log (at);
+CREATE INDEX audit_log_by_subject ON audit_log (subject_team, id DESC) WHERE subject_team IS NOT NULL;
+CREATE INDEX audit_log_by_session ON audit_log (session_id, id DESC) WHERE session_id IS NOT NULL;
 
 REVOKE ALL ON audit_log FROM PUBLIC;
 REVOKE UPDATE, TRUNCATE ON audit_log FROM CURRENT_USER;

@@ -1,0 +1,79 @@
+/**
+ * A failed audit write is not silent: the entry goes to the log at error level and the failure
+ * counter (which an alert watches) goes up, against a real Postgres whose table is missing and
+ * one that is down.
+ */
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditTrail, AUDIT_WRITE_FAILURES_METRIC } from '../../../runtime/audit/trail.ts';
+import type { AuditEntry } from '../../../runtime/audit/store.ts';
+import { isDatabaseUnavailable } from '../../../runtime/db/pool.ts';
+import { applyMigrations } from '../../../runtime/db/migrate.ts';
+import type { Logger, LogFields } from '../../../runtime/log.ts';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
+
+let server: TestPostgres;
+const entry: AuditEntry = { principal: 'team', team: 'alpha', action: 'session.end', sessionId: undefined, subjectTeam: 'alpha', requestId: 'req-trail', clientAddress: '10.0.0.7', method: 'DELETE', route: '/v1/sessions/{id}', status: 200, errorCode: undefined };
+
+function recordingLogger(lines: Array<{ level: string; message: string; fields?: LogFields }>): Logger {
+  const logger: Logger = {
+    debug: (message, fields) => lines.push({ level: 'debug', message, fields }),
+    info: (message, fields) => lines.push({ level: 'info', message, fields }),
+    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
+    error: (message, fields) => lines.push({ level: 'error', message, fields }),
+    child: () => logger,
+    with: () => logger,
+  };
+  return logger;
+}
+
+async function failures(registry: Registry, reason: string): Promise<number> {
+  const metric = await registry.getSingleMetric(AUDIT_WRITE_FAILURES_METRIC)!.get();
+  return metric.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('AuditTrail', () => {
+  it('writes rows, and logs and counts a write that fails', async () => {
+    const migrated = new pg.Pool({ connectionString: await server.createDatabase() });
+    const bare = new pg.Pool({ connectionString: await server.createDatabase() });
+    await applyMigrations(migrated);
+    const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
+    const registry = new Registry();
+    const good = new AuditTrail(migrated, recordingLogger(lines), registry, isDatabaseUnavailable);
+    good.record(entry);
+    await good.flush();
+    expect((await migrated.query('SELECT request_id, client_address FROM audit_log')).rows).toEqual([{ request_id: 'req-trail', client_address: '10.0.0.7' }]);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+
+    // same metric names on another registry: a second trail over a database without the table
+    const registry2 = new Registry();
+    const broken = new AuditTrail(bare, recordingLogger(lines), registry2, isDatabaseUnavailable);
+    broken.record(entry);
+    await broken.flush();
+    expect(await failures(registry2, 'other')).toBe(1);
+    expect(lines).toContainEqual({ level: 'error', message: 'audit record not written to the database', fields: expect.objectContaining({ audit: entry, reason: 'other', error: expect.stringMatching(/audit_log/) }) });
+    await migrated.end();
+    await bare.end();
+  });
+
+  it('counts an unavailable database as such', async () => {
+    const down = new pg.Pool({ connectionString: 'postgres://nobody:x@127.0.0.1:1/none', connectionTimeoutMillis: 1_000 });
+    const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
+    const registry = new Registry();
+    const trail = new AuditTrail(down, recordingLogger(lines), registry, isDatabaseUnavailable);
+    trail.record(entry);
+    await trail.flush();
+    expect(await failures(registry, 'unavailable')).toBe(1);
+    expect(lines.map((l) => l.level)).toEqual(['error']);
+    await down.end();
+  });
+});
