@@ -21,9 +21,9 @@ function ItemView({ item }: { item: Item }) {
           <summary>
             Tool <code>{item.name}</code> {item.result ? (item.result.isError ? '— error' : '— done') : '— running…'}
           </summary>
-          <h4>Input</h4>
+          <p class="block-label">Input</p>
           <pre>{toolInputText(item.input)}</pre>
-          <h4>Output</h4>
+          <p class="block-label">Output</p>
           <pre>{item.result ? item.result.output : '(no result yet)'}</pre>
         </details>
       );
