@@ -137,14 +137,19 @@ export function createHarnessServer(options: HarnessServerOptions): HarnessServe
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders();
     let id = 0;
+    // events produced in one tick leave as one HTTP chunk: one syscall, one wake-up of the
+    // runtime, and one chunk (not one per event) for its HTTP parser and stream to handle
+    let pending: string[] = [];
+    const flushPending = () => {
+      if (pending.length === 0) return;
+      const text = pending.join('');
+      pending = [];
+      if (!res.destroyed) res.write(text);
+    };
     const write = (event: HarnessEvent) => {
       if (res.destroyed) return;
-      // events produced in one tick leave in one packet (one syscall, one wake-up of the runtime)
-      if (res.writableCorked === 0) {
-        res.cork();
-        process.nextTick(() => res.uncork());
-      }
-      res.write(encodeSse(++id, event.type, event));
+      if (pending.length === 0) process.nextTick(flushPending);
+      pending.push(encodeSse(++id, event.type, event));
     };
     const keepAlive = setInterval(() => {
       if (!res.destroyed) res.write(encodeSseComment('keep-alive'));
@@ -168,6 +173,7 @@ export function createHarnessServer(options: HarnessServerOptions): HarnessServe
       span.end();
       clearInterval(keepAlive);
       if (running === current) running = undefined;
+      flushPending();
       res.end();
     }
   }
