@@ -16,11 +16,16 @@ const require = createRequire(import.meta.url);
 /** generous, because the machine running the tests may be busy; bounded, so a hang fails */
 export const UI_TIMEOUT_MS = 20_000;
 
+/** expect.poll with the UI timeout (its own default, 1 s, is too short on a busy machine) */
+export function eventually<T>(value: () => T | Promise<T>, timeout = UI_TIMEOUT_MS) {
+  return expect.poll(value, { timeout, interval: 100 });
+}
+
 export async function signIn(page: Page, url: string, token: string): Promise<void> {
   await page.goto(url);
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isVisible(), { timeout: UI_TIMEOUT_MS }).toBe(true);
+  await eventually(() => page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
 }
 
 /** Creates a session through "New session" and returns its id (from the URL it opens). */
@@ -38,7 +43,7 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
   await page.getByRole('button', { name: 'Send' }).click();
   // the composer empties once the API took the message
-  await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).inputValue(), { timeout: UI_TIMEOUT_MS }).toBe('');
+  await eventually(() => page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
 }
 
 /** the rendered turn `n` (1-based) of the conversation */
@@ -46,7 +51,7 @@ export const turn = (page: Page, n: number) => page.getByRole('list', { name: 'C
 
 /** Waits until turn `n` says it ended in `state` ("completed", "aborted", ...). */
 export async function waitForTurnState(page: Page, n: number, state: string, timeout = UI_TIMEOUT_MS): Promise<void> {
-  await expect.poll(() => turn(page, n).locator('.turn-state').textContent().catch(() => ''), { timeout }).toBe(`Turn ${n} ${state}`);
+  await eventually(() => turn(page, n).locator('.turn-state').textContent().catch(() => ''), timeout).toBe(`Turn ${n} ${state}`);
 }
 
 export interface WireEvent {

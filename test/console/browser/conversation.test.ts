@@ -7,10 +7,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../support/chromium.ts';
-import { apiEvents, createSession, expectedTurn, expectGapFree, renderedTurn, screenshot, sendMessage, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
+import { apiEvents, eventually, createSession, expectedTurn, expectGapFree, renderedTurn, screenshot, sendMessage, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
 import { startDevMode, type DevMode } from '../../support/dev-mode.ts';
+import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts';
 
 let dev: DevMode;
+/** the browser reaches the console through it, so that the network between them can be cut */
+let network: TcpProxy;
 let browser: Browser;
 let page: Page;
 let token: string;
@@ -20,6 +23,8 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   [dev, browser] = await Promise.all([startDevMode(), launchChromium()]);
   token = dev.tokens.teams.platform!;
+  const { hostname, port } = new URL(dev.url);
+  network = await startTcpProxy({ host: hostname, port: Number(port) });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(UI_TIMEOUT_MS);
@@ -28,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await network?.close();
   await dev?.stop();
 });
 
@@ -36,19 +42,19 @@ async function expectPageMatchesApi(): Promise<void> {
   const events = await apiEvents(dev.url, token, sessionId);
   expectGapFree(events);
   const turns = [...new Set(events.map((e) => e.turn).filter((t): t is number => t !== null))];
-  await expect.poll(() => page.getByRole('list', { name: 'Conversation' }).locator(':scope > li.turn').count()).toBe(turns.length);
+  await eventually(() => page.getByRole('list', { name: 'Conversation' }).locator(':scope > li.turn').count()).toBe(turns.length);
   for (const n of turns) expect({ turn: n, ...(await renderedTurn(page, n)) }).toEqual({ turn: n, ...expectedTurn(events, n) });
 }
 
 describe.sequential('a conversation in the console', () => {
   it('signs in with a team token, creates a session and shows the reply assembled from its deltas', async () => {
-    await signIn(page, dev.url, token);
-    await expect.poll(() => page.getByText('Signed in as team platform').isVisible()).toBe(true);
+    await signIn(page, network.url, token);
+    await eventually(() => page.getByText('Signed in as team platform').isVisible()).toBe(true);
     sessionId = await createSession(page, 'Browser conversation');
     await sendMessage(page, 'hello there');
     await waitForTurnState(page, 1, 'completed');
     // the deltas ("I heard: ", "hello ", ...) are one block of text, not one line each
-    await expect.poll(() => turn(page, 1).locator('.agent-text').allTextContents()).toEqual(['I heard: hello there (turn 1, 0 history messages)']);
+    await eventually(() => turn(page, 1).locator('.agent-text').allTextContents()).toEqual(['I heard: hello there (turn 1, 0 history messages)']);
     expect(await turn(page, 1).locator('.user-text').textContent()).toBe('hello there');
     await expectPageMatchesApi();
   });
@@ -57,7 +63,7 @@ describe.sequential('a conversation in the console', () => {
     await sendMessage(page, '/tool look here');
     await waitForTurnState(page, 2, 'completed');
     const tool = turn(page, 2).locator('details.tool');
-    await expect.poll(() => tool.count()).toBe(1);
+    await eventually(() => tool.count()).toBe(1);
     expect(await tool.locator('summary').textContent()).toBe('Tool echo — done');
     expect(await tool.getAttribute('open')).toBe(null);
     expect(await tool.getByText('look here').first().isVisible()).toBe(false);
@@ -73,7 +79,7 @@ describe.sequential('a conversation in the console', () => {
 
   it('/crash: the lost sandbox is shown, and the next message is answered on a new one', async () => {
     await sendMessage(page, '/crash boom');
-    await expect.poll(() => turn(page, 3).locator('.turn-state').textContent(), { timeout: 30_000 }).toMatch(/^Turn 3 (failed|interrupted|completed)/);
+    await eventually(() => turn(page, 3).locator('.turn-state').textContent(), 30_000).toMatch(/^Turn 3 (failed|interrupted|completed)/);
     await sendMessage(page, 'after the crash');
     await waitForTurnState(page, 4, 'completed', 30_000);
     expect(await turn(page, 4).locator('.agent-text').textContent()).toMatch(/^I heard: after the crash \(turn 4, \d+ history messages\)$/);
@@ -87,7 +93,7 @@ describe.sequential('a conversation in the console', () => {
     await sendMessage(page, '/slow 400 one two three four five six seven eight nine ten');
     const abort = page.getByRole('button', { name: 'Abort' });
     await abort.waitFor({ state: 'visible' });
-    await expect.poll(() => turn(page, 5).locator('.agent-text').textContent().catch(() => '')).toMatch(/^I heard: one /);
+    await eventually(() => turn(page, 5).locator('.agent-text').textContent().catch(() => '')).toMatch(/^I heard: one /);
     await abort.click();
     await waitForTurnState(page, 5, 'aborted');
     await abort.waitFor({ state: 'detached' });
@@ -97,24 +103,36 @@ describe.sequential('a conversation in the console', () => {
 
   it('a reload mid-stream rebuilds the conversation with no event duplicated or lost', async () => {
     await sendMessage(page, '/slow 150 alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima');
-    await expect.poll(() => turn(page, 6).locator('.agent-text').textContent().catch(() => '')).toContain('charlie');
+    await eventually(() => turn(page, 6).locator('.agent-text').textContent().catch(() => '')).toContain('charlie');
     await page.reload();
     await waitForTurnState(page, 6, 'completed');
     expect(await turn(page, 6).locator('.agent-text').textContent()).toMatch(/^I heard: alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima \(turn 6, \d+ history messages\)$/);
     await expectPageMatchesApi();
   });
 
+  it('a network drop mid-stream: the page says it is reconnecting and resumes where it was, nothing duplicated or lost', async () => {
+    await sendMessage(page, '/slow 150 uno dos tres cuatro cinco seis siete ocho nueve diez once doce');
+    await eventually(() => turn(page, 7).locator('.agent-text').textContent().catch(() => '')).toContain('dos');
+    network.drop();
+    await eventually(() => page.getByRole('status').textContent()).toMatch(/^Reconnecting/);
+    network.restore();
+    await waitForTurnState(page, 7, 'completed');
+    await eventually(() => page.getByRole('status').textContent()).toBe('Live');
+    expect(await turn(page, 7).locator('.agent-text').textContent()).toMatch(/^I heard: uno dos tres cuatro cinco seis siete ocho nueve diez once doce \(turn 7, \d+ history messages\)$/);
+    await expectPageMatchesApi();
+  });
+
   it('the runtime killed mid-stream and started again on the same port: the page reconnects and the stream resumes', async () => {
     await sendMessage(page, '/slow 250 one two three four five six seven eight nine ten eleven twelve');
-    await expect.poll(() => turn(page, 7).locator('.agent-text').textContent().catch(() => '')).toContain('two');
+    await eventually(() => turn(page, 8).locator('.agent-text').textContent().catch(() => '')).toContain('two');
     await dev.kill();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: /Reconnecting|Connecting/ }).count()).toBeGreaterThan(0);
+    await eventually(() => page.getByRole('status').filter({ hasText: /Reconnecting|Connecting/ }).count()).toBeGreaterThan(0);
     await dev.restart();
     // the turn the crash cut short is reported, not silently re-run or left spinning
-    await waitForTurnState(page, 7, 'interrupted', 40_000);
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Live');
+    await waitForTurnState(page, 8, 'interrupted', 40_000);
+    await eventually(() => page.getByRole('status').textContent()).toBe('Live');
     await sendMessage(page, 'still there?');
-    await waitForTurnState(page, 8, 'completed', 30_000);
+    await waitForTurnState(page, 9, 'completed', 30_000);
     await expectPageMatchesApi();
     expect(pageErrors).toEqual([]);
   });

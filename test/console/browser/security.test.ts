@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../support/chromium.ts';
-import { createSession, sendMessage, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
+import { createSession, eventually, sendMessage, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
 import { startDevMode, type DevMode } from '../../support/dev-mode.ts';
 
 let dev: DevMode;
@@ -122,7 +122,7 @@ describe.sequential('the console keeps tokens, teams and untrusted output in the
     try {
       await signIn(other.page, dev.url, dev.tokens.teams.web!);
       await other.page.getByRole('heading', { name: 'Sessions' }).waitFor();
-      await expect.poll(() => other.page.getByText(/No sessions|no sessions/).count(), { timeout: UI_TIMEOUT_MS }).toBeGreaterThan(0);
+      await eventually(() => other.page.getByText(/No sessions|no sessions/).count()).toBeGreaterThan(0);
       expect(await other.page.getByText('Secret project').count()).toBe(0);
 
       await other.page.goto(`${dev.url}/sessions/${sessionId}`);

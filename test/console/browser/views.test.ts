@@ -7,7 +7,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../support/chromium.ts';
-import { createSession, screenshot, sendMessage, seriousA11yViolations, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
+import { createSession, eventually, screenshot, sendMessage, seriousA11yViolations, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
 import { startDevMode, type DevMode } from '../../support/dev-mode.ts';
 
 let dev: DevMode;
@@ -175,7 +175,7 @@ describe.sequential('the console views', () => {
     await page.getByLabel('State').selectOption({ label: 'Ended' });
     await page.getByRole('link', { name: 'On the phone' }).waitFor();
     await page.getByLabel('State').selectOption({ label: 'Active' });
-    await expect.poll(() => page.getByRole('link', { name: 'On the phone' }).count()).toBe(0);
+    await eventually(() => page.getByRole('link', { name: 'On the phone' }).count()).toBe(0);
     await page.context().close();
   });
 });
