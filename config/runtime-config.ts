@@ -29,6 +29,21 @@ export const runtimeTeamSchema = z.strictObject({
   env: z.record(z.string(), z.string()),
 });
 
+/** A team's access through the in-cluster gateway, which the runtime's key reconciler registers (ADR 0025). */
+export const runtimeGatewayTeamSchema = z.strictObject({
+  name: z.string(),
+  models: z.array(z.string()),
+  budget: z.strictObject({ maxUsd: z.number().positive(), period: z.string() }).optional(),
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+});
+
+/** With `modelGateway.deploy`: the gateway whose teams and keys the runtime reconciles (keys from Secret paddock-gateway-admin). */
+export const runtimeGatewayKeysSchema = z.strictObject({
+  kind: z.literal('litellm'),
+  teams: z.array(runtimeGatewayTeamSchema),
+});
+
 export const runtimeConfigSchema = z.strictObject({
   version: z.literal(1),
   stack: z.string(),
@@ -38,11 +53,14 @@ export const runtimeConfigSchema = z.strictObject({
   /** a claim's lifetime backstop (lifecycle.shutdownTime), renewed while its session uses it; none when absent */
   sandboxLifetimeSeconds: z.number().int().positive().optional(),
   teams: z.array(runtimeTeamSchema),
+  /** set when Paddock runs the gateway: what the key reconciler converges it to */
+  gatewayKeys: runtimeGatewayKeysSchema.optional(),
   /** days audit rows are kept (ADR 0027); DEFAULT_AUDIT_RETENTION_DAYS when absent */
   auditRetentionDays: z.number().int().min(MIN_AUDIT_RETENTION_DAYS).optional(),
 });
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
+export type RuntimeGatewayKeys = z.output<typeof runtimeGatewayKeysSchema>;
 export type RuntimeTeamConfig = z.output<typeof runtimeTeamSchema>;
 export type RuntimeHarnessConfig = z.output<typeof runtimeHarnessSchema>;
 
@@ -66,5 +84,13 @@ export function buildRuntimeConfig(spec: PlatformSpec): RuntimeConfig {
       })),
       env: { ...team.env },
     })),
+    ...(spec.platform.modelGateway.deploy
+      ? {
+          gatewayKeys: {
+            kind: spec.platform.modelGateway.deploy.kind,
+            teams: spec.teams.flatMap((team) => (team.gateway ? [{ name: team.name, models: [...team.gateway.models], ...(team.gateway.budget ? { budget: { ...team.gateway.budget } } : {}), ...(team.gateway.rpm !== undefined ? { rpm: team.gateway.rpm } : {}), ...(team.gateway.tpm !== undefined ? { tpm: team.gateway.tpm } : {}) }] : [])),
+          },
+        }
+      : {}),
   };
 }
