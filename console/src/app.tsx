@@ -101,8 +101,8 @@ function Shell({ signed, signOut }: { signed: Signed; signOut: () => void }) {
         {route.page === 'sessions' && <SessionsPage signed={signed} />}
         {route.page === 'session' && <SessionPage key={route.id} signed={signed} id={route.id} />}
         {route.page === 'admin' && (admin ? <AdminPage signed={signed} /> : <NotAllowed />)}
-        {route.page === 'usage' && (admin ? <OptionalReport signed={signed} path="/v1/usage" title="Usage" /> : <NotAllowed />)}
-        {route.page === 'audit' && (admin ? <OptionalReport signed={signed} path="/v1/audit" title="Audit log" /> : <NotAllowed />)}
+        {route.page === 'usage' && (admin ? <OptionalReport key="usage" signed={signed} path="/v1/usage" title="Usage" choices={[{ name: 'groupBy', label: 'Group by', options: ['team', 'harness', 'session'] }]} /> : <NotAllowed />)}
+        {route.page === 'audit' && (admin ? <OptionalReport key="audit" signed={signed} path="/v1/audit" title="Audit log" /> : <NotAllowed />)}
         {route.page === 'not_found' && (
           <section>
             <h1 tabIndex={-1}>Not found</h1>
