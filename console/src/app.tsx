@@ -17,6 +17,17 @@ export interface Signed {
   readonly listing: HarnessListing;
   /** the API said 401 later on: the token was revoked or rotated */
   readonly rejected: () => void;
+  /** reports this runtime has (routes other releases may lack: a 404 hides them) */
+  readonly reports: { readonly usage: boolean; readonly audit: boolean };
+}
+
+/** whether a report route exists: anything but its 404 (a 403 or 400 still means it is there) */
+async function hasReport(api: Api, path: string): Promise<boolean> {
+  try {
+    return (await api.optional(path)) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 export function App({ store }: { store: TokenStore }) {
@@ -38,9 +49,10 @@ export function App({ store }: { store: TokenStore }) {
       const api = createApi(token);
       try {
         const listing = await api.harnesses();
+        const [usage, audit] = await Promise.all([hasReport(api, '/v1/usage'), hasReport(api, '/v1/audit?limit=1')]);
         store.set(token);
         setMessage(undefined);
-        setSigned({ api, listing, rejected: () => signOut(`${TOKEN_REJECTED} any more; sign in again.`) });
+        setSigned({ api, listing, reports: { usage, audit }, rejected: () => signOut(`${TOKEN_REJECTED} any more; sign in again.`) });
         return undefined;
       } catch (error) {
         // only a refused token is forgotten: a runtime that is restarting keeps the tab signed in
@@ -82,7 +94,13 @@ function Shell({ signed, signOut }: { signed: Signed; signOut: () => void }) {
     document.querySelector<HTMLElement>('main h1')?.focus();
   }, [path]);
   const admin = signed.listing.principal.kind === 'admin';
-  const links: Array<[string, string]> = [['/', 'Sessions'], ...(admin ? ([['/admin', 'Teams'], ['/usage', 'Usage'], ['/audit', 'Audit log']] as Array<[string, string]>) : [])];
+  // usage and the audit log are scoped by the API (a team sees its own), so any token gets them
+  const links: Array<[string, string]> = [
+    ['/', 'Sessions'],
+    ...(admin ? [['/admin', 'Teams'] as [string, string]] : []),
+    ...(signed.reports.usage ? [['/usage', 'Usage'] as [string, string]] : []),
+    ...(signed.reports.audit ? [['/audit', 'Audit log'] as [string, string]] : []),
+  ];
   return (
     <>
       <header class="topbar">
@@ -101,8 +119,8 @@ function Shell({ signed, signOut }: { signed: Signed; signOut: () => void }) {
         {route.page === 'sessions' && <SessionsPage signed={signed} />}
         {route.page === 'session' && <SessionPage key={route.id} signed={signed} id={route.id} />}
         {route.page === 'admin' && (admin ? <AdminPage signed={signed} /> : <NotAllowed />)}
-        {route.page === 'usage' && (admin ? <OptionalReport key="usage" signed={signed} path="/v1/usage" title="Usage" choices={[{ name: 'groupBy', label: 'Group by', options: ['team', 'harness', 'session'] }]} /> : <NotAllowed />)}
-        {route.page === 'audit' && (admin ? <OptionalReport key="audit" signed={signed} path="/v1/audit" title="Audit log" /> : <NotAllowed />)}
+        {route.page === 'usage' && <OptionalReport key="usage" signed={signed} path="/v1/usage" title="Usage" choices={[{ name: 'groupBy', label: 'Group by', options: ['team', 'harness', 'session'] }]} />}
+        {route.page === 'audit' && <OptionalReport key="audit" signed={signed} path="/v1/audit" title="Audit log" />}
         {route.page === 'not_found' && (
           <section>
             <h1 tabIndex={-1}>Not found</h1>
