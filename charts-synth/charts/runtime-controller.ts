@@ -13,6 +13,7 @@ import {
   POSTGRES_NAME, POSTGRES_PORT, RUNTIME_CONFIG_MAP, RUNTIME_ENV, RUNTIME_NAME, RUNTIME_PORT, TEAM_LABEL,
 } from '../../config/names.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
+import { GATEWAY_ADMIN_SECRET } from '../../config/model-gateway.ts';
 import { buildRuntimeConfig, RUNTIME_CONFIG_KEY } from '../../config/runtime-config.ts';
 import { apiServerEgressRule } from '../builders/api-server.ts';
 import { componentLabels, selectorLabels } from '../builders/labels.ts';
@@ -30,6 +31,8 @@ import { selectPodsByLabels } from '../workloads/select-by-labels.ts';
 const RUNTIME_USER = { uid: 10001, gid: 10001 };
 const CONFIG_DIR = '/etc/paddock/config';
 const TOKENS_DIR = '/etc/paddock/tokens';
+/** Secret paddock-gateway-admin (master key, team keys) for the gateway key reconciler (ADR 0025) */
+const GATEWAY_ADMIN_DIR = '/etc/paddock/gateway-admin';
 const ns = PADDOCK_SYSTEM_NAMESPACE;
 
 function databaseEgress(spec: PlatformSpec): INetworkPolicyEgressRule {
@@ -91,6 +94,8 @@ function addRuntimeWorkload(chart: PlatformChart, spec: PlatformSpec): void {
   const volumeId = (name: string) => `${id('Deployment')}-volume-${name}`;
   const tokenHashes = kplus.Secret.fromSecretName(chart, `${id('Deployment')}-secret-${API_TOKENS_SECRET}`, API_TOKENS_SECRET);
   const database = kplus.Secret.fromSecretName(chart, `${id('Deployment')}-secret-${DATABASE_SECRET}`, DATABASE_SECRET);
+  // with the in-cluster gateway, the runtime registers every team's key in it (ADR 0025)
+  const gatewayAdmin = spec.platform.modelGateway.deploy ? kplus.Secret.fromSecretName(chart, `${id('Deployment')}-secret-${GATEWAY_ADMIN_SECRET}`, GATEWAY_ADMIN_SECRET) : undefined;
   const deployment = new kplus.Deployment(chart, id('Deployment'), {
     metadata: {
       name: RUNTIME_NAME, namespace: ns, labels: { ...labels },
@@ -118,6 +123,7 @@ function addRuntimeWorkload(chart: PlatformChart, spec: PlatformSpec): void {
         [RUNTIME_ENV.port]: kplus.EnvValue.fromValue(String(RUNTIME_PORT)),
         [RUNTIME_ENV.podName]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
         [RUNTIME_ENV.databaseUrl]: kplus.EnvValue.fromSecretValue({ secret: database, key: DATABASE_SECRET_URL_KEY }),
+        ...(gatewayAdmin ? { PADDOCK_GATEWAY_ADMIN_DIR: kplus.EnvValue.fromValue(GATEWAY_ADMIN_DIR) } : {}),
       },
       // rendered verbatim as a field beyond cdk8s-plus; {} keeps cdk8s-plus from adding its defaults
       resources: {},
@@ -127,6 +133,7 @@ function addRuntimeWorkload(chart: PlatformChart, spec: PlatformSpec): void {
       volumeMounts: [
         { path: CONFIG_DIR, readOnly: true, volume: kplus.Volume.fromConfigMap(chart, volumeId('config'), config, { name: 'config' }) },
         { path: TOKENS_DIR, readOnly: true, volume: kplus.Volume.fromSecret(chart, volumeId('token-hashes'), tokenHashes, { name: 'token-hashes', defaultMode: 0o440 }) },
+        ...(gatewayAdmin ? [{ path: GATEWAY_ADMIN_DIR, readOnly: true, volume: kplus.Volume.fromSecret(chart, volumeId('gateway-admin'), gatewayAdmin, { name: 'gateway-admin', defaultMode: 0o440 }) }] : []),
         { path: '/tmp', volume: kplus.Volume.fromEmptyDir(chart, volumeId('tmp'), 'tmp', { sizeLimit: Size.mebibytes(64) }) },
       ],
     }],
