@@ -13,7 +13,9 @@ import { startDevMode, type DevMode } from '../../support/dev-mode.ts';
 let dev: DevMode;
 let browser: Browser;
 
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
+const DESKTOP = { viewport: { width: 1100, height: 900 } };
+/** a test that runs several turns and views: bounded, with room for a busy machine */
+const LONG_TEST_MS = 120_000;
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 beforeAll(async () => {
@@ -68,8 +70,29 @@ describe.sequential('the console views', () => {
     await sendMessage(page, '/tool Running the login test 20 times');
     await waitForTurnState(page, 2, 'completed');
     await turn(page, 2).locator('details.tool summary').click();
+    // a turn still streaming: Abort shows, the turn is busy (slow enough to outlast the admin's look below)
+    await sendMessage(page, '/slow 1500 Found it: the test waits on a fixed timeout; a wait for the page would fix it');
+    await eventually(() => turn(page, 3).locator('.agent-text').textContent().catch(() => '')).toContain('the test');
     await expectAccessible(page, 'session');
     await screenshot(page, 'session-desktop');
+
+    const admin = await newPage(DESKTOP);
+    await signIn(admin, dev.url, dev.tokens.admin);
+    await admin.getByRole('link', { name: 'Teams' }).click();
+    await admin.getByRole('table').waitFor();
+    // every team of the stack, with its harnesses, and the turn running right now
+    expect(await admin.getByRole('row').count()).toBe(1 + Object.keys(dev.tokens.teams).length);
+    const platform = admin.getByRole('row').filter({ has: admin.getByRole('cell', { name: 'platform', exact: true }) });
+    expect(await platform.getByRole('cell').allTextContents()).toEqual(['platform', 'claude-code, scripted', '1', expect.stringMatching(/^Fix the flaky login test: turn 3 running/)]);
+    await expectAccessible(admin, 'admin');
+    await screenshot(admin, 'admin-desktop');
+
+    await page.getByRole('button', { name: 'Abort' }).click();
+    await waitForTurnState(page, 3, 'aborted');
+    // the admin sees the team's session too
+    await admin.goto(`${dev.url}/sessions/${id}`);
+    await waitForTurnState(admin, 3, 'aborted');
+    await admin.context().close();
 
     await page.getByRole('link', { name: 'Sessions' }).click();
     await page.getByRole('link', { name: 'Fix the flaky login test' }).waitFor();
@@ -77,22 +100,8 @@ describe.sequential('the console views', () => {
     await page.getByLabel('Harness').waitFor();
     await expectAccessible(page, 'sessions (with the new-session form)');
     await screenshot(page, 'sessions-desktop');
-
-    const admin = await newPage(DESKTOP);
-    await signIn(admin, dev.url, dev.tokens.admin);
-    await admin.getByRole('link', { name: 'Teams' }).click();
-    await admin.getByRole('table').waitFor();
-    // every team of the stack, with its harnesses
-    expect(await admin.getByRole('row').count()).toBe(1 + Object.keys(dev.tokens.teams).length);
-    expect(await admin.getByRole('cell', { name: 'platform', exact: true }).count()).toBe(1);
-    await expectAccessible(admin, 'admin');
-    await screenshot(admin, 'admin-desktop');
-    // the admin sees the team's session too
-    await admin.goto(`${dev.url}/sessions/${id}`);
-    await waitForTurnState(admin, 2, 'completed');
-    await admin.context().close();
     await page.context().close();
-  });
+  }, LONG_TEST_MS);
 
   it('keyboard only: sign in, create a session and send a message', async () => {
     const page = await newPage(DESKTOP);
@@ -177,5 +186,5 @@ describe.sequential('the console views', () => {
     await page.getByLabel('State').selectOption({ label: 'Active' });
     await eventually(() => page.getByRole('link', { name: 'On the phone' }).count()).toBe(0);
     await page.context().close();
-  });
+  }, LONG_TEST_MS);
 });
