@@ -3,14 +3,14 @@
  * plus the node-postgres instrumentation, so that every statement of a traced request or turn
  * is a child span.
  *
- * The pg instrumentation hooks CommonJS `require` (require-in-the-middle). The runtime imports
- * `pg` from ESM, which loads it without going through that hook, possibly before tracing
- * starts. So, once the instrumentation is registered, `pg` is required once through
- * createRequire: the hook sees the exports (the same object the ESM import got, from the
- * CommonJS cache) and patches Client.prototype.query, which every pool connection shares.
- * test/runtime/telemetry.test.ts fails without that require (no pg spans).
+ * The pg instrumentation normally patches `pg` when it is `require`d (require-in-the-middle).
+ * That never happens here: under `node --import tsx` the runtime imports `pg` from ESM (not
+ * through `require`, and before tracing starts), and in the image `pg` is bundled into
+ * main.mjs (no module to require at all). So the instrumentation's own `pg` patch is applied
+ * to the module object the runtime imported: it wraps Client.prototype.query, which every pool
+ * connection shares. test/runtime/telemetry.test.ts fails without it (no pg spans).
  */
-import { createRequire } from 'node:module';
+import pg from 'pg';
 import { startTracing, type Tracing } from '../../harnesses/protocol/tracing.ts';
 
 export const RUNTIME_SERVICE_NAME = 'paddock-runtime';
@@ -22,8 +22,11 @@ export async function startRuntimeTracing(env: NodeJS.ProcessEnv = process.env):
     instrument: async (tracerProvider) => {
       const [{ registerInstrumentations }, { PgInstrumentation }] = await Promise.all([import('@opentelemetry/instrumentation'), import('@opentelemetry/instrumentation-pg')]);
       // statements outside a request or turn (lease renewals, polls) make no traces of their own
-      registerInstrumentations({ instrumentations: [new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false })], tracerProvider });
-      createRequire(import.meta.url)('pg');
+      const instrumentation = new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false });
+      registerInstrumentations({ instrumentations: [instrumentation], tracerProvider });
+      const definition = instrumentation.getModuleDefinitions().find((d) => d.name === 'pg');
+      if (!definition?.patch) throw new Error('the pg instrumentation has no patch for "pg" (its API changed): pin the version that has');
+      definition.patch(pg);
     },
   });
 }

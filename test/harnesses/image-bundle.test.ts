@@ -56,7 +56,7 @@ for (const c of cases) {
       const opt = join(root, c.harness, 'opt', 'paddock');
       mkdirSync(join(opt, 'adapter'), { recursive: true });
       symlinkSync(join(harnessDir(c.harness), 'node_modules'), join(opt, 'node_modules'));
-      await esbuild.build({ entryPoints: [join(harnessDir(c.harness), 'adapter', 'server.ts')], bundle: true, platform: 'node', target: 'node22', format: 'esm', outfile: join(opt, 'adapter', 'server.mjs'), logLevel: 'silent' });
+      await esbuild.build({ entryPoints: [join(harnessDir(c.harness), 'adapter', 'server.ts')], bundle: true, platform: 'node', target: 'node22', format: 'esm', outfile: join(opt, 'adapter', 'server.mjs'), logLevel: 'silent', banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' } });
 
       const { home, workspace } = dirs.create(c.harness);
       const token = randomBytes(24).toString('hex');
