@@ -12,5 +12,6 @@ if ('missing' in cli) {
     harness: 'claude-code',
     cli,
     env: (gatewayUrl, key, model, { home, workspace }) => ({ PATH: process.env.PATH, HOME: home, PADDOCK_WORKSPACE: workspace, ANTHROPIC_BASE_URL: gatewayUrl, ANTHROPIC_API_KEY: key, PADDOCK_CLAUDE_BIN: cli.path, PADDOCK_CLAUDE_MODEL: model }),
+    noRetryEnv: { CLAUDE_CODE_MAX_RETRIES: '0' },
   });
 }

@@ -21,5 +21,6 @@ if ('missing' in cli) {
       PADDOCK_CODEX_MODEL: model,
       PADDOCK_CODEX_MAX_RETRIES: '0',
     }),
+    noRetryEnv: { PADDOCK_CODEX_MAX_RETRIES: '0' },
   });
 }

@@ -19,6 +19,8 @@ export interface GatewayCase {
   readonly cli: InstalledCli;
   /** the sandbox env for this harness: gateway URL, team key, model and directories */
   env(gatewayUrl: string, key: string, model: string, dirs: { home: string; workspace: string }): Record<string, string | undefined>;
+  /** env that makes the CLI give up on a refused request at once instead of retrying it */
+  readonly noRetryEnv: Readonly<Record<string, string>>;
 }
 
 /** the team's model, and another team's */
@@ -29,25 +31,29 @@ export function describeGatewayPath(c: GatewayCase): void {
   describe(`${c.harness} adapter through the gateway (${c.cli.version})`, () => {
     const masterKey = `sk-master-${randomBytes(12).toString('hex')}`;
     const teamKey = `sk-paddock-${randomBytes(18).toString('base64url')}`;
+    const limitedKey = `sk-paddock-${randomBytes(18).toString('base64url')}`;
     const token = randomBytes(24).toString('hex');
     const dirs = new SandboxDirs();
     let gateway: FakeLiteLLM;
     let harness: LaunchedHarness;
     let wrongModel: LaunchedHarness;
+    let limited: LaunchedHarness;
     const turn = (on: LaunchedHarness, input: string) => observeTurn(on.url, { sessionId: `s-${randomUUID()}`, turn: 1, input, history: [] }, { token, deadlineMs: 60_000 });
 
     beforeAll(async () => {
       gateway = await startFakeLiteLLM({ masterKey, models: [TEAM_MODEL, OTHER_MODEL], costPerCall: 0.25 });
       const admin = new LiteLLMAdmin({ url: gateway.url, masterKey });
-      const report = await reconcileGateway(admin, { stack: 'test', teams: [{ name: 'alpha', models: [TEAM_MODEL], budget: { maxUsd: 10, period: '30d' } }, { name: 'beta', models: [OTHER_MODEL] }], keys: new Map([['alpha', teamKey], ['beta', `sk-paddock-${randomBytes(18).toString('base64url')}`]]) });
+      const report = await reconcileGateway(admin, { stack: 'test', teams: [{ name: 'alpha', models: [TEAM_MODEL], budget: { maxUsd: 10, period: '30d' } }, { name: 'beta', models: [OTHER_MODEL] }, { name: 'gamma', models: [TEAM_MODEL], rpm: 1 }], keys: new Map([['alpha', teamKey], ['beta', `sk-paddock-${randomBytes(18).toString('base64url')}`], ['gamma', limitedKey]]) });
       expect(report.converged).toBe(true);
       harness = await launchHarness(c.harness, { env: { ...c.env(gateway.url, teamKey, TEAM_MODEL, dirs.create(c.harness)), PADDOCK_SANDBOX_TOKEN: token } });
       wrongModel = await launchHarness(c.harness, { env: { ...c.env(gateway.url, teamKey, OTHER_MODEL, dirs.create(c.harness)), PADDOCK_SANDBOX_TOKEN: token } });
+      limited = await launchHarness(c.harness, { env: { ...c.env(gateway.url, limitedKey, TEAM_MODEL, dirs.create(c.harness)), ...c.noRetryEnv, PADDOCK_SANDBOX_TOKEN: token } });
     }, 60_000);
 
     afterAll(async () => {
       await harness?.stop();
       await wrongModel?.stop();
+      await limited?.stop();
       await gateway?.close();
       dirs.cleanup();
     });
@@ -71,6 +77,17 @@ export function describeGatewayPath(c: GatewayCase): void {
       expect(observed.done?.stopReason).toBe('error');
       expect(gateway.calls.some((call) => call.errorType === 'budget_exceeded')).toBe(true);
       gateway.store.state.teams['paddock-alpha']!.spend = 0;
+    }, 90_000);
+
+    it('ends a turn the gateway refuses for the team\'s rate limit with error rate_limited', async () => {
+      // the team's one request per minute is used up before the turn starts
+      const used = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${limitedKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: TEAM_MODEL, messages: [{ role: 'user', content: 'hi' }] }) });
+      expect(used.status).toBe(200);
+      const observed = await turn(limited, 'hello there');
+      const error = observed.events.map((e) => e.event).find((e) => e.type === 'error');
+      expect(error).toMatchObject({ type: 'error', code: 'rate_limited', retryable: true });
+      expect(observed.done?.stopReason).toBe('error');
+      expect(gateway.calls.some((call) => call.teamId === 'paddock-gamma' && call.status === 429)).toBe(true);
     }, 90_000);
 
     it('cannot use another team\'s model with its key: the gateway refuses every call, none is answered', async () => {
