@@ -28,6 +28,10 @@ export const CONSOLE_CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
+  // DOM XSS sinks (innerHTML, eval...) refuse strings: the console never uses them, and an
+  // injected one fails loudly instead of running
+  "require-trusted-types-for 'script'",
+  "trusted-types 'none'",
 ].join('; ');
 
 export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {

@@ -80,7 +80,7 @@ describe('the console route', () => {
     expect(answer.headers['cache-control']).toBe('no-cache');
     expectSecurityHeaders(answer);
     // no inline script or style, nothing third-party, no framing, no form posts
-    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]) {
+    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'", "require-trusted-types-for 'script'", "trusted-types 'none'"]) {
       expect(CONSOLE_CONTENT_SECURITY_POLICY.split('; ')).toContain(directive);
     }
     expect(CONSOLE_CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
