@@ -2,7 +2,7 @@
  * `npm run bench:runtime`: the runtime's benchmarks, each measuring a hard path against its
  * target (ADR 0020), printed as one table with PASS/FAIL; exits 1 when a target is missed.
  *   npm run bench:runtime                        every benchmark
- *   npm run bench:runtime -- --only cold,scale   some of them: ingest, warm, cold, first, recovery, scale
+ *   npm run bench:runtime -- --only cold,scale   some of them: ingest, warm, cold, first, recovery, scale, tracing
  *   npm run bench:runtime -- --quick             small sizes, for developing the benchmarks
  * Each benchmark gets a fresh database on one embedded Postgres with durable settings, and its
  * own sandbox farm; the runtime runs as a child process (bench/support/runtime-child.ts).
@@ -12,12 +12,13 @@ import { parseArgs } from 'node:util';
 import { ingestBenchmark } from './runtime/ingest.bench.ts';
 import { recoveryBenchmark } from './runtime/recovery.bench.ts';
 import { scaleBenchmark } from './runtime/scale.bench.ts';
+import { tracingOverheadBenchmark } from './runtime/tracing-overhead.bench.ts';
 import { turnOverheadBenchmark, type OverheadSeries } from './runtime/turn-overhead.bench.ts';
 import { withBenchContext, type RuntimeBenchmark } from './support/bench-context.ts';
 import { commitLatency } from './support/commit-latency.ts';
 import { allPassed, formatReport, type BenchResult } from './support/report.ts';
 
-const NAMES = ['ingest', 'warm', 'cold', 'first', 'recovery', 'scale'] as const;
+const NAMES = ['ingest', 'warm', 'cold', 'first', 'recovery', 'scale', 'tracing'] as const;
 type Name = (typeof NAMES)[number];
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
@@ -35,6 +36,7 @@ const series = (['warm', 'cold', 'first'] as const).filter((s): s is OverheadSer
 if (series.length > 0) benchmarks.push(turnOverheadBenchmark(series));
 if (selected.has('recovery')) benchmarks.push(recoveryBenchmark);
 if (selected.has('scale')) benchmarks.push(scaleBenchmark);
+if (selected.has('tracing')) benchmarks.push(tracingOverheadBenchmark);
 
 const loadAtStart = loadavg();
 let commits = '';

@@ -4,10 +4,12 @@
  * replica name: a restarted process with the same name recovers its predecessor's turns at
  * once, like a pod's next container), PADDOCK_WARM_SESSION_SECONDS and
  * PADDOCK_MAX_CONCURRENT_TURNS as in production (runtime/main.ts).
- * SIGUSR2 runs two full collections (the bench reads the RSS after it).
+ * SIGUSR2 runs two full collections (the bench reads the RSS after it). OTEL_* turn tracing on
+ * as in production (runtime/main.ts; off without an endpoint).
  */
 import { startRuntime } from '../../runtime/runtime.ts';
 import { createLogger } from '../../runtime/log.ts';
+import { startRuntimeTracing } from '../../runtime/telemetry/tracing.ts';
 import { hashToken } from '../../runtime/auth.ts';
 import { BENCH_CONFIG, BENCH_TOKEN } from './bench-config.ts';
 import { FarmDriver } from './sandbox-farm.ts';
@@ -18,6 +20,7 @@ const env = (name: string) => {
   return value;
 };
 
+const tracing = await startRuntimeTracing();
 const runtime = await startRuntime({
   config: BENCH_CONFIG,
   databaseUrl: env('DATABASE_URL'),
@@ -31,7 +34,7 @@ const runtime = await startRuntime({
   log: createLogger({ level: 'error' }),
 });
 await runtime.ready;
-process.once('SIGTERM', () => void runtime.close({ drainMs: 1_000 }).then(() => process.exit(0)));
+process.once('SIGTERM', () => void runtime.close({ drainMs: 1_000 }).then(() => tracing.shutdown()).then(() => process.exit(0)));
 process.on('SIGUSR2', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();

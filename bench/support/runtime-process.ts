@@ -23,6 +23,8 @@ export interface RuntimeProcessOptions {
   readonly warmSessionSeconds?: number;
   /** PADDOCK_MAX_CONCURRENT_TURNS (default 64) */
   readonly maxConcurrentTurns?: number;
+  /** more environment (e.g. OTEL_* for the tracing series) */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function spawnRuntime(options: RuntimeProcessOptions): Promise<RuntimeProcess> {
@@ -35,6 +37,7 @@ export async function spawnRuntime(options: RuntimeProcessOptions): Promise<Runt
     PORT: String(port),
     PADDOCK_WARM_SESSION_SECONDS: String(options.warmSessionSeconds ?? 30),
     PADDOCK_MAX_CONCURRENT_TURNS: String(options.maxConcurrentTurns ?? 64),
+    ...options.env,
   };
   const spawnedAt = performance.now();
   // BENCH_CPU_PROF=<dir>: each runtime process writes a V8 CPU profile there when it exits
