@@ -28,14 +28,15 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): { path: stri
 
 /**
  * Chromium's own sandbox needs user namespaces it cannot have as root (CI containers run as
- * root), so it is turned off there and only there; the pages under test are the console's own.
+ * root), so it is turned off there and only there (playwright-core's default is off for
+ * everyone); the pages under test are the console's own.
  */
-export function chromiumArgs(uid: number | undefined = process.getuid?.()): string[] {
-  return uid === 0 ? ['--no-sandbox'] : [];
+export function useChromiumSandbox(uid: number | undefined = process.getuid?.()): boolean {
+  return uid !== 0;
 }
 
 export async function launchChromium(): Promise<Browser> {
   const found = findChromium();
   if ('problem' in found) throw new Error(found.problem);
-  return chromium.launch({ executablePath: found.path, headless: true, args: chromiumArgs(), timeout: 60_000 });
+  return chromium.launch({ executablePath: found.path, headless: true, chromiumSandbox: useChromiumSandbox(), timeout: 60_000 });
 }
