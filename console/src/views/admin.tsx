@@ -1,12 +1,30 @@
 /**
  * Admin overview: every team, its harnesses, its active sessions and the turns running or
- * queued in them (read from each active session's activeTurn; at most 200 sessions a team).
+ * queued in them (read from each active session's activeTurn, four at a time; at most 100
+ * sessions a team, shown as "100+" beyond).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Session, type Turn } from '../api.ts';
 import type { Signed } from '../app.tsx';
 import { relativeTime } from '../format.ts';
 import { onLinkClick } from '../router.ts';
+
+/** active sessions read per team (each one GET for its active turn) */
+const ACTIVE_LIMIT = 100;
+
+/** `fn` over `items`, at most `limit` at a time, results in order */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 interface TeamRow {
   readonly team: string;
@@ -25,8 +43,8 @@ export function AdminPage({ signed }: { signed: Signed }) {
       try {
         const result = await Promise.all(
           signed.listing.teams.map(async (team) => {
-            const page = await signed.api.listSessions({ team: team.name, state: 'active', limit: 200 });
-            const active = await Promise.all(page.sessions.map((s) => signed.api.getSession(s.id)));
+            const page = await signed.api.listSessions({ team: team.name, state: 'active', limit: ACTIVE_LIMIT });
+            const active = await mapLimited(page.sessions, 4, (s) => signed.api.getSession(s.id));
             return { team: team.name, harnesses: team.harnesses.map((h) => h.name), active, more: page.nextCursor !== null };
           }),
         );
