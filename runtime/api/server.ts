@@ -346,6 +346,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
     },
     // last: the web console answers every path the API does not own
     { method: 'GET', pattern: CONSOLE_PATH, name: 'console', public: true, handler: ({ req, res, url }) => consoleAssets.handle(req, res, url) },
+    { method: 'HEAD', pattern: CONSOLE_PATH, name: 'console', public: true, handler: ({ req, res, url }) => consoleAssets.handle(req, res, url) },
   ];
   // a route without an audit entry would escape the trail: refuse to start instead
   assertEveryRouteAudited(routes);

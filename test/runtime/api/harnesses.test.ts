@@ -68,5 +68,8 @@ describe('on a runtime', () => {
     expect((await fetch(`${rt.url}/healthz`)).status).toBe(200);
     const post = await fetch(`${rt.url}/`, { method: 'POST' });
     expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const head = await fetch(`${rt.url}/`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type'), head.headers.get('x-frame-options'), await head.text()]).toEqual([200, 'text/html; charset=utf-8', 'DENY', '']);
   });
 });
