@@ -7,6 +7,7 @@ import type { PlatformSpec } from '../config/platform-spec.ts';
 import { addAgentSandboxController } from './charts/agent-sandbox-controller.ts';
 import { eksSystemObjects } from './charts/eks-system.ts';
 import { addModelGateway } from './charts/model-gateway.ts';
+import { monitoringObjects } from './charts/monitoring.ts';
 import { paddockSystemObjects } from './charts/paddock-system.ts';
 import { addPostgres } from './charts/postgres.ts';
 import { addRuntimeController } from './charts/runtime-controller.ts';
@@ -25,7 +26,7 @@ import { compareText } from '../config/compare.ts';
  * The model gateway Paddock runs comes with it, once Postgres (its database) is ready; its
  * database Job runs in paddock-system, and the gateway's pods restart until their database exists.
  */
-export const CHART_WAVES = { 'kube-system': 0, crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, team: 2, 'model-gateway': 3, runtime: 3 } as const;
+export const CHART_WAVES = { 'kube-system': 0, crds: 0, 'agent-sandbox': 1, 'paddock-system': 1, postgres: 2, team: 2, 'model-gateway': 3, runtime: 3, monitoring: 4 } as const;
 
 /** Applied by the program with the EKS cluster, before its nodes (strict network-policy mode), not with the other charts. */
 export const CLUSTER_BOOTSTRAP_CHART = 'kube-system';
@@ -45,6 +46,8 @@ export function synthesizeStack(spec: PlatformSpec): SynthesizedChart[] {
   if (spec.platform.database.mode === 'in-cluster') charts.push(chart('postgres', CHART_WAVES.postgres, (c) => addPostgres(c, spec)));
   if (spec.platform.modelGateway.deploy) charts.push(chart('model-gateway', CHART_WAVES['model-gateway'], (c) => addModelGateway(c, spec)));
   charts.push(chart('runtime', CHART_WAVES.runtime, (c) => addRuntimeController(c, spec)));
+  // needs the Prometheus operator's CRDs, which the cluster's monitoring stack installs
+  if (spec.platform.monitoring.enabled) charts.push(chart('monitoring', CHART_WAVES.monitoring, monitoringObjects(spec)));
   for (const team of spec.teams) charts.push(chart(`team-${team.name}`, CHART_WAVES.team, teamObjects(spec, team)));
   return charts;
 }

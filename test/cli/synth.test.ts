@@ -41,7 +41,7 @@ describe('paddock synth', () => {
     const first = io(work);
     expect(await runSynth([], first), first.err).toBe(0);
     expect(readdirSync(join(work, 'manifests', 'local')).sort()).toEqual(['agent-sandbox.k8s.yaml', 'crds.k8s.yaml', 'model-gateway.k8s.yaml', 'paddock-system.k8s.yaml', 'postgres.k8s.yaml', 'runtime.k8s.yaml', 'team-platform.k8s.yaml', 'team-web.k8s.yaml']);
-    expect(readdirSync(join(work, 'manifests', 'prod')).sort()).toEqual(['agent-sandbox.k8s.yaml', 'crds.k8s.yaml', 'kube-system.k8s.yaml', 'model-gateway.k8s.yaml', 'paddock-system.k8s.yaml', 'runtime.k8s.yaml', 'team-data-science.k8s.yaml', 'team-payments.k8s.yaml', 'team-web-platform.k8s.yaml']);
+    expect(readdirSync(join(work, 'manifests', 'prod')).sort()).toEqual(['agent-sandbox.k8s.yaml', 'crds.k8s.yaml', 'kube-system.k8s.yaml', 'model-gateway.k8s.yaml', 'monitoring.k8s.yaml', 'paddock-system.k8s.yaml', 'runtime.k8s.yaml', 'team-data-science.k8s.yaml', 'team-payments.k8s.yaml', 'team-web-platform.k8s.yaml']);
     const check = io(work);
     expect(await runSynth(['--check'], check), check.err).toBe(0);
   });
