@@ -38,13 +38,44 @@ export interface ReconcileInput {
   readonly keys: ReadonlyMap<string, string>;
 }
 
+/**
+ * Runs a write that another runtime replica may have done a moment before (they reconcile the
+ * same gateway): when LiteLLM refuses it, `done()` says whether the state it wanted is there.
+ */
+async function unlessRacedBy(write: () => Promise<void>, done: () => Promise<boolean>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof GatewayRequestError && error.status === 400 && (await done())) return false;
+    throw error;
+  }
+}
+
+/** Deletes Paddock's keys; keys another replica deleted first are not a problem. */
+async function deleteKeys(admin: LiteLLMAdmin, teamId: string, tokens: readonly string[]): Promise<void> {
+  await unlessRacedBy(
+    () => admin.deleteKeys(tokens),
+    async () => {
+      const left = new Set((await admin.teamKeys(teamId)).map((k) => k.token));
+      const remaining = tokens.filter((t) => left.has(t));
+      if (remaining.length > 0) await admin.deleteKeys(remaining);
+      return true;
+    },
+  );
+}
+
 async function convergeTeam(admin: LiteLLMAdmin, desired: DesiredTeam): Promise<GatewayAction[]> {
   const actions: GatewayAction[] = [];
-  const actual = await admin.teamInfo(desired.teamId);
+  let actual = await admin.teamInfo(desired.teamId);
   if (!actual) {
-    await admin.newTeam(desired.teamId, desired.team);
-    actions.push('team_created');
-  } else {
+    const created = await unlessRacedBy(
+      () => admin.newTeam(desired.teamId, desired.team),
+      async () => (actual = await admin.teamInfo(desired.teamId)) !== undefined,
+    );
+    if (created) actions.push('team_created');
+  }
+  if (actual) {
     const changes = teamChanges(actual, desired.team);
     if (Object.keys(changes).length > 0) {
       await admin.updateTeam(desired.teamId, changes);
@@ -53,14 +84,17 @@ async function convergeTeam(admin: LiteLLMAdmin, desired: DesiredTeam): Promise<
   }
   const plan = planKeys(desired, await admin.teamKeys(desired.teamId));
   if (plan.key.kind === 'create') {
-    await admin.generateKey(desired.key, desired.keyFields);
-    actions.push('key_created');
+    const created = await unlessRacedBy(
+      () => admin.generateKey(desired.key, desired.keyFields),
+      async () => (await admin.teamKeys(desired.teamId)).some((k) => k.token === desired.token),
+    );
+    if (created) actions.push('key_created');
   } else if (plan.key.kind === 'update') {
     await admin.updateKey(desired.token, plan.key.changes);
     actions.push('key_updated');
   }
   if (plan.deleteTokens.length > 0) {
-    await admin.deleteKeys(plan.deleteTokens);
+    await deleteKeys(admin, desired.teamId, plan.deleteTokens);
     for (let i = 0; i < plan.deleteTokens.length; i++) actions.push('key_deleted');
   }
   return actions;
@@ -93,7 +127,7 @@ export async function reconcileGateway(admin: LiteLLMAdmin, input: ReconcileInpu
     // the LiteLLM team stays (its spend history is the record of what was used); its keys go
     const stale = (await admin.teamKeys(team.team_id)).filter(isManagedKey).map((k) => k.token);
     if (stale.length === 0) continue;
-    await admin.deleteKeys(stale);
+    await deleteKeys(admin, team.team_id, stale);
     removed.push({ team: team.team_id, keys: stale.length });
   }
   return { teams: outcomes, removed, converged: outcomes.every((o) => o.problem === undefined) };

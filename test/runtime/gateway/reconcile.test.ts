@@ -203,3 +203,14 @@ describe('the reconciler loop', () => {
     expect(logged).not.toMatch(/sk-paddock-/);
   }, 60_000);
 });
+
+describe('several runtime replicas', () => {
+  it('converge the same gateway at once without a problem (a racing create is success)', async () => {
+    const keys = new Map([['omega', newKey()]]);
+    const input: ReconcileInput = { stack: 'test', teams: [{ name: 'omega', models: ['gpt-fast'] }], keys };
+    const reports = await Promise.all([reconcileGateway(admin, input), reconcileGateway(admin, input), reconcileGateway(admin, input)]);
+    for (const report of reports) expect(report.teams[0]!.problem).toBeUndefined();
+    const s = await state();
+    expect(Object.values(s.keys).filter((k) => k.team_id === 'paddock-omega').map((k) => k.token)).toEqual([tokenOf(keys.get('omega')!)]);
+  });
+});
