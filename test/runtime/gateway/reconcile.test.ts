@@ -204,6 +204,30 @@ describe('the reconciler loop', () => {
   }, 60_000);
 });
 
+describe('drift', () => {
+  it('recreates a key deleted by hand in the gateway at the next resync', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paddock-gateway-drift-'));
+    const key = newKey();
+    writeFileSync(join(dir, 'masterKey'), masterKey);
+    writeFileSync(join(dir, 'team-sigma'), key);
+    const reconciler = startGatewayReconciler({ gatewayUrl: gateway.url, stack: 'test', teams: [{ name: 'sigma', models: ['gpt-fast'] }], secretDir: dir, log: createLogger({ write: () => undefined }), checkMs: 100, resyncMs: 300 });
+    try {
+      const has = async () => (await state()).keys[tokenOf(key)] !== undefined;
+      for (let i = 0; i < 200 && !(await has()); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await has()).toBe(true);
+      // someone deletes the key in LiteLLM's UI
+      expect((await gateway.admin('POST', '/key/delete', { keys: [tokenOf(key)] })).status).toBe(200);
+      expect(await has()).toBe(false);
+      for (let i = 0; i < 200 && !(await has()); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await has()).toBe(true);
+      expect((await callModel(key, 'gpt-fast', 'openai')).status).toBe(200);
+    } finally {
+      await reconciler.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe('several runtime replicas', () => {
   it('converge the same gateway at once without a problem (a racing create is success)', async () => {
     const keys = new Map([['omega', newKey()]]);
