@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { RuntimeConfig, RuntimeHarnessConfig, RuntimeTeamConfig } from '../../config/runtime-config.ts';
 import { bearerToken, HttpError, readJsonBody, sendError, sendHttpError, sendJson } from '../../harnesses/protocol/http.ts';
 import { unauthenticatedMessage, type Authenticator, type Principal } from '../auth.ts';
-import { isDatabaseUnavailable, type Pool } from '../db/pool.ts';
+import { isDatabaseUnavailable, isPoolExhausted, type Pool } from '../db/pool.ts';
 import type { EventBus } from '../event-bus.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import { METRICS_CONTENT_TYPE, type RuntimeMetrics } from '../metrics.ts';
@@ -408,6 +408,11 @@ export function createApiServer(options: ApiOptions): ApiServer {
         if (error.status === 413) res.setHeader('connection', 'close');
         route.errorCode = error.code;
         sendHttpError(res, error);
+      } else if (isPoolExhausted(error)) {
+        // every connection stayed busy: shed this request rather than queue it longer
+        metrics.dbErrors.inc({ kind: 'overloaded' });
+        route.errorCode = 'overloaded';
+        sendError(res, 503, 'overloaded', 'this runtime replica is overloaded (every database connection stayed busy); retry shortly', { 'retry-after': retryAfter });
       } else if (isDatabaseUnavailable(error)) {
         metrics.dbErrors.inc({ kind: 'unavailable' });
         route.errorCode = 'database_unavailable';

@@ -81,6 +81,16 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
 }
 
+/**
+ * pg-pool's error for a request that waited `connectionTimeoutMillis` for a connection while
+ * every one of the pool's was busy: the database answers, this replica has more work than
+ * connections (overloaded, not an outage: the API says `503 overloaded`, ADR 0020). Still
+ * counted as unavailable by isDatabaseUnavailable, so the turn path retries it.
+ */
+export function isPoolExhausted(error: unknown): boolean {
+  return error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message);
+}
+
 /** Runs `work` in a transaction on one connection; rolls back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
