@@ -49,6 +49,19 @@ async function tabTo(page: Page, target: Locator, maxPresses = 25): Promise<void
   if (!(await isFocused(target))) throw new Error(`${maxPresses} presses of Tab did not reach ${target.toString()}`);
 }
 
+/** a team's sessions as the API lists them, every page */
+async function listAll(token: string): Promise<Array<{ id: string; title: string | null }>> {
+  const out: Array<{ id: string; title: string | null }> = [];
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const res = await fetch(`${dev.url}/v1/sessions?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { sessions: Array<{ id: string; title: string | null }>; nextCursor: string | null };
+    out.push(...body.sessions);
+    cursor = body.nextCursor;
+  }
+  return out;
+}
+
 /** nothing wider than the screen: no sideways scrolling on a phone */
 const horizontalOverflow = (page: Page) => page.evaluate(() => {
   const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
@@ -135,6 +148,30 @@ describe.sequential('the console views', () => {
     await page.keyboard.type('and with ctrl enter');
     await page.keyboard.press('Control+Enter');
     await waitForTurnState(page, 2, 'completed');
+    await page.context().close();
+  });
+
+  it('the sessions list pages with "More sessions": every session once, newest first', async () => {
+    const token = dev.tokens.teams.web!;
+    const before = await listAll(token);
+    for (let i = 1; i <= 27; i++) {
+      const res = await fetch(`${dev.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ harness: 'scripted', title: `Paged session ${String(i).padStart(2, '0')}` }) });
+      expect(res.status).toBe(201);
+    }
+    const all = await listAll(token);
+    expect(all.length).toBe(before.length + 27);
+
+    const page = await newPage(DESKTOP);
+    await signIn(page, dev.url, token);
+    const rows = page.getByRole('table').getByRole('row');
+    await eventually(() => rows.count()).toBe(1 + 25);
+    await page.getByRole('button', { name: 'More sessions' }).click();
+    await eventually(() => rows.count()).toBe(1 + all.length);
+    await eventually(() => page.getByRole('button', { name: 'More sessions' }).count()).toBe(0);
+    const titles = (await page.getByRole('table').locator('tbody tr td:first-child').allTextContents()).map((t) => t.trim());
+    expect(titles).toEqual(all.map((s) => s.title ?? `Session ${s.id.slice(0, 8)}`));
+    const paged = titles.filter((t) => t.startsWith('Paged session'));
+    expect(paged).toEqual(Array.from({ length: 27 }, (_, i) => `Paged session ${String(27 - i).padStart(2, '0')}`));
     await page.context().close();
   });
 
