@@ -20,6 +20,7 @@ import { LocalDriver } from './drivers/local/local-driver.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loopbackPortProblem } from './net.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
+import { startRuntimeTracing } from './telemetry/tracing.ts';
 
 export interface DevOptions {
   readonly stack: string;
@@ -119,6 +120,9 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
       modelGatewayUrl: gateway.url,
       log: log.child('local-driver'),
     });
+    // OTEL_EXPORTER_OTLP_ENDPOINT set: traces to a local collector (off and SDK-free otherwise)
+    const tracing = await startRuntimeTracing();
+    if (tracing.enabled) log.info(tracing.description);
     const runtime = await startRuntime({
       config,
       databaseUrl: postgres.url(DATABASE),
@@ -139,6 +143,7 @@ export async function startDev(options: DevOptions): Promise<DevRuntime> {
       runtime,
       async close() {
         await runtime.close({ drainMs: 5_000 });
+        await tracing.shutdown();
         // the runtime's connections are closing: let them finish before the server goes
         await pg.stop({ graceMs: 2_000 });
         unlock();
