@@ -23,6 +23,8 @@ export interface TurnView {
   readonly state: TurnState;
   readonly attempts: number;
   readonly items: readonly Item[];
+  /** what the turn consumed, when the harness reported it with its done */
+  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number; readonly costUsd?: number };
 }
 
 export interface ConversationView {
@@ -70,7 +72,7 @@ function applyToTurn(turn: TurnView, event: WireEvent): TurnView {
     case 'turn_started':
       return { ...turn, state: 'running', attempts: Math.max(turn.attempts, event.attempt) };
     case 'done':
-      return { ...turn, state: doneState(turn, event) };
+      return { ...turn, state: doneState(turn, event), ...(event.usage ? { usage: event.usage } : {}) };
     case 'text_delta': {
       const last = turn.items.at(-1);
       if (last?.kind === 'text') return { ...turn, items: [...turn.items.slice(0, -1), { ...last, text: last.text + event.text }] };

@@ -35,6 +35,18 @@ describe('applyEvents', () => {
     expect(turn.items[0]).toMatchObject({ kind: 'sandbox', action: 'acquired', generation: 1 });
   });
 
+  it("keeps the usage the harness reported with the turn's done", () => {
+    seq = 0;
+    const view = applyEvents(emptyConversation, [
+      ev({ turn: 1, type: 'user_message', text: 'x' }),
+      ev({ turn: 1, type: 'done', stopReason: 'end_turn', usage: { inputTokens: 1200, outputTokens: 80, costUsd: 0.0031 } }),
+      ev({ turn: 2, type: 'user_message', text: 'y' }),
+      ev({ turn: 2, type: 'done', stopReason: 'end_turn' }),
+    ]);
+    expect(view.turns[0]!.usage).toEqual({ inputTokens: 1200, outputTokens: 80, costUsd: 0.0031 });
+    expect(view.turns[1]!.usage).toBeUndefined();
+  });
+
   it('gives the same view applied one event at a time as all at once', () => {
     const events = toolTurn();
     expect(events.reduce(applyEvent, emptyConversation)).toEqual(applyEvents(emptyConversation, events));

@@ -11,6 +11,11 @@ const TURN_LABEL: Record<TurnView['state'], string> = {
   interrupted: 'interrupted',
 };
 
+function usageText(usage: NonNullable<TurnView['usage']>): string {
+  const tokens = `${usage.inputTokens.toLocaleString('en')} tokens in, ${usage.outputTokens.toLocaleString('en')} out`;
+  return usage.costUsd === undefined ? tokens : `${tokens}, $${usage.costUsd.toFixed(4)}`;
+}
+
 function ItemView({ item }: { item: Item }) {
   switch (item.kind) {
     case 'text':
@@ -63,9 +68,12 @@ export function Conversation({ view }: { view: ConversationView }) {
           <div class="agent">
             <span class="who">Agent</span>
             {turn.items.map((item) => <ItemView key={item.seq} item={item} />)}
-            <p class={`turn-state state-${turn.state}`}>
-              Turn {turn.number} {TURN_LABEL[turn.state]}
-              {turn.attempts > 1 ? ` (attempt ${turn.attempts})` : ''}
+            <p class="turn-footer">
+              <span class={`turn-state state-${turn.state}`}>
+                Turn {turn.number} {TURN_LABEL[turn.state]}
+              </span>
+              {turn.attempts > 1 && <span class="turn-meta">attempt {turn.attempts}</span>}
+              {turn.usage && <span class="turn-meta">{usageText(turn.usage)}</span>}
             </p>
           </div>
         </li>
