@@ -79,6 +79,7 @@ export interface TurnContent {
   readonly user: string;
   readonly text: string;
   readonly tools: number;
+  readonly toolOutputs: readonly string[];
   readonly statuses: readonly string[];
   readonly errors: readonly string[];
   readonly sandboxes: number;
@@ -90,6 +91,8 @@ export async function renderedTurn(page: Page, n: number): Promise<TurnContent> 
     user: (await li.locator('.user-text').textContent()) ?? '',
     text: (await li.locator('.agent-text').allTextContents()).join(''),
     tools: await li.locator('details.tool').count(),
+    // the second <pre> of a tool block is its output (present, if folded away, while closed)
+    toolOutputs: await li.locator('details.tool').evaluateAll((blocks) => blocks.map((b) => (b as unknown as { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> }).querySelectorAll('pre')[1]?.textContent ?? '')),
     statuses: await li.locator('.status-line').allTextContents(),
     errors: (await li.locator('.error-line code').allTextContents()),
     sandboxes: await li.locator('.sandbox-line').count(),
@@ -103,6 +106,7 @@ export function expectedTurn(events: readonly WireEvent[], n: number): TurnConte
     user: String(mine.find((e) => e.type === 'user_message')?.text ?? ''),
     text: mine.filter((e) => e.type === 'text_delta').map((e) => String(e.text)).join(''),
     tools: mine.filter((e) => e.type === 'tool_call').length,
+    toolOutputs: mine.filter((e) => e.type === 'tool_result').map((e) => String(e.output)),
     statuses: mine.filter((e) => e.type === 'status').map((e) => String(e.message)),
     errors: mine.filter((e) => e.type === 'error').map((e) => String(e.code)),
     sandboxes: mine.filter((e) => e.type === 'sandbox').length,

@@ -46,6 +46,10 @@ async function expectPageMatchesApi(): Promise<void> {
   for (const n of turns) expect({ turn: n, ...(await renderedTurn(page, n)) }).toEqual({ turn: n, ...expectedTurn(events, n) });
 }
 
+/** a mark on the page's window: still there later means the page resumed by itself, without a reload */
+const markDocument = () => page.evaluate(() => void ((globalThis as { __sameDocument?: boolean }).__sameDocument = true));
+const sameDocument = () => page.evaluate(() => (globalThis as { __sameDocument?: boolean }).__sameDocument === true);
+
 describe.sequential('a conversation in the console', () => {
   it('signs in with a team token, creates a session and shows the reply assembled from its deltas', async () => {
     await signIn(page, network.url, token);
@@ -113,6 +117,7 @@ describe.sequential('a conversation in the console', () => {
   it('a network drop mid-stream: the page says it is reconnecting and resumes where it was, nothing duplicated or lost', async () => {
     await sendMessage(page, '/slow 150 uno dos tres cuatro cinco seis siete ocho nueve diez once doce');
     await eventually(() => turn(page, 7).locator('.agent-text').textContent().catch(() => '')).toContain('dos');
+    await markDocument();
     network.drop();
     await eventually(() => page.getByRole('status').textContent()).toMatch(/^Reconnecting/);
     network.restore();
@@ -120,11 +125,13 @@ describe.sequential('a conversation in the console', () => {
     await eventually(() => page.getByRole('status').textContent()).toBe('Live');
     expect(await turn(page, 7).locator('.agent-text').textContent()).toMatch(/^I heard: uno dos tres cuatro cinco seis siete ocho nueve diez once doce \(turn 7, \d+ history messages\)$/);
     await expectPageMatchesApi();
+    expect(await sameDocument()).toBe(true);
   });
 
   it('the runtime killed mid-stream and started again on the same port: the page reconnects and the stream resumes', async () => {
     await sendMessage(page, '/slow 250 one two three four five six seven eight nine ten eleven twelve');
     await eventually(() => turn(page, 8).locator('.agent-text').textContent().catch(() => '')).toContain('two');
+    await markDocument();
     await dev.kill();
     await eventually(() => page.getByRole('status').filter({ hasText: /Reconnecting|Connecting/ }).count()).toBeGreaterThan(0);
     await dev.restart();
@@ -134,6 +141,7 @@ describe.sequential('a conversation in the console', () => {
     await sendMessage(page, 'still there?');
     await waitForTurnState(page, 9, 'completed', 30_000);
     await expectPageMatchesApi();
+    expect(await sameDocument()).toBe(true);
     expect(pageErrors).toEqual([]);
     // a restart of the runtime (Postgres included) takes long on a busy machine: bounded, with room
   }, 180_000);
