@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_AUDIT_RETENTION_DAYS, type RuntimeConfig } from '../config/runtime-config.ts';
 import { createApiServer, type Readiness } from './api/server.ts';
+import { SessionToolCallRate } from './audit/tool-call-rate.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { createAuthenticator, type TokenHashes } from './auth.ts';
 import { NotificationListener } from './db/listener.ts';
@@ -98,6 +99,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const bus = new EventBus((sessionId, lastSeq) => notifier.notify(EVENTS_CHANNEL, `${sessionId}:${lastSeq}`, sessionId, lastSeq));
   const warmSessionMs = options.warmSessionMs ?? 30_000;
+  const toolCallRate = new SessionToolCallRate(metrics.registry, log.child('turns'));
   const keeper = new SandboxKeeper(pool, options.driver, metrics, log.child('sandboxes'), warmSessionMs);
   const teams = new Map(options.config.teams.map((t) => [t.name, t]));
   const executor = new Executor({
@@ -113,7 +115,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     maxConcurrentTurns: options.maxConcurrentTurns,
     conversationTtlMs: warmSessionMs,
     runner: {
-      publish: (sessionId, events) => bus.publish(sessionId, events),
+      publish: (sessionId, events) => {
+        toolCallRate.observe(sessionId, events);
+        bus.publish(sessionId, events);
+      },
       lookup: (teamName, harnessName) => {
         const team = teams.get(teamName);
         const harness = team?.harnesses.find((h) => h.name === harnessName);

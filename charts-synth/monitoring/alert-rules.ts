@@ -5,6 +5,7 @@
  * (critical: users are blocked now; warning: something degrades), and a summary, description
  * and runbook an on-call engineer can act on. Unit-tested with `promtool test rules`.
  */
+import { SESSION_TOOL_CALLS_METRIC, SESSION_TOOL_CALLS_THRESHOLD } from '../../runtime/audit/tool-call-rate.ts';
 
 export interface AlertRule {
   readonly alert: string;
@@ -39,6 +40,8 @@ export const ALERT_THRESHOLDS = {
   /** a team's tool calls per minute against its own previous day */
   toolCallSurgeFactor: 3,
   toolCallMinPerMinute: 30,
+  /** tool calls by one session within 5 minutes (the runtime logs the session past it) */
+  sessionToolCalls5m: SESSION_TOOL_CALLS_THRESHOLD,
 } as const;
 
 export function paddockAlertGroups(job: string): RuleGroup[] {
@@ -162,6 +165,17 @@ export function paddockAlertGroups(job: string): RuleGroup[] {
     {
       name: 'paddock-agent-behaviour',
       rules: [
+        {
+          alert: 'PaddockSessionToolCallRate',
+          expr: `max(${SESSION_TOOL_CALLS_METRIC}{${j}}) > ${t.sessionToolCalls5m}`,
+          for: '5m',
+          labels: { severity: 'warning' },
+          annotations: {
+            summary: 'A session is calling tools at an unusual rate',
+            description: `One session has made {{ $value | humanize }} tool calls within 5 minutes (more than ${t.sessionToolCalls5m}, 30 a minute) for at least 5 minutes: an agent in a loop, or one doing something it should not.`,
+            runbook: 'The runtime log names the session: kubectl -n paddock-system logs -l app.kubernetes.io/name=paddock-runtime --since=30m | grep "session calling tools at an unusual rate". GET /v1/sessions/<id>/summary (admin token) shows its tool calls by tool, its events what it ran, GET /v1/audit?session=<id> who drove it. Stop it with POST /v1/sessions/<id>/abort or DELETE /v1/sessions/<id>.',
+          },
+        },
         {
           alert: 'PaddockUnusualToolCallRate',
           expr: `sum by (team) (rate(paddock_tool_calls_total{${j}}[10m])) > ${t.toolCallSurgeFactor} * sum by (team) (rate(paddock_tool_calls_total{${j}}[1d] offset 10m)) and sum by (team) (rate(paddock_tool_calls_total{${j}}[10m])) * 60 > ${t.toolCallMinPerMinute}`,

@@ -63,7 +63,7 @@ export function paddockDashboard(job: string): GrafanaDashboard {
     [
       { title: 'Sandbox acquire', description: 'Time to a ready, bound sandbox, p95, by team.', unit: 's', queries: [[q(0.95, 'paddock_sandbox_claim_seconds', 'team'), 'p95 {{team}}']] },
       { title: 'Sandbox losses and claim failures', description: 'Sandboxes lost mid-session and failed acquisitions, per second.', unit: 'ops', queries: [[`sum by (team) (rate(paddock_sandboxes_lost_total{${j}}[$__rate_interval]))`, 'lost {{team}}'], [`sum by (team, code) (rate(paddock_sandbox_claim_failures_total{${j}}[$__rate_interval]))`, 'claim failed {{team}} {{code}}']] },
-      { title: 'Tool calls', description: 'Tool calls per minute, by team (alert PaddockUnusualToolCallRate).', unit: 'none', queries: [[`sum by (team) (rate(paddock_tool_calls_total{${j}}[$__rate_interval])) * 60`, '{{team}}']] },
+      { title: 'Tool calls', description: 'Tool calls per minute by team (alert PaddockUnusualToolCallRate), and the busiest session\'s tool calls in 5 minutes (alert PaddockSessionToolCallRate).', unit: 'none', queries: [[`sum by (team) (rate(paddock_tool_calls_total{${j}}[$__rate_interval])) * 60`, '{{team}} per minute'], [`max(paddock_session_tool_calls_5m_max{${jobOnly}})`, 'busiest session, 5 min']] },
     ],
     [
       { title: 'Tokens', description: 'Model tokens per second the harnesses reported, by team and direction.', unit: 'none', queries: [[`sum by (team, direction) (rate(paddock_tokens_total{${j}}[$__rate_interval]))`, '{{team}} {{direction}}']] },

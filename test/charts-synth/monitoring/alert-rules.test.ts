@@ -16,6 +16,7 @@ import { stringify } from 'yaml';
 import { monitoringObjects } from '../../../charts-synth/charts/monitoring.ts';
 import { ALERT_THRESHOLDS, type AlertRule, type RuleGroup } from '../../../charts-synth/monitoring/alert-rules.ts';
 import type { GrafanaDashboard } from '../../../charts-synth/monitoring/grafana-dashboard.ts';
+import { SessionToolCallRate } from '../../../runtime/audit/tool-call-rate.ts';
 import { AuditTrail } from '../../../runtime/audit/trail.ts';
 import { isDatabaseUnavailable } from '../../../runtime/db/pool.ts';
 import { silentLogger } from '../../../runtime/log.ts';
@@ -133,6 +134,17 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'one session calling tools far faster than usual, on one of two replicas',
+    series: [
+      [`paddock_session_tool_calls_5m_max{job="${J}", pod="rt-a"}`, '0 40 160 200 220 220 220 220 220 220 220'],
+      [`paddock_session_tool_calls_5m_max{job="${J}", pod="rt-b"}`, '12x10'],
+    ],
+    expect: [
+      { alert: 'PaddockSessionToolCallRate', at: '5m', firing: [] },
+      { alert: 'PaddockSessionToolCallRate', at: '9m', firing: [{ labels: {}, value: '220' }] },
+    ],
+  },
+  {
     name: 'a team whose agents suddenly call tools ten times faster than over the day before',
     interval: '1m',
     series: [
@@ -173,6 +185,7 @@ async function exportedMetricNames(): Promise<Set<string>> {
   // the audit trail registers its counters on the runtime's registry (no connection is made)
   const pool = new pg.Pool({ connectionString: 'postgres://unused@127.0.0.1:1/unused' });
   new AuditTrail(pool, silentLogger, metrics.registry, isDatabaseUnavailable);
+  new SessionToolCallRate(metrics.registry, silentLogger);
   await pool.end();
   const names = new Set<string>(['up']);
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
@@ -193,7 +206,7 @@ describe('alert rules', () => {
       expect(['critical', 'warning']).toContain(rule.labels.severity);
       for (const key of ['summary', 'description', 'runbook'] as const) expect(rule.annotations[key].length, `${rule.alert} ${key}`).toBeGreaterThan(20);
     }
-    expect([...rules.keys()]).toEqual(expect.arrayContaining(['PaddockTeamTurnFailureRate', 'PaddockTurnsHittingTimeout', 'PaddockSandboxLossRate', 'PaddockUnusualToolCallRate', 'PaddockRuntimeUnavailable', 'PaddockDatabaseUnavailable']));
+    expect([...rules.keys()]).toEqual(expect.arrayContaining(['PaddockTeamTurnFailureRate', 'PaddockTurnsHittingTimeout', 'PaddockSandboxLossRate', 'PaddockUnusualToolCallRate', 'PaddockSessionToolCallRate', 'PaddockRuntimeUnavailable', 'PaddockDatabaseUnavailable']));
     expect(rules.get('PaddockTeamTurnFailureRate')!.expr).toContain(`> ${ALERT_THRESHOLDS.teamFailureRatio}`);
     // every alert is exercised by a promtool case that makes it fire
     const fired = new Set(CASES.flatMap((c) => c.expect.filter((e) => e.firing.length > 0).map((e) => e.alert)));

@@ -60,6 +60,9 @@ describe('GET /v1/sessions/:id/summary', () => {
     expect(summary.sandboxes.used).toBeGreaterThanOrEqual(1);
     expect(summary.sandboxes.acquired).toBeGreaterThanOrEqual(1);
     expect(summary.sandboxes.lost).toBe(0);
+    // the same tool calls, seen live: the busiest session's count over 5 minutes on /metrics
+    const metrics = await (await fetch(`${rt.url}/metrics`)).text();
+    expect(metrics).toMatch(/\npaddock_session_tool_calls_5m_max 3\n/);
   });
 
   it('derives the durations from the turns that ran', async () => {
