@@ -99,8 +99,16 @@ export function followSession(options: FollowOptions): Follower {
         touch();
         const messages = parser.push(decoder.decode(value, { stream: true }));
         const events: WireEvent[] = [];
-        for (const message of messages) if (message.data !== '') events.push(parseWireEvent(message.data));
-        if (events.length === 0) continue;
+        let unreadable: string | undefined;
+        for (const message of messages) {
+          if (message.data === '') continue;
+          try {
+            events.push(parseWireEvent(message.data));
+          } catch (error) {
+            unreadable = (error as Error).message;
+            break;
+          }
+        }
         const result = acceptEvents(log, events);
         stats.duplicates += result.duplicates;
         log = result.log;
@@ -113,6 +121,11 @@ export function followSession(options: FollowOptions): Follower {
         if (log.ended) {
           controller.abort();
           return { retry: false, reason: 'the session ended' };
+        }
+        if (unreadable !== undefined) {
+          // the same bytes would come again on every retry: stop and say so
+          controller.abort();
+          return { retry: false, reason: `the stream sent an event after seq ${log.lastSeq} that cannot be read (${unreadable})`, code: 'unreadable_event' };
         }
       }
       return { retry: true, reason: 'the runtime closed the stream' };

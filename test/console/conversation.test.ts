@@ -109,11 +109,22 @@ describe('applyEvents', () => {
   });
 });
 
+describe('an event type this console does not know (a newer runtime)', () => {
+  it('is parsed and skipped by the view, which goes on with the events after it', () => {
+    seq = 0;
+    const unknown = parseWireEvent('{"seq":2,"turn":1,"type":"thinking","text":"hmm","createdAt":"x"}');
+    expect(unknown.seq).toBe(2);
+    const view = applyEvents(emptyConversation, [ev({ turn: 1, type: 'user_message', text: 'x' }), unknown, { ...ev({ turn: 1, type: 'text_delta', text: 'after' }), seq: 3 }]);
+    expect(view.turns[0]!.items).toEqual([{ kind: 'text', seq: 3, text: 'after' }]);
+  });
+});
+
 describe('parseWireEvent', () => {
   it('accepts an event of the API and refuses what is not one', () => {
     expect(parseWireEvent('{"seq":3,"turn":1,"type":"text_delta","text":"hi","createdAt":"x"}')).toMatchObject({ seq: 3, type: 'text_delta' });
     expect(() => parseWireEvent('{"seq":0,"turn":1,"type":"text_delta"}')).toThrow(/no valid seq/);
-    expect(() => parseWireEvent('{"seq":4,"turn":1,"type":"surprise"}')).toThrow(/unknown type "surprise"/);
+    expect(() => parseWireEvent('{"seq":4,"turn":1}')).toThrow(/event 4 has no type/);
+    expect(() => parseWireEvent('{"seq":4,"turn":"1","type":"status"}')).toThrow(/no valid turn/);
     expect(() => parseWireEvent('[1]')).toThrow(/no valid seq/);
   });
 });

@@ -184,7 +184,7 @@ describe('followSession against a misbehaving server', () => {
   let server: HttpServer;
   let base: string;
   const afters: string[] = [];
-  let mode: 'replay-from-start' | 'silent' = 'replay-from-start';
+  let mode: 'replay-from-start' | 'silent' | 'garbage' = 'replay-from-start';
 
   beforeAll(async () => {
     server = createHttpServer((req, res) => {
@@ -192,6 +192,10 @@ describe('followSession against a misbehaving server', () => {
       afters.push(after);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       if (mode === 'silent') return; // headers, then nothing: a dead connection
+      if (mode === 'garbage') {
+        res.end(`${encodeSse(1, 'text_delta', event(1))}id: 2\nevent: text_delta\ndata: {not json\n\n`);
+        return;
+      }
       // ignores `after`: always replays from seq 1, three more each time, then hangs up;
       // the fourth connection also skips seq 11 (a gap) and the fifth ends the session
       const connection = afters.length;
@@ -218,6 +222,20 @@ describe('followSession against a misbehaving server', () => {
       expect(afters).toEqual(['0', '3', '6', '9', '10']);
       expect(stream.follower.stats.duplicates).toBeGreaterThan(0);
       expect(stream.follower.stats.gaps).toBe(1);
+    } finally {
+      stream.follower.close();
+    }
+  });
+
+  it('stops, saying so, at an event it cannot read (instead of reading it again forever)', async () => {
+    afters.length = 0;
+    mode = 'garbage';
+    const stream = collect(base, '3f1c2a7e-1d2b-4c5d-8e9f-0a1b2c3d4e5f');
+    try {
+      await stream.until(() => stream.statuses.at(-1)?.kind === 'failed', 5_000);
+      expect(stream.statuses.at(-1)).toMatchObject({ kind: 'failed', code: 'unreadable_event', message: expect.stringMatching(/^the stream sent an event after seq 1 that cannot be read/) });
+      expect(seqs(stream.events)).toEqual([1]);
+      expect(afters).toEqual(['0']);
     } finally {
       stream.follower.close();
     }
