@@ -52,6 +52,14 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
 
   useEffect(() => {
     void refresh();
+    // a replay brings many turns' events in quick batches: re-read the session once they settle
+    let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+    const refreshSoon = () => {
+      refreshTimer ??= setTimeout(() => {
+        refreshTimer = undefined;
+        void refresh();
+      }, 300);
+    };
     const follower = followSession({
       sessionId: id,
       token: signed.api.token,
@@ -59,14 +67,17 @@ export function SessionPage({ signed, id }: { signed: Signed; id: string }) {
       onEvents: (events) => {
         setView((previous) => applyEvents(previous, events));
         // the list's counters and the state change with these; re-read the session then
-        if (events.some((e) => e.type === 'done' || e.type === 'session_ended' || e.type === 'user_message')) void refresh();
+        if (events.some((e) => e.type === 'done' || e.type === 'session_ended' || e.type === 'user_message')) refreshSoon();
       },
       onStatus: (next) => {
         if (next.kind === 'failed' && next.code === 'unauthorized') signed.rejected();
         setStatus(next);
       },
     });
-    return () => follower.close();
+    return () => {
+      follower.close();
+      if (refreshTimer !== undefined) clearTimeout(refreshTimer);
+    };
   }, [id, signed]);
 
   useEffect(() => {
