@@ -12,7 +12,7 @@ import { ConfigError } from '../config/errors.ts';
 import { listStackFiles, readStackFile, stackNameOf } from '../config/stack-file.ts';
 import { ProgramInputError } from '../infra/inputs/program-inputs.ts';
 import { runOfflinePlan } from '../infra/plan/offline-plan.ts';
-import { engineConfig, planConfigFromStackFile, withGvisorChecksumPlaceholders, withMissingSecretPlaceholders } from '../infra/plan/plan-config.ts';
+import { engineConfig, planConfigFromStackFile, withGvisorChecksumPlaceholders, withMissingGatewaySecretPlaceholders, withMissingSecretPlaceholders } from '../infra/plan/plan-config.ts';
 import { formatPlanReport } from '../infra/plan/plan-report.ts';
 import { loadProgramInputs } from '../infra/program.ts';
 import { today, type CliIo } from './io.ts';
@@ -84,7 +84,7 @@ export async function runPlan(argv: readonly string[], io: CliIo): Promise<numbe
   }
 
   if (inputs.versionWarnings.length > 0) io.stderr(`${inputs.versionWarnings.map((line) => `warning: ${line}`).join('\n')}\n`);
-  const config = withGvisorChecksumPlaceholders(withMissingSecretPlaceholders(base, inputs.missingTeamSecrets), inputs.unverifiedGvisorRelease);
+  const config = withGvisorChecksumPlaceholders(withMissingGatewaySecretPlaceholders(withMissingSecretPlaceholders(base, inputs.missingTeamSecrets), inputs.missingGatewaySecrets), inputs.unverifiedGvisorRelease);
   const plan = await runOfflinePlan({ stack, config: engineConfig(config.config), secretKeys: config.secretKeys, region: inputs.spec.platform.eks?.region ?? 'mock-region-1', today: day });
   io.stdout(
     formatPlanReport(plan, {
@@ -93,6 +93,7 @@ export async function runPlan(argv: readonly string[], io: CliIo): Promise<numbe
       envFile: isAbsolute(inputs.envFile) ? io.relative(inputs.envFile) : inputs.envFile,
       containerEnvNames: Object.keys(inputs.containerEnv),
       missingTeamSecrets: inputs.missingTeamSecrets,
+      missingGatewaySecrets: inputs.missingGatewaySecrets,
       encryptedValues: base.encryptedValues,
       showInputs: args.values['show-inputs'],
       today: day,

@@ -25,11 +25,17 @@ import { ApiTokens } from './secrets/api-tokens.ts';
 import { databaseUrl } from './secrets/database-url.ts';
 import { InClusterDatabaseCredentials } from './secrets/in-cluster-database.ts';
 import { teamEnvironmentSecrets } from './secrets/team-environment.ts';
+import { GatewayPodSecurity } from './aws/gateway-pod-security.ts';
+import { ModelGatewayKeys } from './secrets/model-gateway-keys.ts';
+import { IN_CLUSTER_DATABASE_PORT, inClusterDatabaseHost } from './secrets/database-url.ts';
+import { providerPorts } from '../charts-synth/charts/model-gateway.ts';
 
 export interface PlatformArgs {
   readonly inputs: ProgramInputs;
   /** a team's secret values (from `requireSecretObject`) */
   readonly teamSecrets: (team: TeamSpec) => pulumi.Output<Record<string, string>>;
+  /** the in-cluster gateway's provider keys by name (from `requireSecretObject`) */
+  readonly gatewaySecrets?: (names: readonly string[]) => pulumi.Output<Record<string, string>>;
 }
 
 /** Stack output names of the per-team API tokens. */
@@ -45,6 +51,8 @@ interface Cluster {
   /** objects only the program can make, applied in order with the charts (the runtime's SecurityGroupPolicy) */
   readonly programObjects: readonly ProgramObject[];
   readonly outputs: Readonly<Record<string, pulumi.Input<unknown>>>;
+  /** where the gateway Paddock runs keeps its database (host, port, TLS) */
+  readonly gatewayDatabase: ConstructorParameters<typeof ModelGatewayKeys>[1]['database'];
 }
 
 export class PaddockPlatform extends pulumi.ComponentResource {
@@ -63,12 +71,17 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const cluster = spec.platform.environment === 'kind' ? this.kind(args, charts) : this.eks(args, tags, bootstrapChart);
     const tokens = new ApiTokens('api-tokens', { teams: spec.teams.map((t) => t.name) }, { parent: this });
     const teamSecrets = spec.teams.flatMap((team) => teamEnvironmentSecrets(team, containerEnv, args.teamSecrets(team), envFile));
+    // the gateway Paddock runs (ADR 0024): its keys, every team's gateway key, provider keys and database credentials
+    const deploy = spec.platform.modelGateway.deploy;
+    const gatewayKeys = deploy
+      ? new ModelGatewayKeys('model-gateway-keys', { teams: spec.teams, providerKeys: (args.gatewaySecrets ?? (() => pulumi.secret<Record<string, string>>({})))(deploy.providerSecrets), database: cluster.gatewayDatabase }, { parent: this })
+      : undefined;
 
     new SynthesizedCharts(
       'kubernetes',
       {
         charts: charts.filter((c) => c !== bootstrapChart),
-        secrets: [...cluster.databaseSecrets, tokens.hashesSecret, ...teamSecrets],
+        secrets: [...cluster.databaseSecrets, tokens.hashesSecret, ...teamSecrets, ...(gatewayKeys?.secrets ?? [])],
         programObjects: cluster.programObjects,
         provider: cluster.provider,
         clusterReady: cluster.ready,
@@ -83,6 +96,7 @@ export class PaddockPlatform extends pulumi.ComponentResource {
       ...cluster.outputs,
       kubeconfig: cluster.kubeconfig,
       runtimeService: `${RUNTIME_NAME}.${PADDOCK_SYSTEM_NAMESPACE}.svc:${RUNTIME_PORT}`,
+      modelGatewayUrl: spec.platform.modelGateway.url,
       teamNamespaces: spec.teams.map((t) => t.namespace),
       adminApiToken: tokens.adminToken,
       ...Object.fromEntries(Object.entries(tokens.teamTokens).map(([team, token]) => [teamTokenOutput(team), token])),
@@ -95,7 +109,10 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const images = kindStackImages(spec, charts, CALICO.images).map((i) => i.image);
     const kind = new KindCluster(spec.platform.clusterName, { spec, charts, localImageIds: localImageIds(images) }, { parent: this });
     const database = new InClusterDatabaseCredentials('database', { parent: this });
-    return { provider: kind.provider, kubeconfig: kind.kubeconfig, ready: kind.ready, databaseSecrets: database.secrets, programObjects: [], outputs: { kubeContext: kind.context } };
+    return {
+      provider: kind.provider, kubeconfig: kind.kubeconfig, ready: kind.ready, databaseSecrets: database.secrets, programObjects: [], outputs: { kubeContext: kind.context },
+      gatewayDatabase: { host: inClusterDatabaseHost(), port: IN_CLUSTER_DATABASE_PORT, tls: 'none' },
+    };
   }
 
   private eks(args: PlatformArgs, tags: Record<string, string>, bootstrapChart: SynthesizedChart | undefined): Cluster {
@@ -119,11 +136,17 @@ export class PaddockPlatform extends pulumi.ComponentResource {
     const url = pulumi
       .all([database.address, database.port, database.password])
       .apply(([host, port, password]) => databaseUrl({ host, port, user: database.user, password, database: database.database, sslmode: 'verify-full', sslrootcert: RDS_CA_BUNDLE.pathInImage }));
+    // the gateway Paddock runs gets its own pod security group, which RDS admits too (ADR 0024)
+    const deploy = spec.platform.modelGateway.deploy;
+    const gatewayPods = deploy
+      ? new GatewayPodSecurity('gateway-pods', { clusterName, vpcId: vpc.vpcId, nodeSecurityGroupId: cluster.nodeSecurityGroupId, runtimeSecurityGroupId: runtimePods.securityGroupId, databaseSecurityGroupId: database.securityGroupId, providerPorts: providerPorts(deploy), tags }, opts)
+      : undefined;
     return {
       provider: cluster.provider,
       kubeconfig: cluster.kubeconfig,
       ready: cluster.ready,
-      programObjects: [runtimePods.securityGroupPolicy],
+      programObjects: [runtimePods.securityGroupPolicy, ...(gatewayPods?.securityGroupPolicies ?? [])],
+      gatewayDatabase: { host: database.address, port: database.port, tls: 'verify-full', caFile: RDS_CA_BUNDLE.pathInImage },
       databaseSecrets: [{ namespace: PADDOCK_SYSTEM_NAMESPACE, name: DATABASE_SECRET, stringData: { [DATABASE_SECRET_URL_KEY]: pulumi.secret(url) }, source: 'Pulumi: DATABASE_URL of the RDS instance (TLS, server certificate verified against the RDS CA bundle in the runtime image)' }],
       outputs: {
         region: settings.region,

@@ -11,7 +11,7 @@ import { ConfigError } from '../config/errors.ts';
 import { readDotenvFile } from '../config/dotenv.ts';
 import { loadHarnessRegistry } from '../harnesses/registry.ts';
 import { ProgramInputError, resolveProgramInputs, type ProgramInputs, type ProgramSources } from './inputs/program-inputs.ts';
-import { readPaddockConfig, teamSecretsOutput } from './inputs/pulumi-config.ts';
+import { gatewaySecretsOutput, readPaddockConfig, teamSecretsOutput } from './inputs/pulumi-config.ts';
 import { PaddockPlatform } from './platform.ts';
 
 /** The project root (where Pulumi.yaml is): relative paths in config, such as the .env file, start here. */
@@ -47,6 +47,6 @@ export async function paddockProgram(options: ProgramOptions = {}): Promise<Reco
   }
   const warn = options.warn ?? ((line: string) => void pulumi.log.warn(line));
   for (const line of inputs.versionWarnings) warn(line);
-  const platform = new PaddockPlatform('paddock', { inputs, teamSecrets: teamSecretsOutput });
+  const platform = new PaddockPlatform('paddock', { inputs, teamSecrets: teamSecretsOutput, gatewaySecrets: gatewaySecretsOutput });
   return platform.stackOutputs;
 }

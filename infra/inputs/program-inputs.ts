@@ -16,6 +16,9 @@ import { checkVersions } from '../../config/versions/version-check.ts';
 import { checkEksSettings } from '../aws/eks-settings.ts';
 import { missingChecksumProblem, unverifiedGvisorDownload, type GvisorDownload } from '../aws/gvisor-release.ts';
 import { checkTeamSecrets, missingSecretProblems, missingTeamSecrets, TEAM_SECRETS_KEY } from './team-secrets.ts';
+import { checkGatewaySecrets, GATEWAY_SECRETS_KEY, missingGatewaySecretProblems, missingGatewaySecrets } from './gateway-secrets.ts';
+import { PROVIDER_KEY_ENV_NAMES } from '../../config/model-gateway.ts';
+import { CONTAINER_ENV_PREFIX } from '../../config/names.ts';
 
 export const DEFAULT_ENV_FILE = '.env';
 
@@ -48,6 +51,8 @@ export interface ProgramInputs {
   readonly containerEnv: Readonly<Record<string, string>>;
   /** declared secrets without a value (empty unless `missingTeamSecrets: 'report'`) */
   readonly missingTeamSecrets: readonly { readonly team: string; readonly name: string }[];
+  /** the in-cluster gateway's provider keys without a value (empty unless `missingTeamSecrets: 'report'`) */
+  readonly missingGatewaySecrets: readonly string[];
   /** version warnings of `today` (extended support, standard support ending soon), one line each */
   readonly versionWarnings: readonly string[];
   /** the EKS upgrade policy the Kubernetes version's support state calls for (eks stacks only) */
@@ -83,6 +88,8 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
   const forSchema: Record<string, unknown> = { ...sources.config };
   if (typeof teamSecretsRaw === 'object' && teamSecretsRaw !== null && !Array.isArray(teamSecretsRaw)) forSchema[TEAM_SECRETS_KEY] = redact(teamSecretsRaw);
   else delete forSchema[TEAM_SECRETS_KEY]; // checkTeamSecrets reports its shape, without echoing it
+  const gatewaySecretsRaw = sources.config[GATEWAY_SECRETS_KEY];
+  delete forSchema[GATEWAY_SECRETS_KEY]; // checkGatewaySecrets reports its problems, never its values
 
   let spec: PlatformSpec | undefined;
   try {
@@ -103,12 +110,16 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
   }
 
   let missing: { team: string; name: string }[] = [];
+  let missingGateway: string[] = [];
   let versionWarnings: string[] = [];
   let unverified: GvisorDownload | undefined;
   if (spec) {
     const problems: ConfigProblem[] = [...checkTeamSecrets(teamSecretsRaw, spec.teams, sources.stack)];
     missing = missingTeamSecrets(teamSecretsRaw, spec.teams);
     if (sources.missingTeamSecrets !== 'report') problems.push(...missingSecretProblems(missing, sources.stack));
+    problems.push(...checkGatewaySecrets(gatewaySecretsRaw, spec, sources.stack));
+    missingGateway = missingGatewaySecrets(gatewaySecretsRaw, spec);
+    if (sources.missingTeamSecrets !== 'report') problems.push(...missingGatewaySecretProblems(missingGateway, sources.stack));
     if (spec.platform.eks) problems.push(...checkEksSettings(spec.platform.eks, spec.platform.network));
     const versions = checkVersions(spec.platform, sources.today);
     problems.push(...versions.errors);
@@ -116,6 +127,12 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
     unverified = unverifiedGvisorDownload(spec);
     if (unverified && sources.missingTeamSecrets !== 'report') problems.push(missingChecksumProblem(unverified));
     lines.push(...sortProblems(problems).map((p) => formatProblem(stackFile, p)));
+    // the gateway Paddock runs holds the provider keys: none may reach a team namespace through .env either
+    if (spec.platform.modelGateway.deploy) {
+      for (const name of Object.keys(containerEnv).filter((n) => PROVIDER_KEY_ENV_NAMES.includes(n))) {
+        lines.push(`${envFile}: ${CONTAINER_ENV_PREFIX}${name}: is a model provider's key, and the model gateway runs in the cluster: every team namespace would get it. Remove it; set it once for the gateway with \`pulumi config set -s ${sources.stack} --secret --path '${GATEWAY_SECRETS_KEY}.${name}'\` (sandboxes get their team's gateway key)`);
+      }
+    }
   }
 
   if (lines.length > 0 || !spec) throw new ProgramInputError(lines);
@@ -127,6 +144,7 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
     versionWarnings,
     ...(spec.platform.eks ? { eksUpgradeSupportType: upgradeSupportType(supportState(spec.platform.eks.kubernetesVersion, sources.today)) } : {}),
     missingTeamSecrets: sources.missingTeamSecrets === 'report' ? missing : [],
+    missingGatewaySecrets: sources.missingTeamSecrets === 'report' ? missingGateway : [],
     ...(unverified ? { unverifiedGvisorRelease: unverified } : {}),
   };
 }

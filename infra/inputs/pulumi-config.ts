@@ -8,6 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { TeamSpec } from '../../config/platform-spec.ts';
 import { CHECKED_PROVIDER_KEYS } from '../../config/stack-file.ts';
 import { TEAM_SECRETS_KEY, teamSecretValues } from './team-secrets.ts';
+import { GATEWAY_SECRETS_KEY, gatewaySecretValues } from './gateway-secrets.ts';
 
 export const PROJECT = 'paddock';
 
@@ -42,4 +43,15 @@ export function teamSecretsOutput(team: TeamSpec): pulumi.Output<Record<string, 
   const config = new pulumi.Config(PROJECT);
   const all = config.requireSecretObject<unknown>(TEAM_SECRETS_KEY.slice(PROJECT.length + 1));
   return pulumi.secret(all.apply((raw) => teamSecretValues(raw, team)));
+}
+
+/**
+ * The in-cluster gateway's provider keys as a Pulumi secret (`requireSecretObject`, so they stay
+ * encrypted in state). Call only after `checkGatewaySecrets` passed; no names give {}.
+ */
+export function gatewaySecretsOutput(names: readonly string[]): pulumi.Output<Record<string, string>> {
+  if (names.length === 0) return pulumi.secret<Record<string, string>>({});
+  const config = new pulumi.Config(PROJECT);
+  const all = config.requireSecretObject<unknown>(GATEWAY_SECRETS_KEY.slice(PROJECT.length + 1));
+  return pulumi.secret(all.apply((raw) => gatewaySecretValues(raw, names)));
 }

@@ -40,7 +40,10 @@ export function networkSecuritySummary(plan: OfflinePlan, spec?: PlatformSpec): 
     lines.push(`  PostgreSQL (RDS) on 5432 from: ${sources.join(', ') || 'nobody'}`);
   }
   const gateway = spec?.platform.modelGateway.inCluster;
-  if (gateway && env.NETWORK_POLICY_ENFORCING_MODE === 'strict') {
+  if (spec?.platform.modelGateway.deploy && gateway) {
+    // Paddock runs the gateway: its namespace comes with its NetworkPolicies (chart model-gateway), strict mode or not
+    lines.push(`  model gateway: run by Paddock in ${gateway.namespace}, with its own NetworkPolicies (in from team sandboxes and the runtime; out to DNS, its database and providers on 443)`);
+  } else if (gateway && env.NETWORK_POLICY_ENFORCING_MODE === 'strict') {
     lines.push(`  to do: namespace ${gateway.namespace} (the in-cluster model gateway) is not Paddock's; under strict mode its pods serve nothing until you give them NetworkPolicies (docs/deploying.md, "Network security on EKS")`);
   }
   return lines;

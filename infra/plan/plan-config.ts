@@ -6,6 +6,7 @@
  * not pinned yet get a placeholder no download matches (also reported as work to do).
  */
 import { TEAM_SECRETS_KEY } from '../inputs/team-secrets.ts';
+import { GATEWAY_SECRETS_KEY } from '../inputs/gateway-secrets.ts';
 
 export const ENCRYPTED_PLACEHOLDER = 'encrypted-in-stack-file';
 export const MISSING_PLACEHOLDER = 'not-set-yet';
@@ -44,7 +45,7 @@ export function planConfigFromStackFile(stackConfig: Readonly<Record<string, unk
     const count = { n: 0 };
     config[key] = replaceSecure(value, count);
     encryptedValues += count.n;
-    if (count.n > 0 || key === TEAM_SECRETS_KEY) secretKeys.push(key);
+    if (count.n > 0 || key === TEAM_SECRETS_KEY || key === GATEWAY_SECRETS_KEY) secretKeys.push(key);
   }
   return { config, secretKeys: secretKeys.sort(), encryptedValues };
 }
@@ -59,6 +60,15 @@ export function withMissingSecretPlaceholders(plan: PlanConfig, missing: readonl
   }
   for (const { team, name } of missing) byTeam[team] = { ...(byTeam[team] ?? {}), [name]: MISSING_PLACEHOLDER };
   return { ...plan, config: { ...plan.config, [TEAM_SECRETS_KEY]: byTeam }, secretKeys: [...new Set([...plan.secretKeys, TEAM_SECRETS_KEY])].sort() };
+}
+
+/** Adds a placeholder value for each provider key of the in-cluster gateway that has none. */
+export function withMissingGatewaySecretPlaceholders(plan: PlanConfig, missing: readonly string[]): PlanConfig {
+  if (missing.length === 0) return plan;
+  const existing = plan.config[GATEWAY_SECRETS_KEY];
+  const values: Record<string, unknown> = typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? { ...(existing as Record<string, unknown>) } : {};
+  for (const name of missing) values[name] = MISSING_PLACEHOLDER;
+  return { ...plan, config: { ...plan.config, [GATEWAY_SECRETS_KEY]: values }, secretKeys: [...new Set([...plan.secretKeys, GATEWAY_SECRETS_KEY])].sort() };
 }
 
 /** Config as the Pulumi engine hands it to a program: structured values as JSON text. */

@@ -9,6 +9,7 @@ import { effectiveSandboxEnv } from '../../config/container-env.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { checksumCommand, type GvisorDownload } from '../aws/gvisor-release.ts';
 import { setSecretCommand } from '../inputs/team-secrets.ts';
+import { setGatewaySecretCommand } from '../inputs/gateway-secrets.ts';
 import { isSecretValue } from './mocks.ts';
 import { networkSecuritySummary } from './network-security-summary.ts';
 import { reachabilitySummary } from './reachability-summary.ts';
@@ -24,6 +25,8 @@ export interface PlanReportContext {
   readonly envFile: string;
   readonly containerEnvNames: readonly string[];
   readonly missingTeamSecrets: readonly { readonly team: string; readonly name: string }[];
+  /** provider keys of the in-cluster gateway without a value */
+  readonly missingGatewaySecrets?: readonly string[];
   readonly encryptedValues: number;
   readonly showInputs: boolean;
   /** the day the versions were checked on (the plan's clock) */
@@ -142,6 +145,7 @@ export function formatPlanReport(plan: OfflinePlan, context: PlanReportContext):
   const secrets = plan.resources.filter((r) => secretKeys(r)).sort((a, b) => compareText(a.name, b.name));
   const todo = [
     ...context.missingTeamSecrets.map(({ team, name }) => `  - team "${team}" declares secret ${name} but it has no value (planned with a placeholder):\n      ${setSecretCommand(plan.stack, team, name)}`),
+    ...(context.missingGatewaySecrets ?? []).map((name) => `  - the model gateway's provider key ${name} has no value (planned with a placeholder):\n      ${setGatewaySecretCommand(plan.stack, name)}`),
     ...(context.unverifiedGvisorRelease
       ? [`  - eks.gvisorNodeGroup.runsc.sha512 is not set: pin the checksums of gVisor ${context.unverifiedGvisorRelease.release} (${context.unverifiedGvisorRelease.arch}) in ${context.stackFile} (planned with placeholder checksums no download matches):\n      ${checksumCommand(context.unverifiedGvisorRelease)}`]
       : []),

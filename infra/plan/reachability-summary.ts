@@ -26,7 +26,8 @@ export function reachabilitySummary(spec: PlatformSpec): string[] {
   } else {
     lines.push(`  Kubernetes API endpoint: the kind cluster's, on this machine`);
   }
-  if (gateway.inCluster) lines.push(`  model gateway: ${gateway.url}, in the cluster (namespace ${gateway.inCluster.namespace})`);
+  if (gateway.deploy && gateway.inCluster) lines.push(`  model gateway: ${gateway.url}, run by Paddock in the cluster (namespace ${gateway.inCluster.namespace}, LiteLLM ${gateway.deploy.image}, ${gateway.deploy.models.length} models)`);
+  else if (gateway.inCluster) lines.push(`  model gateway: ${gateway.url}, in the cluster (namespace ${gateway.inCluster.namespace})`);
   for (const cidr of gateway.cidrs ?? []) lines.push(`  model gateway: ${gateway.url} at ${cidr}${eks ? ` ${via(cidr)}` : ''}`);
   for (const name of platform.runtimeClasses) {
     const group = eks?.gvisorNodeGroup;

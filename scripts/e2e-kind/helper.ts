@@ -7,7 +7,8 @@
  *   kind-release STACK          the kind release that published the stack's node image, if recorded
  *   images STACK                the images the stack loads into kind, each with its Dockerfile
  *                               ("<image> <dockerfile>" per line)
- *   missing-secrets STACK       `paddock:teamSecrets.<team>.<NAME>` of each declared secret without a value
+ *   missing-secrets STACK       `paddock:teamSecrets.<team>.<NAME>` of each declared secret without a value,
+ *                               and `paddock:gatewaySecrets.<NAME>` of each gateway provider key without one
  *   session-id                  stdin: POST /v1/sessions answer
  *   turn-number                 stdin: POST messages answer
  *   turn-verdict TURN EXPECTED  stdin: GET events answer; exit 0 when the turn ended with
@@ -18,6 +19,7 @@ import { ConfigError } from '../../config/errors.ts';
 import { loadPlatformSpec, readStackFile } from '../../config/stack-file.ts';
 import { loadHarnessRegistry } from '../../harnesses/registry.ts';
 import { missingTeamSecrets, TEAM_SECRETS_KEY } from '../../infra/inputs/team-secrets.ts';
+import { GATEWAY_SECRETS_KEY, missingGatewaySecrets } from '../../infra/inputs/gateway-secrets.ts';
 import { locallyBuiltImages } from '../../infra/kind/images.ts';
 import { KIND_NODE_IMAGES } from '../../config/versions/container-images.ts';
 import { hasStack, sessionIdOf, turnNumberOf, turnVerdict } from './session-events.ts';
@@ -59,9 +61,11 @@ function run(args: readonly string[]): number {
     }
     case 'missing-secrets': {
       // an encrypted value (`secure:`) counts as set: it is never decrypted here
-      const teams = stackSpec(rest[0]!).teams;
-      const values = readStackFile(stackPath(rest[0]!)).config[TEAM_SECRETS_KEY];
-      for (const { team, name } of missingTeamSecrets(values, teams)) process.stdout.write(`${TEAM_SECRETS_KEY}.${team}.${name}\n`);
+      const spec = stackSpec(rest[0]!);
+      const config = readStackFile(stackPath(rest[0]!)).config;
+      for (const { team, name } of missingTeamSecrets(config[TEAM_SECRETS_KEY], spec.teams)) process.stdout.write(`${TEAM_SECRETS_KEY}.${team}.${name}\n`);
+      // the in-cluster gateway's provider keys: the scripted harness calls no model, so a placeholder will do
+      for (const name of missingGatewaySecrets(config[GATEWAY_SECRETS_KEY], spec)) process.stdout.write(`${GATEWAY_SECRETS_KEY}.${name}\n`);
       return 0;
     }
     case 'session-id':

@@ -30,7 +30,7 @@ it('shows how the cluster is reached, the routes, the in-cluster gateway and the
   expect(out).toContain('Reachability:\n  Kubernetes API endpoint: private only\n');
   expect(out).toMatch(/^ {2}operators and `pulumi up` \(443 on the private endpoint\): 10\.100\.0\.0\/16 via tgw-[0-9a-f]+ \(corporate VPN and CI runners\)$/m);
   expect(out).toMatch(/^ {2}route: 10\.100\.0\.0\/16 -> tgw-[0-9a-f]+ from every private subnet/m);
-  expect(out).toContain('  model gateway: http://litellm.litellm.svc.cluster.local:4000, in the cluster (namespace litellm)');
+  expect(out).toContain('  model gateway: http://litellm.paddock-gateway.svc.cluster.local:4000, run by Paddock in the cluster (namespace paddock-gateway, LiteLLM ghcr.io/berriai/litellm-database:v1.108.23, 3 models)');
   expect(out).toMatch(/^ {2}runtime class gvisor: node group gvisor-nodes \(m6i\.2xlarge, 1-6 nodes, tainted\) installing runsc \d{8}\.\d+ \(x86_64\), RuntimeClass gvisor \(handler runsc\)$/m);
   expect(out).toMatch(/^ {4}aws:vpc\/securityGroupIngressRule:SecurityGroupIngressRule {2}api-from-operators-0$/m);
   expect(out).toMatch(/^ {4}aws:ec2transitgateway\/vpcAttachment:VpcAttachment {2}tgw-[0-9a-f]+$/m);

@@ -102,8 +102,8 @@ describe('paddock plan --stack local', () => {
   let out = '';
   beforeAll(async () => {
     const local = readFileSync('stacks/Pulumi.local.yaml', 'utf8');
-    // one team secret set (encrypted, as `pulumi config set --secret` writes it), the other not
-    const dir = stacksDir({ 'Pulumi.local.yaml': `${local}\n  paddock:teamSecrets:\n    platform:\n      ANTHROPIC_API_KEY:\n        secure: v1:ZmFrZQ==:ZW5jcnlwdGVk\n` });
+    // one gateway provider key set (encrypted, as `pulumi config set --secret` writes it), the other and the team secret not
+    const dir = stacksDir({ 'Pulumi.local.yaml': `${local}\n  paddock:gatewaySecrets:\n    ANTHROPIC_API_KEY:\n      secure: v1:ZmFrZQ==:ZW5jcnlwdGVk\n` });
     copyFileSync('stacks/Pulumi.prod.yaml', join(dir, 'Pulumi.prod.yaml'));
     const envFile = join(work, 'plan.env');
     writeFileSync(envFile, `CONTAINER_ENV_GIT_COMMITTER_NAME=Bot\nCONTAINER_ENV_SHARED=${DOTENV_VALUE}\n`);
@@ -124,8 +124,8 @@ describe('paddock plan --stack local', () => {
     expect(out).toMatch(/^ {2}paddock:kind:Cluster {2}paddock-local/m);
     expect(out).toMatch(/^ {4}command:local:Command {2}kind-cluster$/m);
     expect(out).toMatch(/^ {6}kubernetes:core\/v1:Namespace {2}team-web$/m);
-    expect(out).toMatch(/^ +4 {2}kubernetes:core\/v1:Namespace$/m);
-    expect(out).toMatch(/^ +7 {2}kubernetes:core\/v1:Secret$/m);
+    expect(out).toMatch(/^ +5 {2}kubernetes:core\/v1:Namespace$/m);
+    expect(out).toMatch(/^ +14 {2}kubernetes:core\/v1:Secret$/m);
     expect(out).toMatch(/total: \d+ resources, \d+ components/);
   });
 
@@ -137,8 +137,9 @@ describe('paddock plan --stack local', () => {
   });
 
   it('tells what to do before pulumi up', () => {
-    expect(out).toContain("team \"web\" declares secret OPENAI_API_KEY but it has no value (planned with a placeholder):\n      pulumi config set -s local --secret --path 'paddock:teamSecrets.web.OPENAI_API_KEY' <value>");
-    expect(out).not.toContain('declares secret ANTHROPIC_API_KEY');
+    expect(out).toContain("team \"platform\" declares secret GITHUB_TOKEN but it has no value (planned with a placeholder):\n      pulumi config set -s local --secret --path 'paddock:teamSecrets.platform.GITHUB_TOKEN' <value>");
+    expect(out).toContain("the model gateway's provider key OPENAI_API_KEY has no value (planned with a placeholder):\n      pulumi config set -s local --secret --path 'paddock:gatewaySecrets.OPENAI_API_KEY' <value>");
+    expect(out).not.toContain('provider key ANTHROPIC_API_KEY');
     expect(out).toContain('1 encrypted value(s) in the stack file were planned with placeholders');
   });
 

@@ -35,12 +35,13 @@ describe('stack local: resource graph', () => {
       ['paddock:kind:Cluster', spec.platform.clusterName],
       ['paddock:secrets:InClusterDatabaseCredentials', 'database'],
       ['paddock:secrets:ApiTokens', 'api-tokens'],
+      ['paddock:secrets:ModelGatewayKeys', 'model-gateway-keys'],
       ['paddock:kubernetes:SynthesizedCharts', 'kubernetes'],
     ] as const) {
       expect(one(plan, type, name).parent, `${type} ${name}`).toEqual({ type: 'paddock:index:Platform', name: 'paddock' });
     }
     const charts = ofType(plan, 'paddock:kubernetes:Chart').map((c) => c.name).sort();
-    expect(charts).toEqual(['agent-sandbox', 'crds', 'paddock-system', 'postgres', 'runtime', ...spec.teams.map((t) => `team-${t.name}`)].sort());
+    expect(charts).toEqual(['agent-sandbox', 'crds', 'model-gateway', 'paddock-system', 'postgres', 'runtime', ...spec.teams.map((t) => `team-${t.name}`)].sort());
     // no cloud storage: kind's own provisioner serves the PVCs
     for (const type of ['paddock:aws:EbsCsiDriver', 'aws:eks/addon:Addon', 'kubernetes:storage.k8s.io/v1:StorageClass', 'aws:iam/role:Role', 'aws:kms/key:Key']) expect(ofType(plan, type), type).toEqual([]);
     // nothing is left at the stack root but the platform

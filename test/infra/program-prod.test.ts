@@ -76,8 +76,11 @@ describe('stack prod: network', () => {
   it('exposes nothing: no public IPs on launch, no ingress from 0.0.0.0/0, a default security group without rules', () => {
     for (const subnet of ofType(run.plan, SUBNET)) expect(subnet.inputs.mapPublicIpOnLaunch, subnet.name).toBe(false);
     const everywhere = (r: PlannedResource) => JSON.stringify(r.inputs).includes('0.0.0.0/0');
-    const open = run.plan.resources.filter((r) => /SecurityGroup|IngressRule/.test(r.type) && everywhere(r));
+    const open = run.plan.resources.filter((r) => /SecurityGroup|IngressRule/.test(r.type) && !/EgressRule/.test(r.type) && everywhere(r));
     expect(open.map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    // out to anywhere: only the model gateway's pods, to providers on 443 (NetworkPolicy keeps them off the cluster's ranges)
+    const outEverywhere = run.plan.resources.filter((r) => /EgressRule/.test(r.type) && everywhere(r));
+    expect(outEverywhere.map((r) => `${r.name} ${String(r.inputs.securityGroupId)} ${String(r.inputs.ipProtocol)}/${String(r.inputs.fromPort)}`)).toEqual(['gateway-pods-to-providers-443 gateway-pods-mock-id tcp/443']);
     const defaultGroup = one(run.plan, 'aws:ec2/defaultSecurityGroup:DefaultSecurityGroup', 'default-security-group');
     expect(defaultGroup.inputs.ingress).toEqual([]);
     expect(defaultGroup.inputs.egress).toEqual([]);
@@ -209,14 +212,17 @@ describe('stack prod: RDS PostgreSQL', () => {
     expect(group.inputs.subnetIds).toEqual(subnets('private').map(idOf));
   });
 
-  it('is reachable on 5432 from the runtime pods\' security group only (never the nodes\')', () => {
+  it('is reachable on 5432 from the runtime pods\' and the model gateway pods\' security groups only (never the nodes\')', () => {
     const group = one(run.plan, 'aws:ec2/securityGroup:SecurityGroup', 'postgres');
     const runtimePods = one(run.plan, 'aws:ec2/securityGroup:SecurityGroup', 'runtime-pods');
+    const gatewayPods = one(run.plan, 'aws:ec2/securityGroup:SecurityGroup', 'gateway-pods');
     expect(instance().inputs.vpcSecurityGroupIds).toEqual([idOf(group)]);
     expect(group.inputs.ingress).toBeUndefined();
     const rules = ofType(run.plan, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((r) => r.inputs.securityGroupId === idOf(group));
-    expect(rules.map((r) => r.inputs)).toEqual([
+    expect(rules.map((r) => { const { tags: _tags, ...inputs } = r.inputs; return inputs; })).toEqual([
       { securityGroupId: idOf(group), referencedSecurityGroupId: idOf(runtimePods), ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, description: 'PostgreSQL from the runtime pods security group' },
+      // LiteLLM's own database on the same instance (ADR 0024)
+      { securityGroupId: idOf(group), referencedSecurityGroupId: idOf(gatewayPods), ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, description: 'PostgreSQL from the model gateway pods security group' },
     ]);
   });
 

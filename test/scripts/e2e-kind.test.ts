@@ -83,9 +83,9 @@ describe('scripts/e2e-kind.sh', () => {
   it('brings the stack up, opens a session with the scripted harness, sees the turn done, and destroys everything it created', async () => {
     const run = await runScript();
     expect(run.code, run.stderr).toBe(0);
-    expect(pulumiCalls(run)).toEqual(['whoami --non-interactive', 'stack ls', 'stack init', 'config set', 'config set', 'up -s', 'stack output', 'stack output', 'stack output', 'destroy -s', 'stack rm']);
+    expect(pulumiCalls(run)).toEqual(['whoami --non-interactive', 'stack ls', 'stack init', 'config set', 'config set', 'config set', 'up -s', 'stack output', 'stack output', 'stack output', 'destroy -s', 'stack rm']);
     // the placeholders go to exactly the secrets the local stack declares
-    expect(run.calls.filter((c) => c.startsWith('pulumi config set')).map((c) => /--path (\S+)/.exec(c)?.[1])).toEqual(['paddock:teamSecrets.platform.ANTHROPIC_API_KEY', 'paddock:teamSecrets.web.OPENAI_API_KEY']);
+    expect(run.calls.filter((c) => c.startsWith('pulumi config set')).map((c) => /--path (\S+)/.exec(c)?.[1])).toEqual(['paddock:teamSecrets.platform.GITHUB_TOKEN', 'paddock:gatewaySecrets.ANTHROPIC_API_KEY', 'paddock:gatewaySecrets.OPENAI_API_KEY']);
     expect(run.calls).toContain('pulumi stack output -s local --show-secrets teamApiToken-platform --non-interactive');
     // every image kind loads is checked before anything is created
     const inspected = run.calls.filter((c) => c.startsWith('docker image inspect ')).map((c) => c.split(' ')[3]);

@@ -74,7 +74,7 @@ describe('stack prod: kube-system under strict mode', () => {
 });
 
 describe('stack prod: security groups for pods', () => {
-  it('gives the runtime pods their own security group: the API in from the nodes; out only to the API server, DNS, the harnesses and PostgreSQL', () => {
+  it('gives the runtime pods their own security group: the API in from the nodes; out only to the API server, DNS, the harnesses, PostgreSQL and the model gateway', () => {
     const group = idOf(runtimeGroup());
     const ingress = ofType(run.plan, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((r) => r.inputs.securityGroupId === group);
     expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort])).toEqual([[NODE_SG, 'tcp', 8080, 8080]]);
@@ -87,6 +87,8 @@ describe('stack prod: security groups for pods', () => {
         `${NODE_SG} tcp/53`,
         ...harnessPorts.map((p) => `${NODE_SG} tcp/${p}`),
         `${idOf(one(run.plan, 'aws:ec2/securityGroup:SecurityGroup', 'postgres'))} tcp/5432`,
+        // the model gateway's admin API (the runtime registers team keys), ADR 0024
+        `${idOf(one(run.plan, 'aws:ec2/securityGroup:SecurityGroup', 'gateway-pods'))} tcp/4000`,
       ].sort(),
     );
     expect(egress.every((r) => r.inputs.cidrIpv4 === undefined)).toBe(true);

@@ -16,13 +16,21 @@ describe('network security summary', () => {
       '  VPC CNI network policy: enforced, strict mode (a pod starts closed until its policies are programmed)',
       '  security groups for pods: on (POD_SECURITY_GROUP_ENFORCING_MODE standard)',
       '  pods with their own security group: SecurityGroupPolicy paddock-system/paddock-runtime -> runtime-pods',
-      '  PostgreSQL (RDS) on 5432 from: security group runtime-pods',
+      '  pods with their own security group: SecurityGroupPolicy paddock-system/litellm-database-setup -> runtime-pods',
+      '  pods with their own security group: SecurityGroupPolicy paddock-gateway/litellm -> gateway-pods',
+      '  PostgreSQL (RDS) on 5432 from: security group runtime-pods, security group gateway-pods',
     ]);
   });
 
-  it('says the in-cluster gateway\'s namespace needs NetworkPolicies of its own under strict mode', () => {
-    expect(prod.spec.platform.modelGateway.inCluster?.namespace).toBe('litellm');
+  it('says the gateway Paddock runs comes with its NetworkPolicies (no to-do under strict mode)', () => {
     expect(networkSecuritySummary(prod.plan, prod.spec).at(-1)).toBe(
+      '  model gateway: run by Paddock in paddock-gateway, with its own NetworkPolicies (in from team sandboxes and the runtime; out to DNS, its database and providers on 443)',
+    );
+  });
+
+  it('says a gateway in a namespace that is not Paddock\'s needs NetworkPolicies of its own under strict mode', () => {
+    const external = { ...prod.spec, platform: { ...prod.spec.platform, modelGateway: { url: 'http://litellm.litellm.svc.cluster.local:4000', port: 4000, inCluster: { namespace: 'litellm', podSelector: { 'app.kubernetes.io/name': 'litellm' } } } } };
+    expect(networkSecuritySummary(prod.plan, external).at(-1)).toBe(
       '  to do: namespace litellm (the in-cluster model gateway) is not Paddock\'s; under strict mode its pods serve nothing until you give them NetworkPolicies (docs/deploying.md, "Network security on EKS")',
     );
   });

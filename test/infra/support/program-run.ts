@@ -19,6 +19,7 @@ import { isSecretValue } from '../../../infra/plan/mocks.ts';
 /** Values that must never appear outside a Pulumi secret. */
 export const FIXTURE_DOTENV_SECRET = 'dotenv-fixture-value-5b1f0c';
 export const FIXTURE_TEAM_SECRET_PREFIX = 'team-secret-fixture-';
+export const FIXTURE_GATEWAY_SECRET_PREFIX = 'gateway-secret-fixture-';
 /** The day the program checks versions on in these runs: the shipped versions' state does not move with the calendar. */
 export const PROGRAM_DAY = new Date('2026-12-04T12:00:00Z');
 
@@ -26,6 +27,8 @@ export interface ProgramRun {
   readonly spec: PlatformSpec;
   readonly plan: OfflinePlan;
   readonly teamSecrets: Record<string, Record<string, string>>;
+  /** the in-cluster gateway's provider keys (paddock:gatewaySecrets) */
+  readonly gatewaySecrets: Record<string, string>;
   readonly containerEnv: Record<string, string>;
 }
 
@@ -42,10 +45,11 @@ export async function runShippedStack(stack: 'local' | 'prod'): Promise<ProgramR
   writeFileSync(envFile, `# fixture\nCONTAINER_ENV_GIT_COMMITTER_NAME="Paddock Bot"\nexport CONTAINER_ENV_SHARED_TOKEN=${FIXTURE_DOTENV_SECRET}\nCONTAINER_ENV_${overlapping}=from-dotenv-${FIXTURE_DOTENV_SECRET}\nNOT_FOR_SANDBOXES=ignored-${FIXTURE_DOTENV_SECRET}\n`);
 
   // the shipped prod stack pins no gVisor checksums yet: planned, like `paddock plan`, with placeholders
-  const config = withGvisorChecksumPlaceholders(planConfigFromStackFile(file.config, { 'paddock:envFile': envFile, 'paddock:teamSecrets': teamSecrets }), probe.unverifiedGvisorRelease);
+  const gatewaySecrets = Object.fromEntries(probe.missingGatewaySecrets.map((name) => [name, `${FIXTURE_GATEWAY_SECRET_PREFIX}${name}`]));
+  const config = withGvisorChecksumPlaceholders(planConfigFromStackFile(file.config, { 'paddock:envFile': envFile, 'paddock:teamSecrets': teamSecrets, 'paddock:gatewaySecrets': gatewaySecrets }), probe.unverifiedGvisorRelease);
   const inputs = loadProgramInputs(stack, config.config, { today: PROGRAM_DAY });
   const plan = await runOfflinePlan({ stack, config: engineConfig(config.config), secretKeys: config.secretKeys, region: inputs.spec.platform.eks?.region ?? 'mock-region-1', today: PROGRAM_DAY });
-  return { spec: inputs.spec, plan, teamSecrets, containerEnv: { ...inputs.containerEnv } };
+  return { spec: inputs.spec, plan, teamSecrets, gatewaySecrets, containerEnv: { ...inputs.containerEnv } };
 }
 
 export function ofType(plan: OfflinePlan, type: string): PlannedResource[] {

@@ -8,7 +8,7 @@ import { keyOf } from '../../../infra/kubernetes/apply-plan.ts';
 import { MANAGED_SECRET_ANNOTATION, PROGRAM_OBJECT_ANNOTATION } from '../../../infra/kubernetes/synthesized-charts.ts';
 import { isSecretValue, MOCK_SECRET_MARKER } from '../../../infra/plan/mocks.ts';
 import type { PlannedResource } from '../../../infra/plan/offline-plan.ts';
-import { FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, MANIFESTS_DIR, type ProgramRun } from './program-run.ts';
+import { FIXTURE_DOTENV_SECRET, FIXTURE_GATEWAY_SECRET_PREFIX, FIXTURE_TEAM_SECRET_PREFIX, MANIFESTS_DIR, type ProgramRun } from './program-run.ts';
 
 /** The chart-owned Kubernetes resources of a run, minus the Secrets the program makes itself. */
 export function appliedObjects(run: ProgramRun): PlannedResource[] {
@@ -57,7 +57,7 @@ function plainStrings(value: unknown, out: string[] = []): string[] {
 }
 
 export function expectNoSecretOutsideSecrets(run: ProgramRun): void {
-  const needles = [FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, MOCK_SECRET_MARKER];
+  const needles = [FIXTURE_DOTENV_SECRET, FIXTURE_TEAM_SECRET_PREFIX, FIXTURE_GATEWAY_SECRET_PREFIX, MOCK_SECRET_MARKER];
   for (const resource of run.plan.resources) {
     for (const text of plainStrings(resource.inputs)) {
       for (const needle of needles) expect(text.includes(needle), `${resource.type} ${resource.name} has a secret value in a plain input`).toBe(false);
