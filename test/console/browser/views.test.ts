@@ -223,5 +223,16 @@ describe.sequential('the console views', () => {
     await page.getByLabel('State').selectOption({ label: 'Active' });
     await eventually(() => page.getByRole('link', { name: 'On the phone' }).count()).toBe(0);
     await page.context().close();
+
+    // the admin's Teams view fits the phone too
+    const admin = await newPage(PHONE);
+    await signIn(admin, dev.url, dev.tokens.admin);
+    await admin.getByRole('link', { name: 'Teams' }).tap();
+    // the table is laid out as one card per team here (its cells' names then carry their labels)
+    await admin.getByText('platform', { exact: true }).waitFor();
+    expect(await horizontalOverflow(admin)).toBeLessThanOrEqual(0);
+    await expectAccessible(admin, 'admin (phone)');
+    await screenshot(admin, 'admin-phone');
+    await admin.context().close();
   }, LONG_TEST_MS);
 });
