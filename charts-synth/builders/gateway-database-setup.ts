@@ -34,8 +34,10 @@ const RUNTIME_USER_ID = { uid: 10001, gid: 10001 };
 /**
  * psql script: variables come from the environment (\getenv), never from string building, and are
  * quoted by psql (:'x' literal, :"x" identifier). CREATE DATABASE cannot run in a DO block, hence
- * \gexec. From PostgreSQL 16 a role's creator may SET ROLE to it only once granted, which
- * CREATE DATABASE … OWNER needs (RDS's master user is not a superuser).
+ * \gexec. From PostgreSQL 16 a role's creator holds it with ADMIN only; CREATE DATABASE … OWNER
+ * needs SET on it, so the admin grants itself SET (never INHERIT: it does not take on the
+ * role's privileges). RDS's master user is no superuser, so the role's attributes are the ones
+ * a CREATEROLE holder may set.
  */
 export const DATABASE_SETUP_SQL = [
   // psql 15+: read from the environment, so the password never is an argument
@@ -43,11 +45,13 @@ export const DATABASE_SETUP_SQL = [
   '\\getenv db DB',
   '\\getenv password ROLE_PASSWORD',
   "SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec",
-  "ALTER ROLE :\"role\" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'password';",
-  "SELECT format('GRANT %I TO CURRENT_USER', :'role') WHERE NOT pg_has_role(CURRENT_USER, :'role', 'MEMBER') \\gexec",
+  "ALTER ROLE :\"role\" WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD :'password';",
+  "SELECT format('GRANT %I TO CURRENT_USER WITH INHERIT FALSE, SET TRUE', :'role') WHERE NOT pg_has_role(CURRENT_USER, :'role', 'SET') \\gexec",
   "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec",
+  // as the owner: only an owner's REVOKE takes away PUBLIC's default CONNECT
+  "SET ROLE :\"role\";",
   "REVOKE ALL ON DATABASE :\"db\" FROM PUBLIC;",
-  "GRANT ALL ON DATABASE :\"db\" TO :\"role\";",
+  'RESET ROLE;',
 ].join('\n');
 
 const SETUP_SCRIPT = [
