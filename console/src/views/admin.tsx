@@ -65,22 +65,22 @@ export function AdminPage({ signed }: { signed: Signed }) {
       {problem && <p class="problem" role="alert">{problem}</p>}
       {!rows && !problem && <p role="status">Loading…</p>}
       {rows && (
-        <table class="teams">
-          <thead>
-            <tr>
-              <th scope="col">Team</th>
-              <th scope="col">Harnesses</th>
-              <th scope="col">Active sessions</th>
-              <th scope="col">Turns running or queued</th>
+        <table role="table" class="teams">
+          <thead role="rowgroup">
+            <tr role="row">
+              <th role="columnheader" scope="col">Team</th>
+              <th role="columnheader" scope="col">Harnesses</th>
+              <th role="columnheader" scope="col">Active sessions</th>
+              <th role="columnheader" scope="col">Turns running or queued</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {rows.map((row) => (
-              <tr key={row.team}>
-                <td data-label="Team">{row.team}</td>
-                <td data-label="Harnesses">{row.harnesses.join(', ')}</td>
-                <td data-label="Active sessions">{row.active.length}{row.more ? '+' : ''}</td>
-                <td data-label="Turns">
+              <tr role="row" key={row.team}>
+                <td role="cell" data-label="Team">{row.team}</td>
+                <td role="cell" data-label="Harnesses">{row.harnesses.join(', ')}</td>
+                <td role="cell" data-label="Active sessions">{row.active.length}{row.more ? '+' : ''}</td>
+                <td role="cell" data-label="Turns">
                   {row.active.filter((s) => s.activeTurn).length === 0 ? (
                     'none'
                   ) : (

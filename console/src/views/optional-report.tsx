@@ -87,13 +87,13 @@ export function OptionalReport({ signed, path, title, choices = [] }: { signed: 
       {table && table.rows.length === 0 && <p class="empty">Nothing recorded in this range.</p>}
       {table && table.rows.length > 0 && (
         <div class="scroll-x">
-          <table>
-            <thead>
-              <tr>{table.columns.map((c) => <th key={c} scope="col">{c}</th>)}</tr>
+          <table role="table">
+            <thead role="rowgroup">
+              <tr role="row">{table.columns.map((c) => <th role="columnheader" key={c} scope="col">{c}</th>)}</tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               {table.rows.map((row, i) => (
-                <tr key={i}>{row.map((cell, j) => <td key={j} data-label={table.columns[j]}>{cell}</td>)}</tr>
+                <tr role="row" key={i}>{row.map((cell, j) => <td role="cell" key={j} data-label={table.columns[j]}>{cell}</td>)}</tr>
               ))}
             </tbody>
           </table>

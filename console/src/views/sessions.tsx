@@ -69,29 +69,29 @@ export function SessionsPage({ signed }: { signed: Signed }) {
       {problem && <p class="problem" role="alert">{problem}</p>}
       {!loading && sessions.length === 0 && !problem && <p class="empty">No sessions{state ? ` in state ${state}` : ''} yet. Start one with “New session”.</p>}
       {sessions.length > 0 && (
-        <table class="sessions">
+        <table role="table" class="sessions">
           <caption class="visually-hidden">Sessions, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">State</th>
-              {admin && <th scope="col">Team</th>}
-              <th scope="col">Harness</th>
-              <th scope="col">Turns</th>
-              <th scope="col">Last activity</th>
+          <thead role="rowgroup">
+            <tr role="row">
+              <th role="columnheader" scope="col">Title</th>
+              <th role="columnheader" scope="col">State</th>
+              {admin && <th role="columnheader" scope="col">Team</th>}
+              <th role="columnheader" scope="col">Harness</th>
+              <th role="columnheader" scope="col">Turns</th>
+              <th role="columnheader" scope="col">Last activity</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {sessions.map((s) => (
-              <tr key={s.id}>
-                <td data-label="Title">
+              <tr role="row" key={s.id}>
+                <td role="cell" data-label="Title">
                   <a href={`/sessions/${s.id}`} onClick={(e) => onLinkClick(e, `/sessions/${s.id}`)}>{s.title || `Session ${s.id.slice(0, 8)}`}</a>
                 </td>
-                <td data-label="State"><span class={`badge state-${s.state}`}>{s.state}</span>{s.error && <span class="code"> {s.error.code}</span>}</td>
-                {admin && <td data-label="Team">{s.team}</td>}
-                <td data-label="Harness">{s.harness}</td>
-                <td data-label="Turns">{s.turns}</td>
-                <td data-label="Last activity"><time dateTime={s.updatedAt} title={s.updatedAt}>{relativeTime(s.updatedAt)}</time></td>
+                <td role="cell" data-label="State"><span class={`badge state-${s.state}`}>{s.state}</span>{s.error && <span class="code"> {s.error.code}</span>}</td>
+                {admin && <td role="cell" data-label="Team">{s.team}</td>}
+                <td role="cell" data-label="Harness">{s.harness}</td>
+                <td role="cell" data-label="Turns">{s.turns}</td>
+                <td role="cell" data-label="Last activity"><time dateTime={s.updatedAt} title={s.updatedAt}>{relativeTime(s.updatedAt)}</time></td>
               </tr>
             ))}
           </tbody>
