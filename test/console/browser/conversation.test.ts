@@ -81,15 +81,19 @@ describe.sequential('a conversation in the console', () => {
     await expectPageMatchesApi();
   });
 
-  it('/crash: the lost sandbox is shown, and the next message is answered on a new one', async () => {
+  it('/crash: the turn fails with sandbox_lost, and the next message is answered on a replaced sandbox', async () => {
     await sendMessage(page, '/crash boom');
-    await eventually(() => turn(page, 3).locator('.turn-state').textContent(), 30_000).toMatch(/^Turn 3 (failed|interrupted|completed)/);
+    await waitForTurnState(page, 3, 'failed', 30_000);
+    const crashed = turn(page, 3);
+    expect(await crashed.locator('.sandbox-line').allTextContents()).toEqual([expect.stringMatching(/^Sandbox lost \(generation 1\): /)]);
+    expect(await crashed.locator('.error-line code').allTextContents()).toEqual(['sandbox_lost']);
+    // what the agent said before it died is kept
+    expect(await crashed.locator('.agent-text').textContent()).toBe('I ');
+
     await sendMessage(page, 'after the crash');
     await waitForTurnState(page, 4, 'completed', 30_000);
+    expect(await turn(page, 4).locator('.sandbox-line').allTextContents()).toEqual(['Sandbox replaced (generation 2)']);
     expect(await turn(page, 4).locator('.agent-text').textContent()).toMatch(/^I heard: after the crash \(turn 4, \d+ history messages\)$/);
-    const sandboxLines = await page.locator('.sandbox-line').allTextContents();
-    expect(sandboxLines.some((line) => /^Sandbox (lost|replaced)/.test(line))).toBe(true);
-    expect(sandboxLines.some((line) => /^Sandbox (acquired|replaced) \(generation 2\)/.test(line))).toBe(true);
     await expectPageMatchesApi();
   });
 
