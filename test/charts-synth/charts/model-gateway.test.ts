@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { modelGatewayObjects, GATEWAY_CONFIG_MAP } from '../../../charts-synth/charts/model-gateway.ts';
 import type { KubeObject } from '../../../charts-synth/kube-object.ts';
 import { stackObjects, synthesizeStack } from '../../../charts-synth/synthesize.ts';
+import { teamObjects } from '../../../charts-synth/charts/team.ts';
 import { NetworkPolicyEvaluator, type PodEndpoint } from '../../../policy/network/evaluator.ts';
 import { checkManifests, policyOptionsForSpec } from '../../../policy/index.ts';
 import { minimalKindConfig, shippedSpec, team, validate } from '../../support/fixtures.ts';
@@ -141,5 +142,32 @@ describe('model gateway network (NetworkPolicy semantics over the whole local st
     expect(evaluator.canReachAddress(gateway, '160.79.104.10', { port: 443, protocol: 'TCP' })).toBe(true);
     expect(evaluator.canReachAddress(gateway, '160.79.104.10', { port: 80, protocol: 'TCP' })).toBe(false);
     for (const address of ['169.254.169.254', '10.96.0.1', '172.18.0.2']) expect(evaluator.canReachAddress(gateway, address, { port: 443, protocol: 'TCP' }), address).toBe(false);
+  });
+});
+
+describe('sandboxes and the gateway key', () => {
+  const templateEnv = (spec: typeof local, teamName: string, harness: string): Json[] => {
+    const team = spec.teams.find((t) => t.name === teamName)!;
+    const template = teamObjects(spec, team).find((o) => o.kind === 'SandboxTemplate' && o.metadata.name === harness) as Json;
+    return template.spec.podTemplate.spec.containers[0].env;
+  };
+
+  it('gives each harness its team\'s gateway key in the variables it reads its model key from, and the gateway URL', () => {
+    const claude = Object.fromEntries(templateEnv(prod, 'data-science', 'claude-code').map((e) => [e.name, e]));
+    expect(claude.ANTHROPIC_API_KEY).toEqual({ name: 'ANTHROPIC_API_KEY', valueFrom: { secretKeyRef: { name: 'paddock-gateway-key', key: 'key' } } });
+    expect(claude.ANTHROPIC_BASE_URL).toEqual({ name: 'ANTHROPIC_BASE_URL', value: 'http://litellm.paddock-gateway.svc.cluster.local:4000' });
+    const codex = Object.fromEntries(templateEnv(prod, 'payments', 'codex').map((e) => [e.name, e]));
+    expect(codex.OPENAI_API_KEY).toEqual({ name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'paddock-gateway-key', key: 'key' } } });
+    expect(codex.OPENAI_BASE_URL.value).toBe('http://litellm.paddock-gateway.svc.cluster.local:4000/v1');
+    expect(codex.ANTHROPIC_API_KEY).toBeUndefined();
+  });
+
+  it('sets no key variable with a gateway Paddock does not run (the team brings its own)', () => {
+    const external = validate(minimalKindConfig([team('a', { harnesses: [{ name: 'claude-code', warmPool: 0 }], quota: { cpu: '4', memory: '8Gi', maxSandboxes: 2 }, secrets: ['ANTHROPIC_API_KEY'] })]));
+    expect(templateEnv(external, 'a', 'claude-code').map((e) => e.name)).not.toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('leaves no shipped team a provider key among its secrets', () => {
+    for (const spec of [local, prod]) for (const t of spec.teams) expect(t.secrets.filter((n) => /API_KEY|AUTH_TOKEN/.test(n)), t.name).toEqual([]);
   });
 });
