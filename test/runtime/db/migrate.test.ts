@@ -43,7 +43,7 @@ describe('migrations', () => {
     const { rows } = await pool.query('SELECT version, name, checksum FROM paddock_schema_migrations ORDER BY version');
     expect(rows).toEqual(migrations.map((m) => ({ version: m.version, name: m.name, checksum: checksumOf(readFileSync(join(MIGRATIONS_DIR, m.file), 'utf8')) })));
     const tables = await pool.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
-    expect(tables.rows.map((r) => r.table_name)).toEqual(['events', 'paddock_schema_migrations', 'sandbox_bindings', 'sandbox_releases', 'sessions', 'turns']);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['audit_log', 'events', 'paddock_schema_migrations', 'sandbox_bindings', 'sandbox_releases', 'sessions', 'turns']);
     expect(await migrationsApplied(pool, migrations)).toBe(true);
   });
 
