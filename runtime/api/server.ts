@@ -13,7 +13,7 @@ import type { EventBus } from '../event-bus.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import { METRICS_CONTENT_TYPE, type RuntimeMetrics } from '../metrics.ts';
 import { requestIdFrom, REQUEST_ID_HEADER } from '../telemetry/request-id.ts';
-import { context, extractContext, failSpan, inSpan, SpanKind, SpanStatusCode, trace, tracer } from '../telemetry/spans.ts';
+import { context, extractContext, failSpan, inSpan, SpanKind, SpanStatusCode, trace, traceHeaders, tracer } from '../telemetry/spans.ts';
 import { eventToJson } from '../session-events.ts';
 import { listEvents } from '../store/events.ts';
 import type { SessionState } from '../store/records.ts';
@@ -274,7 +274,8 @@ export function createApiServer(options: ApiOptions): ApiServer {
         let result: Awaited<ReturnType<typeof enqueueTurn>>;
         try {
           // the turn launched below runs in this request's trace: its span is this one's child
-          result = await inSpan('turn.enqueue', { 'paddock.session.id': id, 'paddock.turn.fast_dispatch': reservation?.dispatch !== undefined }, () => enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns, reservation?.dispatch));
+          // stored with a queued turn: whichever replica claims it later continues this trace
+          result = await inSpan('turn.enqueue', { 'paddock.session.id': id, 'paddock.turn.fast_dispatch': reservation?.dispatch !== undefined }, () => enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns, reservation?.dispatch, traceHeaders().traceparent));
           if (result.ok && result.dispatched) options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
           else if (result.ok && result.claimed) options.turns.launchClaimed(result.claimed);
         } finally {

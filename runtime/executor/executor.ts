@@ -10,6 +10,7 @@ import type { Pool } from '../db/pool.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import type { RuntimeMetrics } from '../metrics.ts';
+import { context, ROOT_CONTEXT } from '../telemetry/spans.ts';
 import { claimTurns, closeEndedSessionLog, expireLeasesOfPreviousInstances, releaseLease, renewLeases, type ClaimedTurn, type FastDispatch } from '../store/turns.ts';
 import { reportInterruptedTurns } from '../store/interrupted-turns.ts';
 import { TURNS_CHANNEL } from '../store/channels.ts';
@@ -120,7 +121,9 @@ export class Executor {
       this.claimAgain = true;
       return;
     }
-    this.claiming = this.claimLoop().finally(() => {
+    // outside whatever request kicked it: claims and the turns they launch belong to no request's
+    // trace (a turn from the queue continues the trace stored with it, turn-runner.ts)
+    this.claiming = context.with(ROOT_CONTEXT, () => this.claimLoop()).finally(() => {
       this.claiming = undefined;
     });
   }

@@ -23,7 +23,7 @@ import type { Pool } from '../db/pool.ts';
 import { SandboxError } from '../drivers/sandbox-driver.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import { codeLabel, type RuntimeMetrics } from '../metrics.ts';
-import { context, failSpan, inSpan, SpanKind, trace, tracer } from '../telemetry/spans.ts';
+import { context, extractContext, failSpan, inSpan, SpanKind, trace, tracer } from '../telemetry/spans.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import type { StoredBinding } from '../store/bindings.ts';
 import { appendEvents, LeaseLostError, streamedText } from '../store/events.ts';
@@ -84,11 +84,15 @@ export interface PreDispatched {
  */
 export async function runClaimedTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn, stop: AbortSignal, preDispatched?: PreDispatched): Promise<TurnResult> {
   const attributes = { 'paddock.session.id': claimed.sessionId, 'paddock.turn': claimed.turn, 'paddock.team': claimed.team, 'paddock.harness': claimed.harness, 'paddock.turn.attempt': claimed.attempts, 'paddock.turn.recovered': claimed.previousState === 'running', 'paddock.turn.fast_dispatch': preDispatched !== undefined };
-  return inSpan('turn', attributes, async (span) => {
-    const result = await runTurn(deps, claimed, stop, preDispatched);
-    span.setAttribute('paddock.turn.result', result);
-    return result;
-  });
+  const run = () =>
+    inSpan('turn', attributes, async (span) => {
+      const result = await runTurn(deps, claimed, stop, preDispatched);
+      span.setAttribute('paddock.turn.result', result);
+      return result;
+    });
+  // claimed from the queue (no request around it): continue the trace of the request that enqueued it
+  if (claimed.traceParent && !trace.getActiveSpan()) return context.with(extractContext({ traceparent: claimed.traceParent }), run);
+  return run();
 }
 
 async function runTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn, stop: AbortSignal, preDispatched?: PreDispatched): Promise<TurnResult> {

@@ -104,12 +104,13 @@ const ENQUEUE_TURN = prepared(
        FROM s, q, f WHERE sessions.id = s.id AND s.state = 'active' AND q.n < $4
        RETURNING sessions.last_turn, sessions.last_seq, f.claim, f.fast
      ), t AS (
-       INSERT INTO turns (session_id, turn, input, state, dispatched, attempts, lease_owner, lease_expires_at, started_at)
+       INSERT INTO turns (session_id, turn, input, state, dispatched, attempts, lease_owner, lease_expires_at, started_at, trace_parent)
        SELECT $1, bump.last_turn, $2,
          CASE WHEN bump.claim THEN 'running' ELSE 'queued' END, bump.fast, CASE WHEN bump.claim THEN 1 ELSE 0 END,
          CASE WHEN bump.claim THEN $6 END,
          CASE WHEN bump.claim THEN now() + make_interval(secs => $8::double precision / 1000) END,
-         CASE WHEN bump.claim THEN now() END
+         CASE WHEN bump.claim THEN now() END,
+         $10::text
        FROM bump RETURNING ${columnList(TURN_COLUMNS)}
      ), e AS (
        INSERT INTO events (session_id, seq, turn, type, data)
@@ -143,9 +144,9 @@ const ENQUEUE_TURN = prepared(
  * sees it), one statement, so one round trip and one commit. The replicas are woken for a
  * turn left queued here; the events are announced by the caller (db/notifier.ts).
  */
-export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number, fast?: FastDispatch): Promise<EnqueueResult> {
+export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number, fast?: FastDispatch, traceParent?: string): Promise<EnqueueResult> {
   const message: SessionEvent = { type: 'user_message', text: input };
-  const { rows } = await db.query<EnqueueRow>(ENQUEUE_TURN.with([sessionId, input, JSON.stringify(message), maxQueued, team ?? null, fast?.owner ?? null, fast?.sandboxId ?? null, fast?.leaseMs ?? 0, fast?.knownHistory?.throughTurn ?? null]));
+  const { rows } = await db.query<EnqueueRow>(ENQUEUE_TURN.with([sessionId, input, JSON.stringify(message), maxQueued, team ?? null, fast?.owner ?? null, fast?.sandboxId ?? null, fast?.leaseMs ?? 0, fast?.knownHistory?.throughTurn ?? null, traceParent ?? null]));
   const row = rows[0];
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.session_state !== 'active') return { ok: false, reason: 'not_active', state: row.session_state };
@@ -170,6 +171,8 @@ export interface ClaimedTurn extends TurnRecord {
   readonly sessionState: string;
   /** the session's sandbox at claim time (only this turn's owner changes it now) */
   readonly binding: StoredBinding | undefined;
+  /** the traceparent of the request that enqueued it (tracing on), for a turn claimed from the queue */
+  readonly traceParent?: string;
 }
 
 /** claimTurns' statement: lock candidates (skipping locked ones), lease them, return them with their session and sandbox */
@@ -191,7 +194,7 @@ const CLAIM_TURNS = prepared(
      -- every turn of its session (which a join on the session alone may plan)
      FROM candidates c
      WHERE t.session_id = c.session_id AND t.turn = c.turn
-     RETURNING ${columnList(TURN_COLUMNS, 't')}, c.previous_state, c.team, c.harness, c.session_state,
+     RETURNING ${columnList(TURN_COLUMNS, 't')}, c.previous_state, c.team, c.harness, c.session_state, t.trace_parent,
        (SELECT row_to_json(b) FROM (SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = t.session_id) b) AS binding`,
 );
 
@@ -201,9 +204,10 @@ const CLAIM_TURNS = prepared(
  * concurrent claimers never get the same turn.
  */
 export async function claimTurns(db: Queryable, owner: string, limit: number, leaseMs: number): Promise<ClaimedTurn[]> {
-  const { rows } = await db.query<TurnRow & { previous_state: TurnState; team: string; harness: string; session_state: string; binding: BindingRow | null }>(CLAIM_TURNS.with([owner, limit, leaseMs]));
+  const { rows } = await db.query<TurnRow & { previous_state: TurnState; team: string; harness: string; session_state: string; trace_parent: string | null; binding: BindingRow | null }>(CLAIM_TURNS.with([owner, limit, leaseMs]));
   return rows.map((row) => ({
     ...turnFromRow(row),
+    ...(row.trace_parent ? { traceParent: row.trace_parent } : {}),
     previousState: row.previous_state,
     team: row.team,
     harness: row.harness,

@@ -5,7 +5,7 @@
  * url.*, error.type) and are `paddock.*` otherwise. No span carries a message, a token or
  * model output: ids, codes and counts only.
  */
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 
 export const tracer = trace.getTracer('paddock-runtime');
 
@@ -31,5 +31,5 @@ export function failSpan(span: Span, error: unknown, type?: string): void {
 }
 
 export { extractContext, traceHeaders } from '../../harnesses/protocol/trace-context.ts';
-export { context, SpanKind, SpanStatusCode, trace };
+export { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace };
 export type { Attributes, Span };

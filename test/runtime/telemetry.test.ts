@@ -148,6 +148,27 @@ describe('tracing on', () => {
     for (const family of families.values()) for (const sample of family.metrics) expect(Object.keys(sample.labels ?? {})).not.toContain('session');
   });
 
+  it('continues the enqueuing request\'s trace in a turn claimed later from the queue', async () => {
+    const alpha = new Api(runtime.url, TOKENS.alpha);
+    const id = await alpha.createSession();
+    // the first turn is still running when the second message arrives: the second is queued
+    expect((await alpha.request('POST', `/v1/sessions/${id}/messages`, { text: '/slow 150 first' }, { 'x-request-id': 'req-running' })).status).toBe(202);
+    expect((await alpha.request('POST', `/v1/sessions/${id}/messages`, { text: 'second' }, { 'x-request-id': 'req-queued' })).status).toBe(202);
+    await alpha.waitForDone(id, 2);
+    const isTurn2 = (s: ReceivedSpan) => s.name === 'turn' && s.attributes['paddock.session.id'] === id && s.attributes['paddock.turn'] === 2;
+    await receiver.waitFor((spans) => spans.some(isTurn2) && spans.some((s) => s.attributes['paddock.request_id'] === 'req-queued'));
+    const request = only(receiver.spans.filter((s) => s.attributes['paddock.request_id'] === 'req-queued'), 'the second message request');
+    const enqueue = only(childrenOf(receiver.spans, request).filter((s) => s.name === 'turn.enqueue'), 'its turn.enqueue');
+    expect(enqueue.attributes['paddock.turn.fast_dispatch']).toBe(true);
+    const turn = only(receiver.spans.filter(isTurn2), 'turn 2');
+    // not launched by the request (it was queued), yet in its trace: the enqueue span's child
+    expect(turn).toMatchObject({ traceId: request.traceId, parentSpanId: enqueue.spanId });
+    expect(turn.startNs).toBeGreaterThan(request.endNs);
+    // and nothing of it landed in the first request's trace
+    const first = only(receiver.spans.filter((s) => s.attributes['paddock.request_id'] === 'req-running'), 'the first message request');
+    expect(receiver.spans.filter((s) => s.traceId === first.traceId && s.name === 'turn').map((s) => s.attributes['paddock.turn'])).toEqual([1]);
+  });
+
   it('loaded the SDK, the exporter and the pg instrumentation', () => {
     expect(imports().filter((url) => SDK_MODULE.test(url)).length).toBeGreaterThan(0);
   });

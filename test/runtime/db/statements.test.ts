@@ -47,9 +47,9 @@ describe('column lists', () => {
     const columns = async (table: string) => (await pool.query<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1', [table])).rows.map((r) => r.c).sort();
     expect([...SESSION_COLUMNS].sort()).toEqual(await columns('sessions'));
     expect([...BINDING_COLUMNS].sort()).toEqual(await columns('sandbox_bindings'));
-    // turns has lease_expires_at, which the runtime never reads back, and the usage columns
-    // (0003), read only by GET /v1/usage's aggregate
-    expect([...TURN_COLUMNS, 'lease_expires_at', 'input_tokens', 'output_tokens', 'cost_usd'].sort()).toEqual(await columns('turns'));
+    // turns has lease_expires_at, which the runtime never reads back, the usage columns (0003),
+    // read only by GET /v1/usage's aggregate, and trace_parent (0005), read only by claimTurns
+    expect([...TURN_COLUMNS, 'lease_expires_at', 'input_tokens', 'output_tokens', 'cost_usd', 'trace_parent'].sort()).toEqual(await columns('turns'));
   });
 });
 
