@@ -20,10 +20,15 @@ interface LiteLlmModel {
   readonly litellm_params: { readonly model: string; readonly api_base?: string; readonly api_key?: string };
 }
 
+/** Providers whose key belongs to the endpoint the model names (an Azure resource), so it goes with an apiBase too. */
+const ENDPOINT_KEYED_PROVIDERS: readonly string[] = ['azure'];
+
 export function liteLlmModelList(deploy: GatewayDeploymentSpec): LiteLlmModel[] {
   return deploy.models.map((m) => {
     const key = providerKeyOf(m.model);
-    const apiKey = key !== undefined && deploy.providerSecrets.includes(key) ? `os.environ/${key}` : undefined;
+    // a provider's key never goes to another endpoint (an apiBase of yours must not receive OpenAI's key)
+    const keyed = m.apiBase === undefined || ENDPOINT_KEYED_PROVIDERS.includes(m.model.split('/')[0]!);
+    const apiKey = keyed && key !== undefined && deploy.providerSecrets.includes(key) ? `os.environ/${key}` : undefined;
     return {
       model_name: m.name,
       litellm_params: { model: m.model, ...(m.apiBase === undefined ? {} : { api_base: m.apiBase }), ...(apiKey === undefined ? {} : { api_key: apiKey }) },

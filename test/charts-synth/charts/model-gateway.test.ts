@@ -99,6 +99,20 @@ describe('model gateway chart', () => {
     expect(gateway.containers[0].volumeMounts).toContainEqual({ name: 'rds-ca', mountPath: '/opt/paddock/certs', readOnly: true });
   });
 
+  it('lets the gateway out on the port a declared apiBase names, besides 443', () => {
+    const config = minimalKindConfig([team('a')]);
+    (config['paddock:platform'] as Record<string, unknown>).modelGateway = {
+      deploy: 'litellm',
+      models: [{ name: 'local-llm', model: 'openai/qwen3', apiBase: 'https://llm.internal.example.org:8443/v1' }, { name: 'claude', model: 'anthropic/claude-sonnet-4-5' }],
+      providerSecrets: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'],
+    };
+    const policy = find(modelGatewayObjects(validate(config)), 'NetworkPolicy', 'litellm', 'paddock-gateway');
+    expect(policy.spec.egress[1].ports).toEqual([{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 8443 }]);
+    const data = parse(find(modelGatewayObjects(validate(config)), 'ConfigMap', GATEWAY_CONFIG_MAP).data['config.yaml']);
+    // its own endpoint: OpenAI's key is never sent there
+    expect(data.model_list[0]).toEqual({ model_name: 'local-llm', litellm_params: { model: 'openai/qwen3', api_base: 'https://llm.internal.example.org:8443/v1' } });
+  });
+
   it('renders byte-identical objects on every run', () => {
     expect(JSON.stringify(modelGatewayObjects(shippedSpec('prod')))).toBe(JSON.stringify(prodObjects));
   });
