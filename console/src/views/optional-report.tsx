@@ -86,7 +86,8 @@ export function OptionalReport({ signed, path, title, choices = [] }: { signed: 
       )}
       {table && table.rows.length === 0 && <p class="empty">Nothing recorded in this range.</p>}
       {table && table.rows.length > 0 && (
-        <div class="scroll-x">
+        // focusable and named, so that a keyboard user can scroll a table wider than the screen (axe: scrollable-region-focusable)
+        <div class="scroll-x" tabIndex={0} role="region" aria-label={`${title} table`}>
           <table role="table">
             <thead role="rowgroup">
               <tr role="row">{table.columns.map((c) => <th role="columnheader" key={c} scope="col">{c}</th>)}</tr>
