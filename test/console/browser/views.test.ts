@@ -99,6 +99,15 @@ describe.sequential('the console views', () => {
     expect(await platform.getByRole('cell').allTextContents()).toEqual(['platform', 'claude-code, scripted', '1', expect.stringMatching(/^Fix the flaky login test: turn 3 running/)]);
     await expectAccessible(admin, 'admin');
     await screenshot(admin, 'admin-desktop');
+    for (const report of ['Usage', 'Audit log']) {
+      await admin.getByRole('link', { name: report }).click();
+      await admin.getByRole('heading', { level: 1, name: report }).waitFor();
+      await eventually(() => admin.getByText('Loading…').count()).toBe(0);
+      await expectAccessible(admin, report);
+    }
+    // the audit log has rows by now (sessions made, messages sent): its table scrolls sideways by keyboard too
+    await admin.getByRole('region', { name: 'Audit log table' }).waitFor();
+    await screenshot(admin, 'audit-desktop');
 
     await page.getByRole('button', { name: 'Abort' }).click();
     await waitForTurnState(page, 3, 'aborted');
