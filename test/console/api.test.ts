@@ -39,9 +39,15 @@ describe('createApi', () => {
     const ended = await alpha.endSession(id);
     expect(ended.state).toBe('ended');
     expect((await alpha.listSessions({ state: 'ended' })).sessions.map((s) => s.id)).toEqual([id]);
-    const page = await alpha.eventsPage(id, 0);
+    // the running turn's end and the session's are written as the abort lands: wait for them
+    let page = await alpha.eventsPage(id, 0);
+    for (const deadline = Date.now() + 10_000; page.events.at(-1)?.type !== 'session_ended' && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      page = await alpha.eventsPage(id, 0);
+    }
     expect(page.events.map((e) => e.seq)).toEqual(page.events.map((_, i) => i + 1));
     expect(page.events.at(-1)?.type).toBe('session_ended');
+    expect(page.events.map((e) => e.type)).toContain('user_message');
   });
 
   it('says "That API token was not accepted" for a wrong token', async () => {
