@@ -20,6 +20,8 @@ export type Item =
 export interface TurnView {
   readonly number: number;
   readonly userText: string;
+  /** when the message was stored (ISO 8601) */
+  readonly sentAt?: string;
   readonly state: TurnState;
   readonly attempts: number;
   readonly items: readonly Item[];
@@ -68,7 +70,7 @@ function doneState(turn: TurnView, event: WireEventOf<'done'>): TurnState {
 function applyToTurn(turn: TurnView, event: WireEvent): TurnView {
   switch (event.type) {
     case 'user_message':
-      return { ...turn, userText: event.text };
+      return { ...turn, userText: event.text, sentAt: event.createdAt };
     case 'turn_started':
       return { ...turn, state: 'running', attempts: Math.max(turn.attempts, event.attempt) };
     case 'done':

@@ -28,7 +28,7 @@ describe('applyEvents', () => {
     const view = applyEvents(emptyConversation, toolTurn());
     expect(view.turns).toHaveLength(1);
     const turn = view.turns[0]!;
-    expect(turn).toMatchObject({ number: 1, userText: 'hello', state: 'completed', attempts: 1 });
+    expect(turn).toMatchObject({ number: 1, userText: 'hello', sentAt: at, state: 'completed', attempts: 1 });
     expect(turn.items.map((i) => i.kind)).toEqual(['sandbox', 'text', 'tool', 'text']);
     expect(turn.items[1]).toMatchObject({ kind: 'text', text: 'I heard' });
     expect(turn.items[2]).toMatchObject({ kind: 'tool', name: 'read_file', input: { path: 'README.md' }, result: { output: '# Paddock', isError: false } });

@@ -62,7 +62,15 @@ export function Conversation({ view }: { view: ConversationView }) {
       {view.turns.map((turn) => (
         <li key={turn.number} class={`turn turn-${turn.state}`} aria-busy={turn.state === 'running' ? true : undefined}>
           <div class="user-message">
-            <span class="who">You</span>
+            <span class="who">
+              You
+              {turn.sentAt && (
+                <>
+                  {' · '}
+                  <time dateTime={turn.sentAt}>{new Date(turn.sentAt).toLocaleString()}</time>
+                </>
+              )}
+            </span>
             <div class="user-text">{turn.userText}</div>
           </div>
           <div class="agent">
