@@ -113,6 +113,17 @@ export interface RuntimeSpec {
   readonly sandboxLifetimeHours: number;
   /** days the audit trail keeps its rows (ADR 0027) */
   readonly auditRetentionDays: number;
+  /** OpenTelemetry traces to a collector (ADR 0026); undefined: off */
+  readonly tracing?: TracingSpec | undefined;
+}
+
+export interface TracingSpec {
+  /** OTLP/HTTP base URL of the collector */
+  readonly endpoint: string;
+  readonly collectorNamespace: string;
+  readonly collectorPodLabels: Readonly<Record<string, string>>;
+  /** 0..1 */
+  readonly sampleRatio: number;
 }
 
 /** The monitoring chart (ADR 0027): rendered only when enabled. */

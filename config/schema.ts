@@ -34,6 +34,18 @@ const runtimeSchema = z.strictObject({
   sandboxLifetimeHours: z.number().int().min(1).max(720).default(24),
   /** days the audit trail keeps its rows (ADR 0027); the database refuses to delete rows younger than 30 days */
   auditRetentionDays: z.number().int().min(30).max(3650).default(365),
+  /** OpenTelemetry traces of the runtime (ADR 0026): off when unset */
+  tracing: z
+    .strictObject({
+      /** the collector's OTLP/HTTP endpoint, e.g. http://otel-collector.monitoring:4318 (the runtime's OTEL_EXPORTER_OTLP_ENDPOINT) */
+      endpoint: z.url({ protocol: /^https?$/, error: (i) => `${JSON.stringify(i.input)} is not an http(s) URL of an OTLP/HTTP collector (e.g. http://otel-collector.monitoring:4318)` }),
+      /** the collector's namespace and pod labels: the runtime's NetworkPolicy lets it reach exactly those pods on the endpoint's port */
+      collectorNamespace: dns1123Label(),
+      collectorPodLabels: z.record(z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'is not a label name'), z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'is not a label value').max(63)).refine((l) => Object.keys(l).length > 0, 'needs at least one label (an empty selector would allow every pod of the namespace)'),
+      /** the share of traces kept (parentbased_traceidratio; a caller's sampled traceparent is always followed) */
+      sampleRatio: z.number().min(0).max(1).default(1),
+    })
+    .optional(),
 });
 
 const monitoringSchema = z.strictObject({

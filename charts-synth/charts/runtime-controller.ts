@@ -48,6 +48,35 @@ function gatewayEgress(spec: PlatformSpec): INetworkPolicyEgressRule[] {
   return spec.platform.modelGateway.deploy ? [modelGatewayEgress(spec.platform)] : [];
 }
 
+/** The OTLP collector the runtime exports traces to (runtime.tracing, ADR 0026): its pods, on the endpoint's port. */
+function collectorEgress(spec: PlatformSpec): INetworkPolicyEgressRule[] {
+  const tracing = spec.platform.runtime.tracing;
+  if (!tracing) return [];
+  return [{
+    to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': tracing.collectorNamespace } }, podSelector: { matchLabels: { ...tracing.collectorPodLabels } } }],
+    ports: tcpPorts([collectorPort(tracing.endpoint)]),
+  }];
+}
+
+/** The endpoint URL's port, or its scheme's (an OTLP/HTTP collector usually listens on 4318: say so in the URL). */
+export function collectorPort(endpoint: string): number {
+  const url = new URL(endpoint);
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+/** OTEL_* of the runtime container: exactly the standard variables runtime/telemetry reads. */
+function tracingEnv(spec: PlatformSpec): Record<string, kplus.EnvValue> {
+  const tracing = spec.platform.runtime.tracing;
+  if (!tracing) return {};
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: kplus.EnvValue.fromValue(tracing.endpoint),
+    OTEL_SERVICE_NAME: kplus.EnvValue.fromValue('paddock-runtime'),
+    OTEL_RESOURCE_ATTRIBUTES: kplus.EnvValue.fromValue(`paddock.stack=${spec.stack}`),
+    OTEL_TRACES_SAMPLER: kplus.EnvValue.fromValue('parentbased_traceidratio'),
+    OTEL_TRACES_SAMPLER_ARG: kplus.EnvValue.fromValue(String(tracing.sampleRatio)),
+  };
+}
+
 function harnessPorts(spec: PlatformSpec): number[] {
   return [...new Set(spec.teams.flatMap((t) => t.harnesses.map((h) => h.definition.port)))].sort((a, b) => a - b);
 }
@@ -64,8 +93,8 @@ function runtimeNetworkPolicies(spec: PlatformSpec): KubeObject[] {
       policyTypes: ['Ingress', 'Egress'],
       // The API authenticates every session call with a bearer token; probes and /metrics expose no session data.
       ingress: [{ ports: tcpPorts([RUNTIME_PORT]) }],
-      egress: [apiServerEgressRule(spec.platform.network), databaseEgress(spec), ...sandboxEgress, ...gatewayEgress(spec)],
-    }, `Runtime controller: API port in; out to the Kubernetes API, its database${spec.platform.modelGateway.deploy ? ', the model gateway (team keys)' : ''} and team sandboxes on harness ports.`),
+      egress: [apiServerEgressRule(spec.platform.network), databaseEgress(spec), ...sandboxEgress, ...gatewayEgress(spec), ...collectorEgress(spec)],
+    }, `Runtime controller: API port in; out to the Kubernetes API, its database${spec.platform.modelGateway.deploy ? ', the model gateway (team keys)' : ''}${spec.platform.runtime.tracing ? ', the OTLP trace collector' : ''} and team sandboxes on harness ports.`),
   ];
 }
 
@@ -124,6 +153,7 @@ function addRuntimeWorkload(chart: PlatformChart, spec: PlatformSpec): void {
         [RUNTIME_ENV.podName]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
         [RUNTIME_ENV.databaseUrl]: kplus.EnvValue.fromSecretValue({ secret: database, key: DATABASE_SECRET_URL_KEY }),
         ...(gatewayAdmin ? { PADDOCK_GATEWAY_ADMIN_DIR: kplus.EnvValue.fromValue(GATEWAY_ADMIN_DIR) } : {}),
+        ...tracingEnv(spec),
       },
       // rendered verbatim as a field beyond cdk8s-plus; {} keeps cdk8s-plus from adding its defaults
       resources: {},
