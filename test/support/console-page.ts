@@ -6,8 +6,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { launchChromium } from './chromium.ts';
+import { startDevMode, type DevMode } from './dev-mode.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 export const SCREENSHOT_DIR = join(REPO, '.paddock', 'console-screenshots');
@@ -19,6 +21,18 @@ export const UI_TIMEOUT_MS = 20_000;
 /** expect.poll with the UI timeout (its own default, 1 s, is too short on a busy machine) */
 export function eventually<T>(value: () => T | Promise<T>, timeout = UI_TIMEOUT_MS) {
   return expect.poll(value, { timeout, interval: 100 });
+}
+
+/**
+ * `paddock dev` and Chromium, started side by side; when one of them fails the other is
+ * stopped before the error is thrown (no browser or dev runtime outlives a failed setup).
+ */
+export async function startDevAndBrowser(): Promise<{ dev: DevMode; browser: Browser }> {
+  const [dev, browser] = await Promise.allSettled([startDevMode(), launchChromium()]);
+  if (dev.status === 'fulfilled' && browser.status === 'fulfilled') return { dev: dev.value, browser: browser.value };
+  if (dev.status === 'fulfilled') await dev.value.stop();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw dev.status === 'rejected' ? dev.reason : (browser as PromiseRejectedResult).reason;
 }
 
 export async function signIn(page: Page, url: string, token: string): Promise<void> {

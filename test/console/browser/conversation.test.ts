@@ -6,9 +6,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../support/chromium.ts';
-import { apiEvents, eventually, createSession, expectedTurn, expectGapFree, renderedTurn, screenshot, sendMessage, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
-import { startDevMode, type DevMode } from '../../support/dev-mode.ts';
+import { apiEvents, eventually, createSession, expectedTurn, expectGapFree, renderedTurn, screenshot, sendMessage, signIn, startDevAndBrowser, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
+import type { DevMode } from '../../support/dev-mode.ts';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts';
 
 let dev: DevMode;
@@ -21,7 +20,7 @@ let sessionId: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  [dev, browser] = await Promise.all([startDevMode(), launchChromium()]);
+  ({ dev, browser } = await startDevAndBrowser());
   token = dev.tokens.teams.platform!;
   const { hostname, port } = new URL(dev.url);
   network = await startTcpProxy({ host: hostname, port: Number(port) });

@@ -6,9 +6,8 @@
  */
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../support/chromium.ts';
-import { createSession, eventually, sendMessage, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
-import { startDevMode, type DevMode } from '../../support/dev-mode.ts';
+import { createSession, eventually, sendMessage, signIn, startDevAndBrowser, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
+import type { DevMode } from '../../support/dev-mode.ts';
 
 let dev: DevMode;
 let browser: Browser;
@@ -23,7 +22,7 @@ const PAYLOAD = `<img src=x onerror="window.__pwned='img';alert('img')"> <script
 const TITLE = `<img src=x onerror="alert('title')">Secret project`;
 
 beforeAll(async () => {
-  [dev, browser] = await Promise.all([startDevMode(), launchChromium()]);
+  ({ dev, browser } = await startDevAndBrowser());
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.on('request', (request) => requests.push(request));
   page = await context.newPage();

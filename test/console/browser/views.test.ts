@@ -6,9 +6,8 @@
  */
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../support/chromium.ts';
-import { createSession, eventually, screenshot, sendMessage, seriousA11yViolations, signIn, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
-import { startDevMode, type DevMode } from '../../support/dev-mode.ts';
+import { createSession, eventually, screenshot, sendMessage, seriousA11yViolations, signIn, startDevAndBrowser, turn, UI_TIMEOUT_MS, waitForTurnState } from '../../support/console-page.ts';
+import type { DevMode } from '../../support/dev-mode.ts';
 
 let dev: DevMode;
 let browser: Browser;
@@ -19,7 +18,7 @@ const LONG_TEST_MS = 120_000;
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 beforeAll(async () => {
-  [dev, browser] = await Promise.all([startDevMode(), launchChromium()]);
+  ({ dev, browser } = await startDevAndBrowser());
 });
 
 afterAll(async () => {
