@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LITELLM_IMAGE } from '../../config/versions/container-images.ts';
+import { DEFAULT_LITELLM_IMAGE, LITELLM_IMAGE } from '../../config/versions/container-images.ts';
 import { IN_CLUSTER_GATEWAY_URL, PROVIDER_KEY_ENV_NAMES } from '../../config/model-gateway.ts';
 import { errorLines, harnessRegistry, minimalKindConfig, team, validate } from '../support/fixtures.ts';
 
@@ -140,5 +140,14 @@ describe('teams and the gateway Paddock runs', () => {
     const keyEnv = [...harnessRegistry().values()].flatMap((d) => d.modelGatewayKeyEnv);
     expect(keyEnv.sort()).toEqual(['ANTHROPIC_API_KEY', 'OPENAI_API_KEY']);
     for (const name of keyEnv) expect(PROVIDER_KEY_ENV_NAMES).toContain(name);
+  });
+});
+
+describe('the LiteLLM image, as dated data', () => {
+  it('is an exact release of LiteLLM\'s database image, tagged as its release, with where and when it was read', () => {
+    expect(DEFAULT_LITELLM_IMAGE).toBe(LITELLM_IMAGE.image);
+    expect(LITELLM_IMAGE.image).toBe(`ghcr.io/berriai/litellm-database:${LITELLM_IMAGE.release}`);
+    expect(LITELLM_IMAGE.release).toMatch(/^v\d+\.\d+\.\d+$/);
+    expect(LITELLM_IMAGE.source).toMatch(/read \d{4}-\d{2}-\d{2}/);
   });
 });
