@@ -131,15 +131,16 @@ export class Executor {
   private async claimLoop(): Promise<void> {
     do {
       this.claimAgain = false;
-      const free = this.maxConcurrent - this.running.size - this.reserved;
       if (this.stopping) return;
-      if (free <= 0) {
-        this.capacityLimited = true;
-        return;
-      }
+      // reporting needs no free slot: a full replica still reports dead replicas' turns
       if (this.sweepDue) {
         this.sweepDue = false;
         await this.reportInterrupted();
+      }
+      const free = this.maxConcurrent - this.running.size - this.reserved;
+      if (free <= 0) {
+        this.capacityLimited = true;
+        return;
       }
       let claimed: ClaimedTurn[];
       try {
@@ -169,7 +170,10 @@ export class Executor {
       for (;;) {
         const reported = await reportInterruptedTurns(pool, batch);
         for (const turn of reported) {
+          // counted as the one-by-one path counts a recovered turn (turn-runner.ts finish)
           metrics.turns.inc({ team: turn.team, harness: turn.harness, outcome: 'interrupted' });
+          metrics.turnErrors.inc({ team: turn.team, harness: turn.harness, code: 'interrupted' });
+          metrics.events.inc(turn.events.length);
           runner.publish(turn.sessionId, turn.events);
           // a message sent during the outage waits behind this turn: it may run now (this
           // replica's own claim pass follows the sweep; the others are woken)
