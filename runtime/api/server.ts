@@ -158,6 +158,9 @@ function decodeCursor(value: string): { createdAt: Date; id: string } {
 }
 
 /** `/^\/v1\/sessions\/(?<id>[^/]+)$/` → `/v1/sessions/{id}` (a low-cardinality span name) */
+/** Kubelet probes and Prometheus scrapes: no span (they would be most of the traces and say nothing) */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 export function routeTemplate(pattern: RegExp): string {
   return pattern.source.replace(/^\^/, '').replace(/\$$/, '').replace(/\(\?<(\w+)>[^)]*\)/g, '{$1}').replace(/\\\//g, '/');
 }
@@ -387,8 +390,10 @@ export function createApiServer(options: ApiOptions): ApiServer {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const requestLog = log.with({ requestId });
-    // a server span per request, continuing the caller's trace when it sent a traceparent
-    const span = tracer.startSpan(req.method ?? 'HTTP', { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '', 'url.path': (req.url ?? '/').split('?')[0], 'paddock.request_id': requestId } }, extractContext(req.headers));
+    // a server span per request, continuing the caller's trace when it sent a traceparent; probes
+    // and scrapes (every few seconds, per replica) make none
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const span = UNTRACED_PATHS.has(path) ? undefined : tracer.startSpan(req.method ?? 'HTTP', { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '', 'url.path': path, 'paddock.request_id': requestId } }, extractContext(req.headers));
     res.on('finish', () => {
       metrics.httpRequests.inc({ route: route.name, code: `${Math.floor(res.statusCode / 100)}xx` });
       // an event stream lasts as long as its client listens: not a request duration
@@ -397,14 +402,15 @@ export function createApiServer(options: ApiOptions): ApiServer {
     res.on('close', () => {
       const entry = auditEntryFor({ req, res, routeName: route.name, route: route.template ?? '', principal: route.principal, params: route.params ?? {}, requestId, errorCode: route.errorCode });
       if (entry) options.audit.record(entry);
-      if (span.isRecording()) {
+      if (span?.isRecording()) {
         if (route.template) span.updateName(`${req.method} ${route.template}`).setAttribute('http.route', route.template);
         span.setAttribute('http.response.status_code', res.statusCode);
         if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       }
-      span.end();
+      span?.end();
     });
-    context.with(trace.setSpan(context.active(), span), () => handle(req, res, route, requestId, requestLog)).catch((error: unknown) => {
+    const run = () => handle(req, res, route, requestId, requestLog);
+    (span ? context.with(trace.setSpan(context.active(), span), run) : run()).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader('connection', 'close');
         route.errorCode = error.code;
@@ -419,7 +425,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
         route.errorCode = 'database_unavailable';
         sendError(res, 503, 'database_unavailable', 'the database is unavailable; retry shortly', { 'retry-after': retryAfter });
       } else {
-        failSpan(span, error);
+        if (span) failSpan(span, error);
         requestLog.error('request failed', { method: req.method, route: route.name, error: errorMessage(error), stack: (error as Error).stack?.split('\n').slice(0, 4).join(' | ') });
         route.errorCode = 'internal';
         sendError(res, 500, 'internal', 'internal error; see the runtime log');

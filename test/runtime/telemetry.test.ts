@@ -115,6 +115,8 @@ describe('tracing on', () => {
 
     // statements outside a request or turn (lease renewals, polls) make no traces of their own
     expect(spans.filter((s) => s.parentSpanId === '' && s.name.startsWith('pg.')).map((s) => s.name)).toEqual([]);
+    // nor do probes and scrapes (the test polled /readyz until ready)
+    expect(spans.filter((s) => ['/healthz', '/readyz', '/metrics'].includes(String(s.attributes['url.path'])))).toEqual([]);
   });
 
   it('writes JSON log lines with the request id, and the trace id of the turn', () => {
