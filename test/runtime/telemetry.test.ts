@@ -148,6 +148,10 @@ describe('tracing on', () => {
     expect(families.get('nodejs_eventloop_lag_p99_seconds')?.type).toBe('GAUGE');
     // no series is labelled with anything unbounded
     for (const family of families.values()) for (const sample of family.metrics) expect(Object.keys(sample.labels ?? {})).not.toContain('session');
+    // every paddock_ metric this runtime serves is in docs/runtime.md's metrics table
+    const documented = new Set([...readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'runtime.md'), 'utf8').matchAll(/^\| `(paddock_[a-z0-9_]+)` \|/gm)].map((m) => m[1]));
+    expect(documented.size).toBeGreaterThan(15);
+    expect([...families.keys()].filter((name) => name.startsWith('paddock_') && !documented.has(name))).toEqual([]);
   });
 
   it('continues the enqueuing request\'s trace in a turn claimed later from the queue', async () => {
