@@ -37,6 +37,12 @@ export const harnessDefinitionSchema = z.strictObject({
   modelGatewayEnv: z.array(z.strictObject({ name: envName, path: z.string().default('') })).default([]),
   /** env vars that receive the team's model gateway key (in a cluster whose gateway Paddock runs) */
   modelGatewayKeyEnv: z.array(envName).default([]),
+  /**
+   * env vars the agent CLI reads the model name from (the main model, and its background or
+   * alias models): each gets the team harness's `model`, so every request asks the gateway for a
+   * model the team's key may use
+   */
+  modelEnv: z.array(envName).default([]),
   resources,
   probes: z.strictObject({ readiness: httpProbe, liveness: httpProbe }),
   /** uid/gid the image runs as; never 0 */

@@ -155,6 +155,8 @@ export interface TeamHarnessSpec {
   readonly warmPool: number;
   readonly resources: Resources;
   readonly runtimeClassName?: string;
+  /** the model name set in the definition's modelEnv variables (unset: the CLI's own default) */
+  readonly model?: string;
   readonly definition: HarnessDefinition;
 }
 

@@ -255,6 +255,8 @@ export const teamHarnessSchema = z.strictObject({
   resources: resources.optional(),
   /** e.g. "gvisor" or "kata" for kernel-level isolation */
   runtimeClassName: dns1123Subdomain.optional(),
+  /** the gateway model the agent asks for (set in the harness's modelEnv variables); one of the team's models */
+  model: z.string().min(1).optional(),
 });
 
 export const egressRuleSchema = z.strictObject({

@@ -294,15 +294,25 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
   if (Math.round(warm.cpu * 1000) > Math.round(parseQuantity(raw.quota.cpu) * 1000)) problems.push({ path: at('quota', 'cpu'), message: `the warm pools need cpu ${formatCpu(warm.cpu)} (limits), more than the quota ${raw.quota.cpu}` });
   if (warm.memory > parseQuantity(raw.quota.memory)) problems.push({ path: at('quota', 'memory'), message: `the warm pools need memory ${formatMemory(warm.memory)} (limits), more than the quota ${raw.quota.memory}` });
 
+  const gateway = resolveTeamGateway(raw, at, platform, problems);
+  const harnessIndex = (name: string) => raw.harnesses.findIndex((h) => h.name === name);
+  const withModels = harnesses.map((h) => {
+    const i = harnessIndex(h.name);
+    return resolveHarnessModel(h, raw.harnesses[i]!.model, raw, at('harnesses', i), platform, gateway, problems);
+  });
+
   const gatewayEnv = new Set(harnesses.flatMap((h) => h.definition.modelGatewayEnv.map((e) => e.name)));
   const deployed = platform?.modelGateway.deploy !== undefined;
+  // the platform sets a harness's model variables to its model, for every sandbox of that harness
+  const modelEnv = new Map(withModels.flatMap((h) => (h.model === undefined ? [] : h.definition.modelEnv.map((name) => [name, h] as const))));
   // with the in-cluster gateway the platform sets the harness's key variables to the team's gateway key
   const gatewayKeyEnv = new Set(deployed ? harnesses.flatMap((h) => h.definition.modelGatewayKeyEnv) : []);
   const platformSet = (name: string): string | undefined =>
     reservedEnvReason(name) ??
     (gatewayEnv.has(name) ? `"${name}" is set by the platform to the model gateway URL` : undefined) ??
     (deployed ? providerKeyReason(name, raw.name) : undefined) ??
-    (gatewayKeyEnv.has(name) ? `"${name}" is set by the platform to the team's model gateway key` : undefined);
+    (gatewayKeyEnv.has(name) ? `"${name}" is set by the platform to the team's model gateway key` : undefined) ??
+    (modelEnv.has(name) ? `"${name}" is set by the platform to the model of harness "${modelEnv.get(name)!.name}" (its "model", ${quoted(modelEnv.get(name)!.model!)})` : undefined);
   for (const name of Object.keys(raw.env)) {
     const reserved = platformSet(name);
     if (reserved) problems.push({ path: at('env', name), message: reserved });
@@ -325,17 +335,54 @@ function resolveTeam(raw: RawTeam, index: number, platform: PlatformSettings | u
     if (inside) problems.push({ path: at('egress', i, 'cidr'), message: `${quoted(rule.cidr)} lies inside ${inside.text}, which sandboxes may never reach (cluster network or cloud metadata)` });
   });
 
-  const gateway = resolveTeamGateway(raw, at, platform, problems);
   return {
     name: raw.name,
     namespace: teamNamespace(raw.name),
-    harnesses: harnesses.sort((a, b) => compareText(a.name, b.name)),
+    harnesses: withModels.sort((a, b) => compareText(a.name, b.name)),
     quota: raw.quota,
     egress: raw.egress,
     env: Object.fromEntries(Object.entries(raw.env).sort(([a], [b]) => compareText(a, b))),
     secrets: [...new Set(raw.secrets)].sort(),
     ...(gateway ? { gateway } : {}),
   };
+}
+
+/**
+ * The model a team harness asks the gateway for (set in its definition's modelEnv variables).
+ * With the gateway Paddock runs it must be one the team's key allows; left out, the team's only
+ * model, and with several the operator chooses (a CLI's own default would be refused by the key).
+ * With a gateway Paddock does not run it is passed through as given.
+ */
+function resolveHarnessModel(
+  harness: TeamHarnessSpec,
+  given: string | undefined,
+  raw: RawTeam,
+  at: readonly PropertyKey[],
+  platform: PlatformSettings | undefined,
+  gateway: TeamGatewaySpec | undefined,
+  problems: ConfigProblem[],
+): TeamHarnessSpec {
+  const where = `team "${raw.name}", harness "${harness.name}"`;
+  if (harness.definition.modelEnv.length === 0) {
+    if (given !== undefined) problems.push({ path: [...at, 'model'], message: `${where}: this harness names no model variables (modelEnv in harnesses/${harness.name}/harness.yaml), so a model has nothing to set; remove it` });
+    return harness;
+  }
+  if (!platform?.modelGateway.deploy || !gateway) return given === undefined ? harness : { ...harness, model: given };
+  const allowed = gateway.models;
+  const allowedText = allowed.map((m) => quoted(m)).join(', ');
+  const source = raw.models === undefined ? 'every model of paddock:platform.modelGateway.models, as the team names no "models"' : 'the team\'s "models"';
+  if (given !== undefined) {
+    if (!allowed.includes(given)) problems.push({ path: [...at, 'model'], message: `${where}: model ${quoted(given)} is not one the team's gateway key may use (${allowedText}: ${source})` });
+    return { ...harness, model: given };
+  }
+  if (allowed.length === 1) return { ...harness, model: allowed[0]! };
+  if (allowed.length > 1) {
+    problems.push({
+      path: at,
+      message: `${where}: choose the model the agent asks the gateway for with "model" (one of ${allowedText}: ${source}); its CLI's own default model would be refused by the team's gateway key`,
+    });
+  }
+  return harness;
 }
 
 /** What the team's gateway key may use; only with the gateway Paddock runs. */

@@ -40,6 +40,8 @@ export function platformEnv(team: TeamSpec, harness: TeamHarnessSpec, gateway: M
     ...d.modelGatewayEnv.map((e) => ({ name: e.name, value: gatewayUrl(gateway, e.path) })),
     // the gateway Paddock runs: the team's own key, in the variables the harness reads its model API key from
     ...(gateway.deploy ? d.modelGatewayKeyEnv.map((name) => ({ name, valueFrom: { secretKeyRef: { name: TEAM_GATEWAY_KEY_SECRET, key: TEAM_GATEWAY_KEY_KEY } } })) : []),
+    // the model the agent asks for, in every variable its CLI reads a model name from (a plain name, not a secret)
+    ...(harness.model === undefined ? [] : d.modelEnv.map((name) => ({ name, value: harness.model }))),
   ];
 }
 

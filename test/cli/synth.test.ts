@@ -118,7 +118,7 @@ describe('paddock synth', () => {
     const before = snapshot(join(work, 'manifests'));
     const path = join(work, 'stacks', 'Pulumi.local.yaml');
     const text = readFileSync(path, 'utf8');
-    writeFileSync(path, `${text}    - name: mobile\n      harnesses:\n        - name: codex\n          warmPool: 1\n      quota:\n        cpu: "4"\n        memory: 8Gi\n        maxSandboxes: 2\n`);
+    writeFileSync(path, `${text}    - name: mobile\n      harnesses:\n        - name: codex\n          model: gpt-5\n          warmPool: 1\n      quota:\n        cpu: "4"\n        memory: 8Gi\n        maxSandboxes: 2\n`);
     expect(await runSynth([], io(work))).toBe(0);
     const after = snapshot(join(work, 'manifests'));
     const changed = Object.keys(after).filter((f) => after[f] !== before[f]).sort();

@@ -128,7 +128,7 @@ describe('teams and the gateway Paddock runs', () => {
   });
 
   it('refuses a provider key among a team\'s secrets, explaining the gateway key replaces it', () => {
-    const lines = errorLines(deployedConfig([team('data', { harnesses: [{ name: 'claude-code', warmPool: 0 }], quota: { cpu: '4', memory: '8Gi', maxSandboxes: 2 }, secrets: ['GITHUB_TOKEN', 'ANTHROPIC_API_KEY'] })]));
+    const lines = errorLines(deployedConfig([team('data', { harnesses: [{ name: 'claude-code', warmPool: 0, model: 'claude-sonnet' }], quota: { cpu: '4', memory: '8Gi', maxSandboxes: 2 }, secrets: ['GITHUB_TOKEN', 'ANTHROPIC_API_KEY'] })]));
     expect(lines).toEqual([
       `${F}: paddock:teams[0].secrets[1]: "ANTHROPIC_API_KEY" is a model provider's key, and the model gateway runs in the cluster (modelGateway.deploy): sandboxes get the team's gateway key (Secret paddock-gateway-key in team-data) in the variables their harness names, never a provider key. Remove it from the team's secrets, add its name to paddock:platform.modelGateway.providerSecrets and set it once for the gateway with \`pulumi config set --secret --path 'paddock:gatewaySecrets.ANTHROPIC_API_KEY'\``,
     ]);
