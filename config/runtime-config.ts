@@ -19,6 +19,8 @@ export const runtimeHarnessSchema = z.strictObject({
   port: z.number().int(),
   /** env names that receive the model gateway URL (the local driver sets them too) */
   modelGatewayEnv: z.array(z.strictObject({ name: z.string(), path: z.string() })),
+  /** the team harness's model and the env names set to it (teams[].harnesses[].model; the local driver sets them) */
+  model: z.strictObject({ name: z.string(), env: z.array(z.string()) }).optional(),
 });
 
 export const runtimeTeamSchema = z.strictObject({
@@ -81,6 +83,7 @@ export function buildRuntimeConfig(spec: PlatformSpec): RuntimeConfig {
         warmPool: warmPoolName(h.name),
         port: h.definition.port,
         modelGatewayEnv: h.definition.modelGatewayEnv.map((e) => ({ name: e.name, path: e.path })),
+        ...(h.model !== undefined && h.definition.modelEnv.length > 0 ? { model: { name: h.model, env: [...h.definition.modelEnv] } } : {}),
       })),
       env: { ...team.env },
     })),

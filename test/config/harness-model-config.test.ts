@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorLines, harnessRegistry, minimalKindConfig, shippedSpec, team, validate } from '../support/fixtures.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
+import { buildRuntimeConfig } from '../../config/runtime-config.ts';
 
 const F = 'stacks/Pulumi.test.yaml';
 
@@ -111,5 +112,16 @@ describe('the shipped stacks', () => {
     }
     expect(modelOf(shippedSpec('local'), 'platform', 'claude-code')).toBe('claude-sonnet-4-5');
     expect(modelOf(shippedSpec('prod'), 'web-platform', 'codex')).toBe('gpt-5');
+  });
+});
+
+describe('the runtime config (dev mode\'s local driver sets the same variables)', () => {
+  it('carries each team harness\'s model and its variables; none for a harness without model variables', () => {
+    const platform = buildRuntimeConfig(shippedSpec('local')).teams.find((t) => t.name === 'platform')!;
+    const claude = platform.harnesses.find((h) => h.name === 'claude-code')!;
+    expect(claude.model).toEqual({ name: 'claude-sonnet-4-5', env: harnessRegistry().get('claude-code')!.modelEnv });
+    expect(platform.harnesses.find((h) => h.name === 'scripted')!.model).toBeUndefined();
+    const external = buildRuntimeConfig(validate(minimalKindConfig([team('a', { quota, harnesses: [{ name: 'codex' }] })])));
+    expect(external.teams[0]!.harnesses[0]!.model).toBeUndefined();
   });
 });

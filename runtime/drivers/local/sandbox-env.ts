@@ -1,7 +1,7 @@
 /**
  * The environment of a sandbox started by the local driver (pure). Lowest to highest
  * precedence: the runtime's CONTAINER_ENV_* variables with the prefix stripped, the team's
- * env, the model gateway variables of the harness, then the platform's own variables. Nothing
+ * env, the model gateway variables of the harness and its model variables, then the platform's own variables. Nothing
  * else of the runtime's environment leaks in (no DATABASE_URL, no cloud credentials).
  */
 import type { RuntimeHarnessConfig, RuntimeTeamConfig } from '../../../config/runtime-config.ts';
@@ -51,10 +51,13 @@ export function buildSandboxEnv(input: SandboxEnvInput): SandboxEnv {
   const fromContainerEnv = containerEnv(input.runtimeEnv);
   const gatewayBase = input.modelGatewayUrl.replace(/\/+$/, '');
   const gateway = Object.fromEntries(input.harness.modelGatewayEnv.map((e) => [e.name, `${gatewayBase}${e.path}`]));
+  // the model the stack chose for this team harness, as its SandboxTemplate sets it
+  const model = Object.fromEntries((input.harness.model?.env ?? []).map((name) => [name, input.harness.model!.name]));
   const env: Record<string, string> = {
     ...fromContainerEnv.env,
     ...input.team.env,
     ...gateway,
+    ...model,
     PATH: input.runtimeEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: input.home,
     PADDOCK_HARNESS: input.harness.name,

@@ -35,4 +35,18 @@ describe('sandbox environment', () => {
       PADDOCK_MODEL_GATEWAY_URL: 'http://gw:4000',
     });
   });
+
+  it('sets the model variables of the team harness to its model, over CONTAINER_ENV_ and team env', () => {
+    const { env } = buildSandboxEnv({
+      runtimeEnv: { CONTAINER_ENV_ANTHROPIC_MODEL: 'container' },
+      team: { name: 'red', namespace: 'team-red', env: { ANTHROPIC_DEFAULT_HAIKU_MODEL: 'team' }, harnesses: [] },
+      harness: { name: 'claude-code', warmPool: 'claude-code', port: 8080, modelGatewayEnv: [], model: { name: 'claude-sonnet-4-5', env: ['PADDOCK_CLAUDE_MODEL', 'ANTHROPIC_MODEL', 'ANTHROPIC_DEFAULT_HAIKU_MODEL'] } },
+      modelGatewayUrl: 'http://gw:4000',
+      port: 4321,
+      token: 't'.repeat(40),
+      workspace: '/w',
+      home: '/h',
+    });
+    expect({ a: env.PADDOCK_CLAUDE_MODEL, b: env.ANTHROPIC_MODEL, c: env.ANTHROPIC_DEFAULT_HAIKU_MODEL }).toEqual({ a: 'claude-sonnet-4-5', b: 'claude-sonnet-4-5', c: 'claude-sonnet-4-5' });
+  });
 });
