@@ -3,7 +3,7 @@
  * `<NAME>=<value>` in the Secret `paddock-container-env` of every team namespace.
  *
  * Precedence inside a sandbox container, highest first (documented in docs/deploying.md):
- *   1. platform env (HOME, PADDOCK_*, the model gateway URL vars): reserved, so never shadowed;
+ *   1. platform env (HOME, PADDOCK_*, the model gateway URL vars, a team harness's model vars): reserved, so never shadowed;
  *      a CONTAINER_ENV_ or team secret with such a name is an error, not a silent loss
  *   2. the team's `env` (non-secret, per team): a container `env` entry, which Kubernetes lets
  *      win over every `envFrom` source

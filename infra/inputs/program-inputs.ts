@@ -132,6 +132,11 @@ export function resolveProgramInputs(sources: ProgramSources): ProgramInputs {
       for (const name of Object.keys(containerEnv).filter((n) => PROVIDER_KEY_ENV_NAMES.includes(n))) {
         lines.push(`${envFile}: ${CONTAINER_ENV_PREFIX}${name}: is a model provider's key, and the model gateway runs in the cluster: every team namespace would get it. Remove it; set it once for the gateway with \`pulumi config set -s ${sources.stack} --secret --path '${GATEWAY_SECRETS_KEY}.${name}'\` (sandboxes get their team's gateway key)`);
       }
+      // every team harness with model variables then has a model, which wins over .env: refuse rather than lose it silently
+      const modelEnv = new Set(spec.teams.flatMap((t) => t.harnesses.flatMap((h) => (h.model === undefined ? [] : h.definition.modelEnv))));
+      for (const name of Object.keys(containerEnv).filter((n) => modelEnv.has(n))) {
+        lines.push(`${envFile}: ${CONTAINER_ENV_PREFIX}${name}: is set by the platform to each team harness's model while the model gateway runs in the cluster; remove it and choose the model in the stack (paddock:teams[].harnesses[].model)`);
+      }
     }
   }
 
