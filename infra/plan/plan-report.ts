@@ -137,6 +137,8 @@ function sandboxEnvironments(context: PlanReportContext): string[] {
     const by = (source: string) => Object.entries(env.sources).filter(([, s]) => s === source).map(([n]) => n);
     lines.push(`  ${team.namespace}: team env [${by('team-env').join(', ')}]; team secrets [${by('team-secret').join(', ')}]; CONTAINER_ENV_ [${by('container-env').join(', ')}]`);
     for (const o of env.overridden) lines.push(`    ${o.name}: the ${o.winner} value wins over ${o.shadowed.join(' and ')}`);
+    // the model each harness asks the gateway for (teams[].harnesses[].model), set by the platform
+    for (const h of team.harnesses) if (h.model !== undefined) lines.push(`    ${h.name} asks the gateway for model ${h.model} (${h.definition.modelEnv.join(', ')})`);
   }
   return lines;
 }

@@ -131,6 +131,7 @@ describe('paddock plan --stack local', () => {
 
   it('shows Secrets by key and secret outputs as [secret]', () => {
     expect(out).toContain('team-web/paddock-container-env  keys: GIT_COMMITTER_NAME, SHARED [secret]');
+    expect(out).toContain('    codex asks the gateway for model gpt-5 (PADDOCK_CODEX_MODEL)\n');
     expect(out).toMatch(/^ {2}adminApiToken +\[secret\]$/m);
     expect(out).toMatch(/^ {2}kubeconfig +\[secret\]$/m);
     expect(out).toMatch(/^ {2}clusterName +paddock-local$/m);
