@@ -24,8 +24,21 @@ export function parseHarnessDefinition(text: string, file: string, folderName: s
   const parsed = harnessDefinitionSchema.safeParse(raw);
   const problems: ConfigProblem[] = parsed.success ? [] : problemsFromZod(parsed.error.issues, [], () => Object.keys(harnessDefinitionSchema.shape));
   if (parsed.success && parsed.data.name !== folderName) problems.push({ path: ['name'], message: `"${parsed.data.name}" must equal its folder name "${folderName}"` });
+  if (parsed.success) problems.push(...modelEnvProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems);
   return parsed.data;
+}
+
+/** Each model variable gets the model name once: never twice, never also the gateway URL or key. */
+function modelEnvProblems(definition: HarnessDefinition): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const urlEnv = definition.modelGatewayEnv.map((e) => e.name);
+  definition.modelEnv.forEach((name, i) => {
+    if (definition.modelEnv.indexOf(name) !== i) problems.push({ path: ['modelEnv', i], message: `"${name}" is listed twice` });
+    else if (urlEnv.includes(name)) problems.push({ path: ['modelEnv', i], message: `"${name}" already receives the model gateway URL (modelGatewayEnv)` });
+    else if (definition.modelGatewayKeyEnv.includes(name)) problems.push({ path: ['modelEnv', i], message: `"${name}" already receives the team's gateway key (modelGatewayKeyEnv)` });
+  });
+  return problems;
 }
 
 export function loadHarnessRegistry(dir = HARNESSES_DIR): HarnessRegistry {

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../config/errors.ts';
+import { HARNESSES_DIR, parseHarnessDefinition } from '../../harnesses/registry.ts';
 import { errorLines, harnessRegistry, minimalKindConfig, shippedSpec, team, validate } from '../support/fixtures.ts';
 import type { PlatformSpec } from '../../config/platform-spec.ts';
 import { buildRuntimeConfig } from '../../config/runtime-config.ts';
@@ -37,6 +41,20 @@ describe('harness definitions name their model variables', () => {
     ]);
     expect(registry.get('codex')!.modelEnv).toEqual(['PADDOCK_CODEX_MODEL']);
     expect(registry.get('scripted')!.modelEnv).toEqual([]);
+  });
+
+  it('refuses a model variable listed twice or that already carries the gateway URL or key', () => {
+    const text = readFileSync(join(HARNESSES_DIR, 'codex', 'harness.yaml'), 'utf8').replace(/^modelEnv: .*$/m, 'modelEnv: [PADDOCK_CODEX_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY, PADDOCK_CODEX_MODEL]');
+    expect(() => parseHarnessDefinition(text, 'harnesses/codex/harness.yaml', 'codex')).toThrow(ConfigError);
+    try {
+      parseHarnessDefinition(text, 'harnesses/codex/harness.yaml', 'codex');
+    } catch (error) {
+      expect((error as ConfigError).lines).toEqual([
+        'harnesses/codex/harness.yaml: modelEnv[1]: "OPENAI_BASE_URL" already receives the model gateway URL (modelGatewayEnv)',
+        'harnesses/codex/harness.yaml: modelEnv[2]: "OPENAI_API_KEY" already receives the team\'s gateway key (modelGatewayKeyEnv)',
+        'harnesses/codex/harness.yaml: modelEnv[3]: "PADDOCK_CODEX_MODEL" is listed twice',
+      ]);
+    }
   });
 });
 
