@@ -72,8 +72,32 @@ describe('AuditTrail', () => {
     const trail = new AuditTrail(down, recordingLogger(lines), registry, isDatabaseUnavailable);
     trail.record(entry);
     await trail.flush();
+    // held while unavailable; the final flush (shutdown) tries once more, then gives it up, logged
     expect(await failures(registry, 'unavailable')).toBe(1);
-    expect(lines.map((l) => l.level)).toEqual(['error']);
+    expect(lines.map((l) => l.level)).toEqual(['warn', 'error']);
     await down.end();
+  });
+
+  it('holds entries while the database is unavailable and writes them when it is back, giving up the oldest beyond its bound', async () => {
+    const connectionString = await server.createDatabase();
+    const pool = new pg.Pool({ connectionString });
+    const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
+    const registry = new Registry();
+    // the table's absence stands for the outage: every failure counts as "unavailable"
+    const trail = new AuditTrail(pool, recordingLogger(lines), registry, () => true, { maxHeld: 2, retryMs: 50 });
+    for (const requestId of ['r1', 'r2', 'r3']) trail.record({ ...entry, requestId });
+    await trail.flush(false);
+    expect(trail.heldCount).toBe(2);
+    expect(await failures(registry, 'unavailable')).toBe(1);
+    // the three writes fail concurrently: the first held is the one given up
+    const givenUp = lines.filter((l) => l.level === 'error').map((l) => (l.fields?.audit as AuditEntry).requestId);
+    expect(givenUp).toHaveLength(1);
+    await applyMigrations(pool);
+    const kept = ['r1', 'r2', 'r3'].filter((id) => id !== givenUp[0]);
+    await expect.poll(async () => (await pool.query('SELECT request_id FROM audit_log ORDER BY request_id')).rows.map((r) => r.request_id), { timeout: 10_000 }).toEqual(kept);
+    await trail.flush();
+    expect(trail.heldCount).toBe(0);
+    expect(lines.filter((l) => l.level !== 'error').map((l) => l.message)).toEqual(['database unavailable: audit records held until it is back', 'database back: held audit records written']);
+    await pool.end();
   });
 });
