@@ -388,6 +388,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
     const started = performance.now();
     const route: RequestRoute = { name: 'unmatched' };
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const clientAddress = req.socket.remoteAddress;
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const requestLog = log.with({ requestId });
     // a server span per request, continuing the caller's trace when it sent a traceparent; probes
@@ -400,7 +401,7 @@ export function createApiServer(options: ApiOptions): ApiServer {
       if (!String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) metrics.httpSeconds.observe({ route: route.name }, (performance.now() - started) / 1000);
     });
     res.on('close', () => {
-      const entry = auditEntryFor({ req, res, routeName: route.name, route: route.template ?? '', principal: route.principal, params: route.params ?? {}, requestId, errorCode: route.errorCode });
+      const entry = auditEntryFor({ req, res, routeName: route.name, route: route.template ?? '', principal: route.principal, params: route.params ?? {}, requestId, clientAddress, errorCode: route.errorCode });
       if (entry) options.audit.record(entry);
       if (span?.isRecording()) {
         if (route.template) span.updateName(`${req.method} ${route.template}`).setAttribute('http.route', route.template);

@@ -18,6 +18,8 @@ export interface FinishedRequest {
   readonly principal: Principal | undefined;
   readonly params: Readonly<Record<string, string>>;
   readonly requestId: string;
+  /** the TCP peer, read when the request arrived: by 'close' a destroyed socket is gone (null) */
+  readonly clientAddress: string | undefined;
   /** the error code of an error answer */
   readonly errorCode: string | undefined;
 }
@@ -44,7 +46,7 @@ export function auditEntryFor(request: FinishedRequest): AuditEntry | undefined 
     sessionId,
     subjectTeam: principal.kind === 'team' ? principal.team : teamFilter,
     requestId: request.requestId,
-    clientAddress: request.req.socket.remoteAddress,
+    clientAddress: request.clientAddress,
     method: request.req.method ?? '',
     route: request.route,
     status: request.res.statusCode,

@@ -5,6 +5,7 @@
  * recorded and never the token, a team's reads of its own data are not recorded, GET /v1/audit
  * pages and filters with validated parameters, and a team sees only the rows about its team.
  */
+import { request } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDITED_ROUTES, assertEveryRouteAudited } from '../../../runtime/audit/actions.ts';
@@ -132,6 +133,20 @@ describe('the audit trail', () => {
     const anonymous = await call(new Api(rt.url, 'not-a-token'), 'POST', '/v1/sessions', { harness: 'scripted' });
     expect(anonymous.res.status).toBe(401);
     expect(await auditRowOf(anonymous.requestId, 300)).toBeUndefined();
+  });
+  it('records a request whose socket the server destroyed (a streamed body over the limit), with the peer address, and stays up', async () => {
+    const requestId = `audit-test-${++counter}`;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${rt.url}/v1/sessions/${alphaSession}/messages`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.alpha}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-request-id': requestId } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ text: 'x'.repeat(600 * 1024) }));
+    });
+    expect(status).toBe(413);
+    expect(await auditRowOf(requestId)).toMatchObject({ principal: 'team', team: 'alpha', action: 'session.message', status: 413, error_code: 'payload_too_large', client_address: expect.stringMatching(/127\.0\.0\.1$/) });
+    expect((await fetch(`${rt.url}/readyz`)).status).toBe(200);
   });
 });
 
