@@ -21,8 +21,9 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function summarize(report: string, ci: boolean): { status: number | null; line: string; stderr: string } {
-  const result = spawnSync(process.execPath, [join(repo, 'scripts', 'test-summary.mjs'), report], { encoding: 'utf8', env: cleanEnv(ci ? { CI: 'true' } : {}) });
+function summarize(report: string, ci: boolean, runStatus?: number): { status: number | null; line: string; stderr: string } {
+  const extra: Record<string, string> = { ...(ci ? { CI: 'true' } : {}), ...(runStatus === undefined ? {} : { PADDOCK_TEST_STATUS: String(runStatus) }) };
+  const result = spawnSync(process.execPath, [join(repo, 'scripts', 'test-summary.mjs'), report], { encoding: 'utf8', env: cleanEnv(extra) });
   return { status: result.status, line: result.stdout.trim(), stderr: result.stderr };
 }
 
@@ -46,6 +47,13 @@ describe('test-summary.mjs', () => {
     const result = summarize(report('ci', { passed: 3, failed: 0, pending: 2 }), true);
     expect(result).toMatchObject({ status: 1, line: '3 passed, 2 failed' });
     expect(result.stderr).toContain('skipped in CI, counted as failed: /x.test.ts: skips 0');
+  });
+
+  it('counts a run that failed with every test passed (an unhandled error) as one failure', () => {
+    const result = summarize(report('unhandled', { passed: 3, failed: 0, pending: 0 }), true, 1);
+    expect(result).toMatchObject({ status: 1, line: '3 passed, 1 failed' });
+    expect(result.stderr).toContain('exited with status 1 though no test failed');
+    expect(summarize(report('clean', { passed: 3, failed: 0, pending: 0 }), true, 0)).toMatchObject({ status: 0, line: '3 passed, 0 failed' });
   });
 
   it('exits 1 on a failure outside CI too', () => {
