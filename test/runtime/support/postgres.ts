@@ -63,7 +63,10 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
     },
     log: () => readFileSync(server.logFile, 'utf8'),
     async stop() {
-      await server.stop();
+      // smart shutdown first: a pool whose end() resolved before its clients' sockets closed
+      // would otherwise get "terminating connection due to administrator command" on a client
+      // that no longer has an error listener, an uncaught exception in the test process
+      await server.stop({ graceMs: 500 });
       rmSync(root, { recursive: true, force: true });
     },
   };
