@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbeddedPostgres, takeBackSignalHandling, type RunningPostgres } from '../../runtime/db/embedded.ts';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../runtime/db/embedded.ts';
 import { applyMigrations, loadMigrations } from '../../runtime/db/migrate.ts';
 import { bundleRuntimeChild } from './bundle-runtime.ts';
 import type { BenchResult } from './report.ts';
@@ -47,7 +47,6 @@ export async function withBenchContext<T>(quick: boolean, body: (ctx: BenchConte
   try {
     progress('starting embedded Postgres (fsync on, synchronous_commit on) ...');
     postgres = await startEmbeddedPostgres({ dataDir: join(root, 'postgres') });
-    takeBackSignalHandling();
     const server = postgres;
     const runtimeEntry = await bundleRuntimeChild(ROOT, join(root, 'bundle'));
     const ctx: BenchContext = {

