@@ -1,6 +1,7 @@
 /**
- * The audit_log table (runtime/migrations/0004_audit.sql): one insert per audited request, a
- * keyset-paged query, and the retention's only delete (paddock_audit_expire).
+ * The audit_log table (runtime/migrations/0004_audit.sql): inserts of audited requests (many in
+ * one statement: audit/trail.ts gathers them), a keyset-paged query, and the retention's only
+ * delete (paddock_audit_expire).
  */
 import type { Queryable } from '../db/pool.ts';
 
@@ -26,11 +27,27 @@ export interface AuditRecord extends AuditEntry {
 }
 
 export async function insertAudit(db: Queryable, entry: AuditEntry): Promise<void> {
-  // an admin's request about a session is about that session's team (kept even if it is deleted later)
+  await insertAuditMany(db, [entry]);
+}
+
+/**
+ * Inserts `entries` in one statement (one commit), their ids in the given order. An admin's
+ * request about a session is about that session's team (kept even if it is deleted later).
+ */
+export async function insertAuditMany(db: Queryable, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const column = <T>(pick: (e: AuditEntry) => T | undefined) => entries.map((e) => pick(e) ?? null);
   await db.query(
     `INSERT INTO audit_log (principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code)
-     VALUES ($1, $2, $3, $4::uuid, COALESCE($5, (SELECT team FROM sessions WHERE id = $4::uuid)), $6, $7, $8, $9, $10, $11)`,
-    [entry.principal, entry.team ?? null, entry.action, entry.sessionId ?? null, entry.subjectTeam ?? null, entry.requestId, entry.clientAddress ?? null, entry.method, entry.route, entry.status, entry.errorCode ?? null],
+     SELECT u.principal, u.team, u.action, u.session_id, COALESCE(u.subject_team, (SELECT team FROM sessions WHERE id = u.session_id)),
+            u.request_id, u.client_address, u.method, u.route, u.status, u.error_code
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[])
+            WITH ORDINALITY AS u(principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code, ord)
+      ORDER BY u.ord`,
+    [
+      column((e) => e.principal), column((e) => e.team), column((e) => e.action), column((e) => e.sessionId), column((e) => e.subjectTeam),
+      column((e) => e.requestId), column((e) => e.clientAddress), column((e) => e.method), column((e) => e.route), column((e) => e.status), column((e) => e.errorCode),
+    ],
   );
 }
 

@@ -1,5 +1,5 @@
 /**
- * Writes audit rows after the response, with its outcome (ADR 0027). While the database is
+ * Writes audit rows after the response, with its outcome (ADR 0027), many per statement. While the database is
  * unavailable, entries are held in memory (bounded) and written when it is back, so an outage
  * loses no record (their `at` is the time of writing; `request_id` ties them to the logs).
  * A write that fails for good (another error, the hold full, or entries still held at
@@ -10,7 +10,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Pool } from '../db/pool.ts';
 import { errorMessage, type Logger } from '../log.ts';
-import { expireAudit, insertAudit, type AuditEntry } from './store.ts';
+import { expireAudit, insertAuditMany, type AuditEntry } from './store.ts';
 
 export const AUDIT_WRITE_FAILURES_METRIC = 'paddock_audit_write_failures_total';
 
@@ -21,10 +21,16 @@ export interface AuditTrailOptions {
   readonly retryMs?: number;
 }
 
+/** the most entries one statement writes */
+const MAX_BATCH = 500;
+
 export class AuditTrail {
-  private readonly pending = new Set<Promise<void>>();
   private readonly failures: Counter<'reason'>;
   private readonly written: Counter;
+  /** entries waiting for the statement in flight to finish, oldest first */
+  private readonly queue: AuditEntry[] = [];
+  /** the writer draining the queue, one statement in flight */
+  private writing: Promise<void> | undefined;
   /** entries whose write found the database unavailable, oldest first */
   private readonly held: AuditEntry[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
@@ -46,9 +52,14 @@ export class AuditTrail {
     this.written = new Counter({ name: 'paddock_audit_records_total', help: 'Audit rows written by this replica.', registers: [registry] });
   }
 
-  /** Records `entry` in the background; flush() waits for every write started so far. */
+  /**
+   * Records `entry` in the background; flush() waits until it is written. Entries recorded
+   * while a statement is in flight are written together by the next one (a group commit):
+   * a burst of requests costs the database a few commits, not one per request.
+   */
   record(entry: AuditEntry): void {
-    this.track(this.write(entry));
+    this.queue.push(entry);
+    this.writing ??= this.drain();
   }
 
   /** entries waiting for the database to come back */
@@ -56,34 +67,43 @@ export class AuditTrail {
     return this.held.length;
   }
 
-  /** Waits for every write started so far; `final`: one last try for held entries, then each left is given up (logged). */
+  /** Waits for every entry recorded so far; `final`: one last try for held entries, then each left is given up (logged). */
   async flush(final = true): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.writing) await this.writing;
     if (!final) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.held.length > 0) {
-      const again = this.held.splice(0);
-      await Promise.all(again.map((entry) => this.write(entry, true)));
+    while (this.held.length > 0) await this.write(this.held.splice(0, MAX_BATCH), true);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) await this.write(this.queue.splice(0, MAX_BATCH));
+    } finally {
+      this.writing = undefined;
     }
   }
 
-  private track(write: Promise<void>): void {
-    this.pending.add(write);
-    void write.finally(() => this.pending.delete(write));
-  }
-
-  private async write(entry: AuditEntry, last = false): Promise<void> {
+  private async write(entries: AuditEntry[], last = false): Promise<void> {
     try {
-      await insertAudit(this.pool, entry);
-      this.written.inc();
+      await insertAuditMany(this.pool, entries);
+      this.written.inc(entries.length);
       if (this.holding && this.held.length === 0) {
         this.holding = false;
         this.log.info('database back: held audit records written');
       }
     } catch (error) {
-      if (!last && this.isUnavailable(error)) return this.hold(entry, error);
-      this.giveUp(entry, this.isUnavailable(error) ? 'unavailable' : 'other', error);
+      const unavailable = this.isUnavailable(error);
+      if (!last && unavailable) {
+        for (const entry of entries) this.hold(entry, error);
+        return;
+      }
+      // an entry the database refuses must not take the others of its statement with it
+      if (!unavailable && entries.length > 1) {
+        for (const entry of entries) await this.write([entry], last);
+        return;
+      }
+      for (const entry of entries) this.giveUp(entry, unavailable ? 'unavailable' : 'other', error);
     }
   }
 
@@ -98,8 +118,9 @@ export class AuditTrail {
 
   private retryHeld(): void {
     this.retryTimer = undefined;
-    const again = this.held.splice(0);
-    for (const entry of again) this.track(this.write(entry));
+    // older than anything queued: written first
+    this.queue.unshift(...this.held.splice(0));
+    this.writing ??= this.drain();
   }
 
   private giveUp(entry: AuditEntry, reason: 'unavailable' | 'other', error: unknown): void {

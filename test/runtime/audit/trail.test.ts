@@ -100,4 +100,38 @@ describe('AuditTrail', () => {
     expect(lines.filter((l) => l.level !== 'error').map((l) => l.message)).toEqual(['database unavailable: audit records held until it is back', 'database back: held audit records written']);
     await pool.end();
   });
+  it('writes a burst of entries in a few statements, in the order recorded', async () => {
+    const pool = new pg.Pool({ connectionString: await server.createDatabase() });
+    await applyMigrations(pool);
+    let statements = 0;
+    pool.on('acquire', () => void statements++);
+    const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
+    const trail = new AuditTrail(pool, recordingLogger(lines), new Registry(), isDatabaseUnavailable);
+    const ids = Array.from({ length: 1_200 }, (_, i) => `burst-${String(i).padStart(4, '0')}`);
+    for (const requestId of ids) trail.record({ ...entry, requestId });
+    await trail.flush();
+    // the first entry alone (nothing in flight), then at most 500 per statement
+    expect(statements).toBe(4);
+    expect((await pool.query('SELECT request_id FROM audit_log ORDER BY id')).rows.map((r) => r.request_id)).toEqual(ids);
+    expect(lines).toEqual([]);
+    await pool.end();
+  });
+
+  it('gives up only the entry the database refuses, not the others of its statement', async () => {
+    const pool = new pg.Pool({ connectionString: await server.createDatabase() });
+    await applyMigrations(pool);
+    const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
+    const registry = new Registry();
+    const trail = new AuditTrail(pool, recordingLogger(lines), registry, isDatabaseUnavailable);
+    trail.record({ ...entry, requestId: 'first' });
+    // recorded while the first is in flight: one statement, which the bad session id fails
+    trail.record({ ...entry, requestId: 'good-1' });
+    trail.record({ ...entry, requestId: 'bad', sessionId: 'not-a-uuid' });
+    trail.record({ ...entry, requestId: 'good-2' });
+    await trail.flush();
+    expect((await pool.query('SELECT request_id FROM audit_log ORDER BY id')).rows.map((r) => r.request_id)).toEqual(['first', 'good-1', 'good-2']);
+    expect(await failures(registry, 'other')).toBe(1);
+    expect(lines.map((l) => [l.level, (l.fields?.audit as AuditEntry | undefined)?.requestId])).toEqual([['error', 'bad']]);
+    await pool.end();
+  });
 });
