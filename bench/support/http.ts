@@ -17,10 +17,10 @@ export class ApiError extends Error {
   }
 }
 
-export function api<T>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+export function api<T>(url: string, method: string, path: string, body?: unknown, agent: Agent = benchAgent): Promise<T> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise<T>((resolve, reject) => {
-    const req = httpRequest(`${url}${path}`, { method, agent: benchAgent, headers: { authorization: `Bearer ${BENCH_TOKEN}`, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) } }, (res) => {
+    const req = httpRequest(`${url}${path}`, { method, agent, headers: { authorization: `Bearer ${BENCH_TOKEN}`, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -37,9 +37,34 @@ export async function createSession(url: string): Promise<string> {
   return session.id;
 }
 
-export async function sendMessage(url: string, sessionId: string, text: string): Promise<{ number: number; state: string }> {
-  const { turn } = await api<{ turn: { number: number; state: string } }>(url, 'POST', `/v1/sessions/${sessionId}/messages`, { text });
+export async function sendMessage(url: string, sessionId: string, text: string, agent?: Agent): Promise<{ number: number; state: string }> {
+  const { turn } = await api<{ turn: { number: number; state: string } }>(url, 'POST', `/v1/sessions/${sessionId}/messages`, { text }, agent);
   return turn;
+}
+
+/**
+ * An agent holding `count` open keep-alive connections to `url` (each opened by a request that
+ * `url` answers with any complete response): a burst sent through it models `count` users who
+ * are already connected, so it measures the server, not `count` TCP handshakes queued in the
+ * listen backlog or requests queued for one of benchAgent's 256 sockets.
+ */
+export async function connectedAgent(url: string, count: number): Promise<Agent> {
+  const agent = new Agent({ keepAlive: true, maxSockets: count, maxFreeSockets: count });
+  await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<void>((resolve, reject) => {
+        const req = httpRequest(`${url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+    ),
+  );
+  const open = Object.values(agent.freeSockets).reduce((n, list) => n + (list?.length ?? 0), 0);
+  if (open !== count) throw new Error(`connectedAgent: ${open} of ${count} connections stayed open`);
+  return agent;
 }
 
 export interface StreamEvent {
