@@ -19,7 +19,8 @@ import { listEvents } from '../store/events.ts';
 import type { SessionState } from '../store/records.ts';
 import { countSessionsByState, createSession, finishSession, getSession, listSessions } from '../store/sessions.ts';
 import type { DispatchReservation } from '../executor/executor.ts';
-import { activeTurn, enqueueTurn, requestAbort, type ClaimedTurn } from '../store/turns.ts';
+import { activeTurn, requestAbort, type ClaimedTurn, type EnqueueResult } from '../store/turns.ts';
+import { EnqueueGroupCommit } from './enqueue-group-commit.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
 import { streamSessionEvents } from './event-stream.ts';
 import { CONSOLE_PATH, createConsoleAssets, type ConsoleAssets } from './console-assets.ts';
@@ -167,6 +168,8 @@ export function routeTemplate(pattern: RegExp): string {
 
 export function createApiServer(options: ApiOptions): ApiServer {
   const { pool, config, bus, metrics, log } = options;
+  // the messages of one moment stored by one statement (ADR 0020)
+  const enqueues = new EnqueueGroupCommit(pool);
   const maxQueuedTurns = options.maxQueuedTurns ?? 16;
   const retryAfter = String(options.retryAfterSeconds ?? 2);
   let streams = 0;
@@ -274,11 +277,11 @@ export function createApiServer(options: ApiOptions): ApiServer {
         const who = principal();
         const body = await readJsonBody(req, messageBody, { limit: API_MAX_BODY_BYTES });
         const reservation = options.turns.reserveDispatch(id);
-        let result: Awaited<ReturnType<typeof enqueueTurn>>;
+        let result: EnqueueResult;
         try {
           // the turn launched below runs in this request's trace: its span is this one's child
           // stored with a queued turn: whichever replica claims it later continues this trace
-          result = await inSpan('turn.enqueue', { 'paddock.session.id': id, 'paddock.turn.fast_dispatch': reservation?.dispatch !== undefined }, () => enqueueTurn(pool, id, teamOf(who), body.text, maxQueuedTurns, reservation?.dispatch, traceHeaders().traceparent));
+          result = await inSpan('turn.enqueue', { 'paddock.session.id': id, 'paddock.turn.fast_dispatch': reservation?.dispatch !== undefined }, () => enqueues.enqueue({ sessionId: id, team: teamOf(who), input: body.text, maxQueued: maxQueuedTurns, fast: reservation?.dispatch, traceParent: traceHeaders().traceparent }));
           if (result.ok && result.dispatched) options.turns.launchDispatched(result.dispatched.claimed, result.dispatched.history, result.events.at(-1)!.seq);
           else if (result.ok && result.claimed) options.turns.launchClaimed(result.claimed);
         } finally {

@@ -88,11 +88,16 @@ export interface TurnAppend {
 const APPEND_MANY = prepared(
   'paddock_append_events_many_turns',
   `WITH input AS (
-       SELECT i, s, t, o, e FROM jsonb_to_recordset($1::jsonb) AS x(i int, s uuid, t int, o text, e jsonb)
+       SELECT i, s, t, o, e FROM jsonb_to_recordset($1::jsonb) AS x(i int, s uuid, t int, o text, e jsonb) ORDER BY s
+     ), locked AS (
+       -- the sessions locked in id order, before any is updated, as every statement that locks
+       -- several sessions does (turns.ts enqueueTurns): two such statements never deadlock
+       SELECT l.id FROM input CROSS JOIN LATERAL (SELECT id FROM sessions WHERE id = input.s FOR UPDATE) l
      ), bump AS (
        UPDATE sessions SET last_seq = last_seq + jsonb_array_length(input.e), updated_at = now()
        FROM input
        WHERE sessions.id = input.s
+         AND sessions.id = ANY (ARRAY(SELECT id FROM locked))
          AND EXISTS (SELECT 1 FROM turns WHERE turns.session_id = input.s AND turns.turn = input.t AND turns.state = 'running' AND turns.lease_owner = input.o)
        RETURNING input.i, input.s, input.t, input.e, sessions.last_seq
      ), inserted AS (

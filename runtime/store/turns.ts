@@ -67,6 +67,8 @@ export interface FastDispatch {
 }
 
 interface EnqueueRow extends TurnRow {
+  /** the request's index in the statement's input */
+  k: number;
   session_state: string;
   session_team: string;
   session_harness: string;
@@ -83,60 +85,99 @@ interface EnqueueRow extends TurnRow {
   notified: number;
 }
 
-/** enqueueTurn's statement: turn + `user_message` (+ its lease when claimed, + `turn_started` when fast) + NOTIFY, one commit */
-const ENQUEUE_TURN = prepared(
-  'paddock_enqueue_turn',
-  `WITH s AS (
-       SELECT id, state, team, harness, last_turn AS locked_last_turn FROM sessions WHERE id = $1 AND ($5::text IS NULL OR team = $5) FOR UPDATE
+/** One message to store as a turn (enqueueTurns). */
+export interface EnqueueRequest {
+  readonly sessionId: string;
+  /** a team principal's team: another team's session is not found */
+  readonly team: string | undefined;
+  readonly input: string;
+  readonly maxQueued: number;
+  readonly fast?: FastDispatch | undefined;
+  readonly traceParent?: string | undefined;
+}
+
+/**
+ * enqueueTurns' statement. $1 is a JSON array of requests {k, s, i, m, x, t, o, b, l, h, p}:
+ * index, session, input, the user_message event, max unfinished turns, team, claimer (owner),
+ * trusted sandbox, lease ms, the turn the claimer's known history ends with, traceparent; each
+ * session at most once ("UPDATE ... FROM" updates a row once). Per request, as one statement
+ * did for one before: turn + `user_message` (+ its lease when claimed, + `turn_started` when
+ * fast) + NOTIFY, all in one commit. Sessions are locked in id order, as every statement that
+ * locks several sessions does (events.ts), so two of them never deadlock.
+ */
+const ENQUEUE_TURNS = prepared(
+  'paddock_enqueue_turns',
+  `WITH i AS (
+       SELECT k, s, i, m, x, t, o, b, l, h, p
+       FROM jsonb_to_recordset($1::jsonb) AS r(k int, s uuid, i text, m jsonb, x int, t text, o text, b text, l double precision, h int, p text)
+       ORDER BY s
+     ), s AS (
+       -- one lookup per request (LATERAL: never a scan of every session), locked in id order
+       SELECT i.k, x.id, x.state, x.team, x.harness, x.locked_last_turn
+       FROM i CROSS JOIN LATERAL (
+         SELECT id, state, team, harness, last_turn AS locked_last_turn FROM sessions WHERE id = i.s AND (i.t IS NULL OR team = i.t) FOR UPDATE
+       ) x
      ), q AS (
-       -- q reads the statement's snapshot, s the row as locked: an enqueue that committed while
-       -- this one waited for the lock is missing from the count but not from s.last_turn
-       SELECT count(*)::int + (SELECT s.locked_last_turn - o.last_turn FROM s, sessions o WHERE o.id = $1) AS n
-       FROM turns WHERE session_id = $1 AND state IN ('queued', 'running')
+       -- the count reads the statement's snapshot, s the row as locked: an enqueue that
+       -- committed while this one waited for the lock is missing from the count but not from
+       -- s.last_turn
+       SELECT s.k, (SELECT count(*)::int FROM turns WHERE session_id = s.id AND state IN ('queued', 'running'))
+                 + (s.locked_last_turn - (SELECT o.last_turn FROM sessions o WHERE o.id = s.id)) AS n
+       FROM s
      ), b AS (
-       -- the session's sandbox, read only for a claimer ($6): it goes to the turn's runner
-       SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = $1 AND $6::text IS NOT NULL
+       -- the session's sandbox, read only for a claimer: it goes to the turn's runner
+       SELECT i.k, ${columnList(BINDING_COLUMNS, 'sb')}
+       FROM i CROSS JOIN LATERAL (SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = i.s) sb
+       WHERE i.o IS NOT NULL
      ), f AS (
-       -- claim: lease the turn to $6; fast: and dispatch it to $7, the sandbox $6 trusts
-       SELECT (q.n = 0 AND $6::text IS NOT NULL) AS claim, (q.n = 0 AND EXISTS (SELECT 1 FROM b WHERE b.sandbox_id = $7)) AS fast FROM q
+       -- claim: lease the turn to the claimer; fast: and dispatch it to the sandbox it trusts
+       SELECT q.k, q.n, (q.n = 0 AND i.o IS NOT NULL) AS claim, (q.n = 0 AND EXISTS (SELECT 1 FROM b WHERE b.k = q.k AND b.sandbox_id = i.b)) AS fast
+       FROM q JOIN i ON i.k = q.k
      ), bump AS (
-       UPDATE sessions SET last_turn = last_turn + 1, last_seq = last_seq + (CASE WHEN f.fast THEN 2 ELSE 1 END), updated_at = now()
-       FROM s, q, f WHERE sessions.id = s.id AND s.state = 'active' AND q.n < $4
-       RETURNING sessions.last_turn, sessions.last_seq, f.claim, f.fast
+       -- the rows are locked already (s); by id list, so an index lookup each
+       UPDATE sessions SET last_turn = last_turn + 1, updated_at = now(),
+         last_seq = last_seq + (CASE WHEN sessions.id = ANY (ARRAY(SELECT s.id FROM s JOIN f ON f.k = s.k WHERE f.fast)) THEN 2 ELSE 1 END)
+       WHERE sessions.id = ANY (ARRAY(SELECT s.id FROM s JOIN f ON f.k = s.k JOIN i ON i.k = s.k WHERE s.state = 'active' AND f.n < i.x))
+       RETURNING sessions.id, sessions.last_turn, sessions.last_seq
+     ), bumped AS (
+       SELECT s.k, bump.last_turn, bump.last_seq, f.claim, f.fast FROM bump JOIN s ON s.id = bump.id JOIN f ON f.k = s.k
      ), t AS (
        INSERT INTO turns (session_id, turn, input, state, dispatched, attempts, lease_owner, lease_expires_at, started_at, trace_parent)
-       SELECT $1, bump.last_turn, $2,
-         CASE WHEN bump.claim THEN 'running' ELSE 'queued' END, bump.fast, CASE WHEN bump.claim THEN 1 ELSE 0 END,
-         CASE WHEN bump.claim THEN $6 END,
-         CASE WHEN bump.claim THEN now() + make_interval(secs => $8::double precision / 1000) END,
-         CASE WHEN bump.claim THEN now() END,
-         $10::text
-       FROM bump RETURNING ${columnList(TURN_COLUMNS)}
+       SELECT i.s, bumped.last_turn, i.i,
+         CASE WHEN bumped.claim THEN 'running' ELSE 'queued' END, bumped.fast, CASE WHEN bumped.claim THEN 1 ELSE 0 END,
+         CASE WHEN bumped.claim THEN i.o END,
+         CASE WHEN bumped.claim THEN now() + make_interval(secs => i.l / 1000) END,
+         CASE WHEN bumped.claim THEN now() END,
+         i.p
+       FROM bumped JOIN i ON i.k = bumped.k
+       RETURNING ${columnList(TURN_COLUMNS)}
      ), e AS (
        INSERT INTO events (session_id, seq, turn, type, data)
-       SELECT $1, bump.last_seq - (CASE WHEN bump.fast THEN 1 ELSE 0 END), bump.last_turn, 'user_message', $3::jsonb FROM bump
+       SELECT i.s, bumped.last_seq - (CASE WHEN bumped.fast THEN 1 ELSE 0 END), bumped.last_turn, 'user_message', i.m FROM bumped JOIN i ON i.k = bumped.k
        UNION ALL
-       SELECT $1, bump.last_seq, bump.last_turn, 'turn_started', jsonb_build_object('type', 'turn_started', 'attempt', 1, 'sandboxGeneration', b.generation)
-       FROM bump, b WHERE bump.fast
-       RETURNING seq
+       SELECT i.s, bumped.last_seq, bumped.last_turn, 'turn_started', jsonb_build_object('type', 'turn_started', 'attempt', 1, 'sandboxGeneration', b.generation)
+       FROM bumped JOIN i ON i.k = bumped.k JOIN b ON b.k = bumped.k WHERE bumped.fast
+       RETURNING session_id
+     ), ec AS (
+       SELECT session_id, count(*)::int AS n FROM e GROUP BY session_id
      ), n AS (
        -- the events are announced by the caller after the commit (db/notifier.ts). Replicas
        -- are woken only for a turn that can run now: one queued behind an unfinished turn is
        -- announced when that turn finishes (finishTurn)
-       SELECT pg_notify('${TURNS_CHANNEL}', $1::text) FROM bump, q WHERE NOT bump.claim AND q.n = 0
+       SELECT pg_notify('${TURNS_CHANNEL}', i.s::text) FROM bumped JOIN f ON f.k = bumped.k JOIN i ON i.k = bumped.k WHERE NOT bumped.claim AND f.n = 0
      )
-     SELECT s.state AS session_state, s.team AS session_team, s.harness AS session_harness, q.n AS unfinished, ${columnList(TURN_COLUMNS, 't')},
-       (SELECT claim FROM bump) AS claim, (SELECT fast FROM bump) AS fast,
+     SELECT i.k, s.state AS session_state, s.team AS session_team, s.harness AS session_harness, f.n AS unfinished, ${columnList(TURN_COLUMNS, 't')},
+       bumped.claim, bumped.fast,
        -- the events are ours: their seqs end at last_seq and created_at is now()
-       (SELECT last_seq FROM bump) AS last_seq, (SELECT count(*)::int FROM e) AS inserted, now() AS events_at,
-       -- built here only when the caller does not know it ($9: the turn its copy ends with)
-       CASE WHEN (SELECT fast AND last_turn IS DISTINCT FROM $9::int + 1 FROM bump) THEN (
-         SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
-         FROM turns h WHERE h.session_id = $1 AND h.dispatched AND h.state NOT IN ('queued', 'running')
+       bumped.last_seq, coalesce(ec.n, 0) AS inserted, now() AS events_at,
+       -- built here only when the claimer does not know it (h: the turn its copy ends with)
+       CASE WHEN bumped.fast AND bumped.last_turn IS DISTINCT FROM i.h + 1 THEN (
+         SELECT coalesce(json_agg(json_build_object('input', hi.input, 'output', hi.output) ORDER BY hi.turn), '[]'::json)
+         FROM turns hi WHERE hi.session_id = i.s AND hi.dispatched AND hi.state NOT IN ('queued', 'running')
        ) END AS history,
-       (SELECT row_to_json(b) FROM b) AS binding,
+       (SELECT row_to_json(bb) FROM (SELECT ${columnList(BINDING_COLUMNS)} FROM b WHERE b.k = i.k) bb) AS binding,
        (SELECT count(*)::int FROM n) AS notified
-     FROM s CROSS JOIN q LEFT JOIN t ON true`,
+     FROM i JOIN s ON s.k = i.k JOIN f ON f.k = i.k LEFT JOIN bumped ON bumped.k = i.k LEFT JOIN t ON t.session_id = i.s LEFT JOIN ec ON ec.session_id = i.s`,
 );
 
 /**
@@ -145,9 +186,30 @@ const ENQUEUE_TURN = prepared(
  * turn left queued here; the events are announced by the caller (db/notifier.ts).
  */
 export async function enqueueTurn(db: Queryable, sessionId: string, team: string | undefined, input: string, maxQueued: number, fast?: FastDispatch, traceParent?: string): Promise<EnqueueResult> {
-  const message: SessionEvent = { type: 'user_message', text: input };
-  const { rows } = await db.query<EnqueueRow>(ENQUEUE_TURN.with([sessionId, input, JSON.stringify(message), maxQueued, team ?? null, fast?.owner ?? null, fast?.sandboxId ?? null, fast?.leaseMs ?? 0, fast?.knownHistory?.throughTurn ?? null, traceParent ?? null]));
-  const row = rows[0];
+  const [result] = await enqueueTurns(db, [{ sessionId, team, input, maxQueued, fast, traceParent }]);
+  return result!;
+}
+
+/**
+ * Stores many messages, of distinct sessions, in one statement and one commit (the API's
+ * group commit, api/enqueue-group-commit.ts); per request, in order, what enqueueTurn says.
+ */
+export async function enqueueTurns(db: Queryable, requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
+  if (requests.length === 0) return [];
+  if (new Set(requests.map((r) => r.sessionId)).size !== requests.length) throw new Error('enqueueTurns: a session appears more than once in one statement');
+  const messages = requests.map((r): SessionEvent => ({ type: 'user_message', text: r.input }));
+  const input = JSON.stringify(
+    requests.map((r, k) => ({
+      k, s: r.sessionId, i: r.input, m: messages[k], x: r.maxQueued, t: r.team ?? null, o: r.fast?.owner ?? null, b: r.fast?.sandboxId ?? null, l: r.fast?.leaseMs ?? 0, h: r.fast?.knownHistory?.throughTurn ?? null, p: r.traceParent ?? null,
+    })),
+  );
+  const { rows } = await db.query<EnqueueRow>(ENQUEUE_TURNS.with([input]));
+  const byIndex = new Map(rows.map((row) => [row.k, row]));
+  return requests.map((request, k) => enqueueResult(request, messages[k]!, byIndex.get(k)));
+}
+
+function enqueueResult(request: EnqueueRequest, message: SessionEvent, row: EnqueueRow | undefined): EnqueueResult {
+  const { sessionId, fast } = request;
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.session_state !== 'active') return { ok: false, reason: 'not_active', state: row.session_state };
   if (row.turn === null || row.last_seq === null) return { ok: false, reason: 'too_many_queued' };

@@ -331,6 +331,7 @@ describe('long sessions', () => {
       expect((await claimTurns(explaining, 'long/1', 10, 60_000)).map((c) => c.turn)).toEqual([finished + 1]);
       expect(plans).toHaveLength(3);
       for (const plan of plans) {
+        if (process.env.SHOW_PLANS) console.log(plan);
         expect(plan).not.toMatch(/Seq Scan on (turns|sessions)/);
         // a plan that walked this session's turns (or a table) would drop thousands of rows
         const removed = [...plan.matchAll(/Rows Removed by (?:Join )?Filter: (\d+)/g)].map((m) => Number(m[1]));

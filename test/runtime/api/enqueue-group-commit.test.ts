@@ -1,0 +1,102 @@
+/**
+ * The API's group commit of messages against a real Postgres: a burst of messages to many
+ * sessions is one statement with each message stored as its session's turn; two messages of
+ * one session keep their order across statements; a statement's per-session outcomes (not
+ * found, another team, queue full) stay per message; a deadlock is rolled back and retried.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnqueueGroupCommit } from '../../../runtime/api/enqueue-group-commit.ts';
+import { applyMigrations } from '../../../runtime/db/migrate.ts';
+import { createPool } from '../../../runtime/db/pool.ts';
+import { listEvents } from '../../../runtime/store/events.ts';
+import { createSession } from '../../../runtime/store/sessions.ts';
+import type { EnqueueRequest } from '../../../runtime/store/turns.ts';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
+
+let server: TestPostgres;
+let pool: pg.Pool;
+let databaseUrl: string;
+beforeAll(async () => {
+  server = await startTestPostgres();
+  databaseUrl = await server.createDatabase();
+  pool = createPool({ connectionString: databaseUrl, max: 10 });
+  await applyMigrations(pool);
+});
+afterAll(async () => {
+  await pool?.end();
+  await server?.stop();
+});
+
+const message = (sessionId: string, input: string, extra: Partial<EnqueueRequest> = {}): EnqueueRequest => ({ sessionId, team: 't', input, maxQueued: 10, ...extra });
+
+describe('EnqueueGroupCommit', () => {
+  it('stores a burst of messages to many sessions in one statement, each as its session\'s next turn', async () => {
+    const sessions = await Promise.all(Array.from({ length: 300 }, () => createSession(pool, { team: 't', harness: 'scripted' })));
+    const commit = new EnqueueGroupCommit(pool);
+    const results = await Promise.all(sessions.map((s, i) => commit.enqueue(message(s.id, `hello ${i}`))));
+    expect(commit.statements).toBe(1);
+    for (const [i, result] of results.entries()) {
+      if (!result.ok) throw new Error(`message ${i}: ${result.reason}`);
+      expect(result.turn).toMatchObject({ sessionId: sessions[i]!.id, turn: 1, state: 'queued', input: `hello ${i}` });
+      expect(result.events.map((e) => [e.seq, e.event])).toEqual([[1, { type: 'user_message', text: `hello ${i}` }]]);
+    }
+    const stored = await listEvents(pool, sessions[123]!.id, 0, 10);
+    expect(stored.map((e) => e.event)).toEqual([{ type: 'user_message', text: 'hello 123' }]);
+  });
+
+  it('keeps two messages of one session in order, in two statements', async () => {
+    const session = await createSession(pool, { team: 't', harness: 'scripted' });
+    const commit = new EnqueueGroupCommit(pool);
+    const [first, second] = await Promise.all([commit.enqueue(message(session.id, 'first')), commit.enqueue(message(session.id, 'second'))]);
+    expect(commit.statements).toBe(2);
+    expect([first, second].map((r) => (r.ok ? [r.turn.turn, r.turn.input, r.events[0]!.seq] : r.reason))).toEqual([
+      [1, 'first', 1],
+      [2, 'second', 2],
+    ]);
+  });
+
+  it('answers each message of a statement for its own session: stored, not found, another team\'s, queue full', async () => {
+    const ours = await createSession(pool, { team: 't', harness: 'scripted' });
+    const theirs = await createSession(pool, { team: 'other', harness: 'scripted' });
+    const full = await createSession(pool, { team: 't', harness: 'scripted' });
+    const commit = new EnqueueGroupCommit(pool);
+    await commit.enqueue(message(full.id, 'fills the queue', { maxQueued: 1 }));
+    const results = await Promise.all([
+      commit.enqueue(message(ours.id, 'fine')),
+      commit.enqueue(message('00000000-0000-4000-8000-000000000000', 'nobody')),
+      commit.enqueue(message(theirs.id, 'not yours')),
+      commit.enqueue(message(full.id, 'one too many', { maxQueued: 1 })),
+    ]);
+    expect(commit.statements).toBe(2);
+    expect(results.map((r) => (r.ok ? r.turn.input : r.reason))).toEqual(['fine', 'not_found', 'not_found', 'too_many_queued']);
+    expect((await listEvents(pool, full.id, 0, 10)).map((e) => e.event)).toEqual([{ type: 'user_message', text: 'fills the queue' }]);
+  });
+
+  it('runs a statement again when Postgres rolled it back to break a deadlock', async () => {
+    const [a, b] = (await Promise.all([createSession(pool, { team: 't', harness: 'scripted' }), createSession(pool, { team: 't', harness: 'scripted' })])).sort((x, y) => (x.id < y.id ? -1 : 1));
+    const other = new pg.Client({ connectionString: databaseUrl });
+    await other.connect();
+    try {
+      // another transaction holds b; the statement locks a, then waits for b
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [b!.id]);
+      const commit = new EnqueueGroupCommit(pool);
+      const stored = Promise.all([commit.enqueue(message(a!.id, 'to a')), commit.enqueue(message(b!.id, 'to b'))]);
+      await expect.poll(async () => (await pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).rows[0].n, { timeout: 5_000 }).toBe(1);
+      // ... and now wants a: a cycle. Postgres aborts the statement that waited first, the
+      // enqueue, which frees a for this transaction; the enqueue runs again once it commits
+      const takesA = other.query('UPDATE sessions SET updated_at = now() WHERE id = $1', [a!.id]);
+      await takesA;
+      await other.query('COMMIT');
+      const results = await stored;
+      expect(results.map((r) => (r.ok ? [r.turn.input, r.turn.turn] : r.reason))).toEqual([
+        ['to a', 1],
+        ['to b', 1],
+      ]);
+      expect(commit.statements).toBe(2);
+    } finally {
+      await other.end();
+    }
+  }, 20_000);
+});
