@@ -8,10 +8,12 @@
  * keep their order).
  *
  * Durability is unchanged: a message is answered only after the statement that holds it
- * committed; a failed statement fails every message in it (each request answers its error,
- * as it did alone), except a deadlock, which rolled everything back and is tried again.
+ * committed. A failed statement wrote nothing (it is one transaction): a deadlock is tried
+ * again; any other refusal of a statement of several messages is tried again one message
+ * per statement, so a message the database refuses fails alone, not its neighbours; an
+ * unavailable database fails them all (each request answers 503, as it did alone).
  */
-import type { Queryable } from '../db/pool.ts';
+import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
 import { enqueueTurns, type EnqueueRequest, type EnqueueResult } from '../store/turns.ts';
 
 interface Pending {
@@ -25,11 +27,18 @@ export interface EnqueueGroupCommitOptions {
   readonly maxInFlight?: number;
   /** messages in one statement */
   readonly maxBatch?: number;
+  /** characters of message text in one statement (a message alone always goes): jsonb caps one value at 256 MiB */
+  readonly maxChars?: number;
 }
+
+/** ids are compared as Postgres compares uuids: case does not matter */
+const sessionKey = (entry: Pending) => entry.request.sessionId.toLowerCase();
 
 /** Postgres' deadlock_detected: the statement was rolled back whole, so it can run again. */
 const DEADLOCK_DETECTED = '40P01';
 const DEADLOCK_RETRIES = 3;
+/** statements in flight at once when a refused statement's messages are tried one by one */
+const FALLBACK_CONCURRENCY = 4;
 
 export class EnqueueGroupCommit {
   private pending: Pending[] = [];
@@ -39,6 +48,7 @@ export class EnqueueGroupCommit {
   private statementCount = 0;
   private readonly maxInFlight: number;
   private readonly maxBatch: number;
+  private readonly maxChars: number;
 
   constructor(
     private readonly db: Queryable,
@@ -46,6 +56,7 @@ export class EnqueueGroupCommit {
   ) {
     this.maxInFlight = options.maxInFlight ?? 2;
     this.maxBatch = options.maxBatch ?? 500;
+    this.maxChars = options.maxChars ?? 8 * 1024 * 1024;
   }
 
   /** statements sent so far */
@@ -75,20 +86,23 @@ export class EnqueueGroupCommit {
       this.inFlight++;
       void this.send(batch).finally(() => {
         this.inFlight--;
-        for (const entry of batch) this.busy.delete(entry.request.sessionId);
+        for (const entry of batch) this.busy.delete(sessionKey(entry));
         this.pump();
       });
     }
   }
 
-  /** The pending messages for one statement: in arrival order, a session once, up to maxBatch. */
+  /** The pending messages for one statement: in arrival order, a session once, up to maxBatch and maxChars. */
   private take(): Pending[] {
     const batch: Pending[] = [];
     const rest: Pending[] = [];
+    let chars = 0;
     for (const entry of this.pending) {
-      if (batch.length < this.maxBatch && !this.busy.has(entry.request.sessionId)) {
+      const fits = batch.length === 0 || (batch.length < this.maxBatch && chars + entry.request.input.length <= this.maxChars);
+      if (fits && !this.busy.has(sessionKey(entry))) {
         batch.push(entry);
-        this.busy.add(entry.request.sessionId);
+        this.busy.add(sessionKey(entry));
+        chars += entry.request.input.length;
       } else {
         rest.push(entry);
       }
@@ -109,6 +123,16 @@ export class EnqueueGroupCommit {
         return;
       } catch (error) {
         if ((error as { code?: unknown }).code === DEADLOCK_DETECTED && attempt < DEADLOCK_RETRIES) continue;
+        if (batch.length > 1 && !isDatabaseUnavailable(error)) {
+          // nothing was written: one statement per message (a few at a time, so one that
+          // waits on a lock does not hold up the rest), so only the refused one fails
+          let next = 0;
+          const alone = async () => {
+            while (next < batch.length) await this.send([batch[next++]!]);
+          };
+          await Promise.all(Array.from({ length: Math.min(FALLBACK_CONCURRENCY, batch.length) }, alone));
+          return;
+        }
         for (const entry of batch) entry.reject(error);
         return;
       }

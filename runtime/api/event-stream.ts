@@ -28,6 +28,8 @@ export interface EventStreamOptions {
 const PAGE = 500;
 const NOTIFY_GRACE_MS = 10;
 const MAX_QUEUED = 10_000;
+/** an SSE batch is written in pieces of about this many characters, each awaiting the socket when it is full */
+const FLUSH_CHARS = 64 * 1024;
 
 export async function streamSessionEvents(_req: IncomingMessage, res: ServerResponse, options: EventStreamOptions): Promise<void> {
   let cursor = options.after;
@@ -106,6 +108,12 @@ export async function streamSessionEvents(_req: IncomingMessage, res: ServerResp
       quiet = false;
       frames += encodeSse(event.seq, event.event.type, eventToJson(event));
       if (event.event.type === 'session_ended') ended = true;
+      if (frames.length >= FLUSH_CHARS) {
+        // a slow client holds at most about this much per stream, not a whole batch
+        const ok = res.write(frames);
+        frames = '';
+        if (!ok && !closed) await drainedOrClosed(res);
+      }
     }
     if (frames === '' || closed) return;
     if (!res.write(frames) && !closed) await drainedOrClosed(res);

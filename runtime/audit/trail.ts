@@ -59,7 +59,7 @@ export class AuditTrail {
    */
   record(entry: AuditEntry): void {
     this.queue.push(entry);
-    this.writing ??= this.drain();
+    this.startWriting();
   }
 
   /** entries waiting for the database to come back */
@@ -74,6 +74,15 @@ export class AuditTrail {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     while (this.held.length > 0) await this.write(this.held.splice(0, MAX_BATCH), true);
+  }
+
+  /**
+   * Starts the writer unless it runs. Only with something queued: drain() on an empty queue
+   * would finish before its promise is stored, leaving a settled `writing` that no later
+   * record() replaces (the trail would stop writing).
+   */
+  private startWriting(): void {
+    if (this.writing === undefined && this.queue.length > 0) this.writing = this.drain();
   }
 
   private async drain(): Promise<void> {
@@ -120,7 +129,7 @@ export class AuditTrail {
     this.retryTimer = undefined;
     // older than anything queued: written first
     this.queue.unshift(...this.held.splice(0));
-    this.writing ??= this.drain();
+    this.startWriting();
   }
 
   private giveUp(entry: AuditEntry, reason: 'unavailable' | 'other', error: unknown): void {

@@ -36,9 +36,14 @@ const REPORT_INTERRUPTED = prepared(
        FROM candidates c
        WHERE t.session_id = c.session_id AND t.turn = c.turn
        RETURNING t.session_id, t.turn
+     ), locked AS (
+       -- the sessions locked in id order before any is updated, as every statement that locks
+       -- several sessions does (turns.ts enqueueTurns, events.ts): two of them never deadlock
+       SELECT l.id FROM (SELECT session_id FROM upd ORDER BY session_id) u
+       CROSS JOIN LATERAL (SELECT id FROM sessions WHERE id = u.session_id FOR UPDATE) l
      ), bump AS (
        UPDATE sessions s SET last_seq = s.last_seq + 2, updated_at = now()
-       FROM upd WHERE s.id = upd.session_id
+       FROM upd WHERE s.id = upd.session_id AND s.id = ANY (ARRAY(SELECT id FROM locked))
        RETURNING s.id, upd.turn, s.last_seq, s.last_turn, s.state, s.team, s.harness
      ), ins AS (
        INSERT INTO events (session_id, seq, turn, type, data)

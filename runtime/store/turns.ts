@@ -117,7 +117,7 @@ const ENQUEUE_TURNS = prepared(
        FROM i CROSS JOIN LATERAL (
          SELECT id, state, team, harness, last_turn AS locked_last_turn FROM sessions WHERE id = i.s AND (i.t IS NULL OR team = i.t) FOR UPDATE
        ) x
-     ), q AS (
+     ), q AS MATERIALIZED (
        -- the count reads the statement's snapshot, s the row as locked: an enqueue that
        -- committed while this one waited for the lock is missing from the count but not from
        -- s.last_turn
@@ -196,7 +196,7 @@ export async function enqueueTurn(db: Queryable, sessionId: string, team: string
  */
 export async function enqueueTurns(db: Queryable, requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
   if (requests.length === 0) return [];
-  if (new Set(requests.map((r) => r.sessionId)).size !== requests.length) throw new Error('enqueueTurns: a session appears more than once in one statement');
+  if (new Set(requests.map((r) => r.sessionId.toLowerCase())).size !== requests.length) throw new Error('enqueueTurns: a session appears more than once in one statement');
   const messages = requests.map((r): SessionEvent => ({ type: 'user_message', text: r.input }));
   const input = JSON.stringify(
     requests.map((r, k) => ({

@@ -2,7 +2,8 @@
  * The API's group commit of messages against a real Postgres: a burst of messages to many
  * sessions is one statement with each message stored as its session's turn; two messages of
  * one session keep their order across statements; a statement's per-session outcomes (not
- * found, another team, queue full) stay per message; a deadlock is rolled back and retried.
+ * found, another team, queue full) stay per message; a message the database refuses fails
+ * alone; a statement stays under its character budget; a deadlock is rolled back and retried.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,27 @@ describe('EnqueueGroupCommit', () => {
     expect(commit.statements).toBe(2);
     expect(results.map((r) => (r.ok ? r.turn.input : r.reason))).toEqual(['fine', 'not_found', 'not_found', 'too_many_queued']);
     expect((await listEvents(pool, full.id, 0, 10)).map((e) => e.event)).toEqual([{ type: 'user_message', text: 'fills the queue' }]);
+  });
+
+  it('fails only the message the database refuses: the others of its statement are stored one by one', async () => {
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => createSession(pool, { team: 't', harness: 'scripted' })));
+    const commit = new EnqueueGroupCommit(pool);
+    // the API refuses a NUL with a 400 (schemas.ts); here it stands for any message Postgres refuses
+    const results = await Promise.allSettled([commit.enqueue(message(a!.id, 'fine a')), commit.enqueue(message(b!.id, 'bad \u0000 text')), commit.enqueue(message(c!.id, 'fine c'))]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? (r.value.ok ? r.value.turn.input : r.value.reason) : (r.reason as { code?: string }).code))).toEqual(['fine a', '22P05', 'fine c']);
+    // the statement of three, then one per message
+    expect(commit.statements).toBe(4);
+    expect((await listEvents(pool, b!.id, 0, 10)).map((e) => e.event)).toEqual([]);
+  });
+
+  it('keeps a statement under its character budget; a message alone always goes', async () => {
+    const sessions = await Promise.all([0, 1, 2].map(() => createSession(pool, { team: 't', harness: 'scripted' })));
+    const commit = new EnqueueGroupCommit(pool, { maxChars: 10 });
+    const results = await Promise.all(sessions.map((s, i) => commit.enqueue(message(s.id, `${'x'.repeat(6)}${i}`))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(commit.statements).toBe(3);
+    const big = await createSession(pool, { team: 't', harness: 'scripted' });
+    expect((await commit.enqueue(message(big.id, 'y'.repeat(50)))).ok).toBe(true);
   });
 
   it('runs a statement again when Postgres rolled it back to break a deadlock', async () => {

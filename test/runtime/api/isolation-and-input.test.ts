@@ -91,6 +91,10 @@ describe('bad input', () => {
       { method: 'POST', path: '/v1/sessions', body: '{"harness":"scripted"}', headers: { 'content-type': 'text/plain' }, status: 415, code: 'unsupported_media_type', message: /application\/json/ },
       { method: 'POST', path: `${session}/messages`, body: '{"text":""}', status: 400, code: 'invalid_body', message: /^text: must not be empty/ },
       { method: 'POST', path: `${session}/messages`, body: '{"text":"hi","role":"system"}', status: 400, code: 'invalid_body', message: /unknown field "role"/ },
+      // text Postgres cannot store: refused here, not a database error (for every message of its statement)
+      { method: 'POST', path: `${session}/messages`, body: '{"text":"bad \\u0000 text"}', status: 400, code: 'invalid_body', message: /^text: must not contain the NUL character/ },
+      { method: 'POST', path: `${session}/messages`, body: '{"text":"half \\ud800 a pair"}', status: 400, code: 'invalid_body', message: /^text: must be valid Unicode/ },
+      { method: 'POST', path: '/v1/sessions', body: '{"harness":"scripted","title":"nul \\u0000"}', status: 400, code: 'invalid_body', message: /^title: must not contain the NUL character/ },
       { method: 'POST', path: `${session}/abort`, body: '{"force":true}', status: 400, code: 'invalid_body', message: /unknown field "force"/ },
       { method: 'GET', path: '/v1/sessions/not-a-uuid', status: 400, code: 'invalid_id', message: /session id "not-a-uuid" is not a UUID/ },
       { method: 'POST', path: "/v1/sessions/1'%20OR%201=1/messages", body: '{"text":"x"}', status: 400, code: 'invalid_id', message: /is not a UUID/ },

@@ -6,7 +6,7 @@ import { createPool } from '../../../runtime/db/pool.ts';
 import { appendEvents, listEvents } from '../../../runtime/store/events.ts';
 import { INTERRUPTED_MESSAGE, reportInterruptedTurns } from '../../../runtime/store/interrupted-turns.ts';
 import { createSession, finishSession } from '../../../runtime/store/sessions.ts';
-import { claimTurns, enqueueTurn, getTurn, markDispatched } from '../../../runtime/store/turns.ts';
+import { claimTurns, enqueueTurn, enqueueTurns, getTurn, markDispatched } from '../../../runtime/store/turns.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 
 let server: TestPostgres;
@@ -102,4 +102,31 @@ describe('reportInterruptedTurns', () => {
     const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE session_id = ANY($1::uuid[]) AND type = 'done'", [sessions]);
     expect(rows[0]!.n).toBe(60);
   });
+  it('locks its sessions in id order, so it never deadlocks with a batch of messages to the same sessions', async () => {
+    const owner = `dead-${Date.now()}/order`;
+    const [lo, hi] = (await Promise.all([createSession(pool, { team: 't', harness: 'scripted' }), createSession(pool, { team: 't', harness: 'scripted' })])).map((s) => s.id).sort();
+    // hi's turn is the older: reported (and once locked) first
+    for (const id of [hi!, lo!]) {
+      await enqueueTurn(pool, id, 't', 'do it', 10);
+      expect((await claimTurns(pool, owner, 1_000, 60_000)).filter((c) => c.sessionId === id)).toHaveLength(1);
+      await markDispatched(pool, owner, id, 1, { type: 'turn_started', attempt: 1, sandboxGeneration: 1 });
+    }
+    await expireLeases(owner);
+    // widen the window between the report's two session updates: hi's takes half a second
+    await pool.query(`CREATE FUNCTION test_slow_session_update() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = '${hi}' THEN PERFORM pg_sleep(0.5); END IF; RETURN NEW; END $$`);
+    await pool.query('CREATE TRIGGER test_slow_session_update BEFORE UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION test_slow_session_update()');
+    try {
+      const report = reportInterruptedTurns(pool, 1_000);
+      await expect.poll(async () => (await pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep'")).rows[0].n, { timeout: 5_000, interval: 10 }).toBe(1);
+      // a batch of messages to both: it locks lo, then wants hi
+      const messages = enqueueTurns(pool, [lo!, hi!].map((sessionId) => ({ sessionId, team: 't', input: 'again', maxQueued: 10 })));
+      const [reported, enqueued] = await Promise.allSettled([report, messages]);
+      expect([reported.status, enqueued.status, ...[reported, enqueued].map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok'))]).toEqual(['fulfilled', 'fulfilled', 'ok', 'ok']);
+      expect((reported as PromiseFulfilledResult<Awaited<typeof report>>).value.map((r) => r.sessionId).filter((id) => id === lo || id === hi).sort()).toEqual([lo, hi]);
+    } finally {
+      await pool.query('DROP TRIGGER test_slow_session_update ON sessions');
+      await pool.query('DROP FUNCTION test_slow_session_update()');
+    }
+  }, 20_000);
 });
