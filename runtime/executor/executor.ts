@@ -16,6 +16,7 @@ import { reportInterruptedTurns } from '../store/interrupted-turns.ts';
 import { TURNS_CHANNEL } from '../store/channels.ts';
 import { ConversationCache } from './conversation-cache.ts';
 import { GroupCommit } from './group-commit.ts';
+import { DispatchGroupCommit } from './dispatch-group-commit.ts';
 import type { SandboxKeeper } from './sandboxes.ts';
 import { runClaimedTurn, TurnStop, type PreDispatched, type TurnRunnerDeps } from './turn-runner.ts';
 import type { HistoryMessage } from '../../harnesses/protocol/types.ts';
@@ -30,7 +31,7 @@ export interface ExecutorOptions {
   readonly keeper: SandboxKeeper;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
-  readonly runner: Omit<TurnRunnerDeps, 'pool' | 'owner' | 'keeper' | 'conversations' | 'metrics' | 'log' | 'shutdownSignal' | 'groupCommit'>;
+  readonly runner: Omit<TurnRunnerDeps, 'pool' | 'owner' | 'keeper' | 'conversations' | 'metrics' | 'log' | 'shutdownSignal' | 'groupCommit' | 'dispatches'>;
   readonly maxConcurrentTurns?: number;
   readonly leaseMs?: number;
   readonly pollMs?: number;
@@ -79,6 +80,7 @@ export class Executor {
   private sweepDue = false;
   /** the events every turn running here streams are committed together (ADR 0020) */
   private readonly groupCommit: GroupCommit;
+  private readonly dispatches: DispatchGroupCommit;
 
   constructor(private readonly options: ExecutorOptions) {
     this.maxConcurrent = options.maxConcurrentTurns ?? 64;
@@ -86,6 +88,7 @@ export class Executor {
     this.pollMs = options.pollMs ?? 2_000;
     this.releaseEveryMs = options.releaseEveryMs ?? 5_000;
     this.groupCommit = new GroupCommit(options.pool, { maxInFlight: options.groupCommitStatements ?? 2 });
+    this.dispatches = new DispatchGroupCommit(options.pool, { maxInFlight: options.groupCommitStatements ?? 2 });
     this.conversations = new ConversationCache({ ttlMs: options.conversationTtlMs ?? 30_000, maxChars: 64 * 1024 * 1024 });
   }
 
@@ -241,7 +244,7 @@ export class Executor {
     // a first claim: how long the message waited for a runner (both times from the database clock)
     if (claimed.attempts === 1 && claimed.previousState === 'queued' && claimed.startedAt) this.options.metrics.claimWaitSeconds.observe({ team: claimed.team, harness: claimed.harness }, Math.max(0, claimed.startedAt.getTime() - claimed.createdAt.getTime()) / 1000);
     const stop = new AbortController();
-    const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, conversations: this.conversations, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal, groupCommit: this.groupCommit };
+    const deps: TurnRunnerDeps = { ...this.options.runner, pool: this.options.pool, owner: this.options.owner, keeper: this.options.keeper, conversations: this.conversations, metrics: this.options.metrics, log: this.options.log, shutdownSignal: this.shutdown.signal, groupCommit: this.groupCommit, dispatches: this.dispatches };
     const timeout = setTimeout(() => stop.abort(new TurnStop('timeout')), this.options.runner.turnTimeoutMs);
     const done = runClaimedTurn(deps, claimed, stop.signal, preDispatched)
       .then(() => undefined)

@@ -32,6 +32,7 @@ import { bindAndDispatch, continueHistory, finishTurn, markDispatched, type Bind
 import type { ConversationCache } from './conversation-cache.ts';
 import { EventWriter, retryWhileUnavailable } from './event-writer.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { DispatchGroupCommit } from './dispatch-group-commit.ts';
 import { SessionNotActiveError, type PreparedSandbox, type SandboxKeeper, type SandboxTarget } from './sandboxes.ts';
 
 /** Why a running turn is being stopped by the runtime. */
@@ -62,6 +63,8 @@ export interface TurnRunnerDeps {
   readonly notifier?: Notifier;
   /** the replica's group commit of streamed events (without: each turn commits its own) */
   readonly groupCommit?: GroupCommit;
+  /** the replica's group commit of dispatches; without it each turn commits its own */
+  readonly dispatches?: DispatchGroupCommit;
 }
 
 export type TurnResult = TurnOutcome['state'] | 'lease_lost' | 'abandoned';
@@ -159,7 +162,10 @@ async function runTurn(deps: TurnRunnerDeps, claimed: ClaimedTurn, stop: AbortSi
       if (sandbox.bound) {
         const boundTo = (binding = sandbox.bound);
         dispatched = await inSpan('turn.dispatch', { 'paddock.sandbox.new': false }, () => retryWhileUnavailable(
-          () => markDispatched(pool, owner, sessionId, turn, { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: boundTo.generation }, deps.historyMaxChars),
+          () => {
+            const started: SessionEvent = { type: 'turn_started', attempt: claimed.attempts, sandboxGeneration: boundTo.generation };
+            return deps.dispatches ? deps.dispatches.dispatch({ owner, sessionId, turn, started, historyMaxChars: deps.historyMaxChars }) : markDispatched(pool, owner, sessionId, turn, started, deps.historyMaxChars);
+          },
           onDbError,
           deps.shutdownSignal,
         ));

@@ -325,29 +325,83 @@ export async function releaseLease(db: Queryable, owner: string, sessionId: stri
   );
 }
 
-/** markDispatched's statement: fenced `dispatched` flag + `turn_started` + history, one commit (announced by the caller) */
-const MARK_DISPATCHED = prepared(
-  'paddock_mark_dispatched',
-  `WITH upd AS (
-       UPDATE turns SET dispatched = true WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' RETURNING abort_requested
+/**
+ * markDispatchedMany's statement. $1 is a JSON array of {k, s, t, o, d}: index, session, turn,
+ * owner, the `turn_started` event. Per entry still leased to its owner and running: the
+ * `dispatched` flag, the session's `last_seq` bumped, the event inserted at it, and the
+ * history the harness gets, in one commit (announced by the caller). Sessions are locked in
+ * id order before any row is updated (as in enqueueTurns), turns found through the index of
+ * unfinished turns; each session at most once.
+ */
+const MARK_DISPATCHED_MANY = prepared(
+  'paddock_mark_dispatched_many',
+  `WITH input AS (
+       SELECT k, s, t, o, d FROM jsonb_to_recordset($1::jsonb) AS r(k int, s uuid, t int, o text, d jsonb) ORDER BY s
+     ), locked AS (
+       SELECT l.id FROM input CROSS JOIN LATERAL (SELECT id FROM sessions WHERE id = input.s FOR UPDATE) l
+     ), upd AS (
+       UPDATE turns SET dispatched = true
+       FROM input
+       WHERE turns.session_id = ANY (ARRAY(SELECT id FROM locked)) AND turns.state = 'running'
+         AND turns.session_id = input.s AND turns.turn = input.t AND turns.lease_owner = input.o
+       RETURNING input.k, turns.session_id, turns.turn, turns.abort_requested
      ), bump AS (
-       UPDATE sessions SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd) RETURNING last_seq
+       UPDATE sessions SET last_seq = last_seq + 1, updated_at = now()
+       WHERE id = ANY (ARRAY(SELECT session_id FROM upd))
+       RETURNING id, last_seq
      ), ins AS (
-       INSERT INTO events (session_id, seq, turn, type, data) SELECT $1, bump.last_seq, $2, $4, $5::jsonb FROM bump RETURNING seq, created_at
+       INSERT INTO events (session_id, seq, turn, type, data)
+       SELECT bump.id, bump.last_seq, upd.turn, input.d->>'type', input.d
+       FROM bump JOIN upd ON upd.session_id = bump.id JOIN input ON input.k = upd.k
+       RETURNING session_id, seq, created_at
      )
-     SELECT upd.abort_requested, ins.seq, ins.created_at, (${HISTORY_SQL}) AS history FROM upd, ins`,
+     SELECT upd.k, upd.abort_requested, ins.seq, ins.created_at,
+       (SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
+          FROM turns h WHERE h.session_id = upd.session_id AND h.turn < upd.turn AND h.dispatched AND h.state NOT IN ('queued', 'running')) AS history
+     FROM upd JOIN ins ON ins.session_id = upd.session_id`,
 );
+
+export interface DispatchRequest {
+  readonly owner: string;
+  readonly sessionId: string;
+  readonly turn: number;
+  readonly started: SessionEvent;
+  readonly historyMaxChars?: number;
+}
+
+export interface Dispatched {
+  readonly abortRequested: boolean;
+  readonly events: StoredEvent[];
+  readonly history: HistoryMessage[];
+}
 
 /**
  * Marks a turn as sent to its harness and appends `turn_started`, in one statement fenced by
  * the lease. From here on, losing the owner means the turn is reported interrupted rather than
  * silently run twice. Returns whether an abort was requested meanwhile.
  */
-export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent, historyMaxChars = 768 * 1024): Promise<{ abortRequested: boolean; events: StoredEvent[]; history: HistoryMessage[] }> {
-  const { rows } = await db.query<{ abort_requested: boolean; seq: number; created_at: Date; history: HistoryTurn[] }>(MARK_DISPATCHED.with([sessionId, turn, owner, started.type, JSON.stringify(started)]));
-  const row = rows[0];
-  if (!row) throw new LeaseLostError(sessionId, turn);
-  return { abortRequested: row.abort_requested, events: [{ sessionId, seq: row.seq, turn, event: started, createdAt: row.created_at }], history: historyMessages(row.history, historyMaxChars) };
+export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent, historyMaxChars = 768 * 1024): Promise<Dispatched> {
+  const [result] = await markDispatchedMany(db, [{ owner, sessionId, turn, started, historyMaxChars }]);
+  if (result instanceof Error) throw result;
+  return result!;
+}
+
+/**
+ * markDispatched for many turns of distinct sessions in one statement and one commit (the
+ * executor's group commit, executor/dispatch-group-commit.ts): per request, in order, what
+ * markDispatched returns, or a LeaseLostError when its owner no longer holds the turn.
+ */
+export async function markDispatchedMany(db: Queryable, requests: readonly DispatchRequest[]): Promise<(Dispatched | LeaseLostError)[]> {
+  if (requests.length === 0) return [];
+  if (new Set(requests.map((r) => r.sessionId.toLowerCase())).size !== requests.length) throw new Error('markDispatchedMany: a session appears more than once in one statement');
+  const input = JSON.stringify(requests.map((r, k) => ({ k, s: r.sessionId, t: r.turn, o: r.owner, d: r.started })));
+  const { rows } = await db.query<{ k: number; abort_requested: boolean; seq: number; created_at: Date; history: HistoryTurn[] }>(MARK_DISPATCHED_MANY.with([input]));
+  const byIndex = new Map(rows.map((row) => [row.k, row]));
+  return requests.map((r, k) => {
+    const row = byIndex.get(k);
+    if (!row) return new LeaseLostError(r.sessionId, r.turn);
+    return { abortRequested: row.abort_requested, events: [{ sessionId: r.sessionId, seq: row.seq, turn: r.turn, event: r.started, createdAt: row.created_at }], history: historyMessages(row.history, r.historyMaxChars ?? 768 * 1024) };
+  });
 }
 
 /** bindAndDispatch's statement: markDispatched's, with a new sandbox bound first (and `sandbox acquired` before `turn_started`) */

@@ -306,7 +306,7 @@ describe('history carried over from memory (fast dispatch)', () => {
 });
 
 describe('long sessions', () => {
-  it('reads neither a session\'s finished turns nor every session when enqueueing and claiming', async () => {
+  it('reads neither a session\'s finished turns nor every session when enqueueing, claiming and dispatching', async () => {
     const db = createPool({ connectionString: await server.createDatabase(), max: 4 });
     const explaining = new pg.Client({ connectionString: db.options.connectionString });
     try {
@@ -329,9 +329,10 @@ describe('long sessions', () => {
       await enqueueTurn(explaining, session.id, 't', 'one more', 10);
       await enqueueTurn(explaining, session.id, 't', 'and another', 10);
       expect((await claimTurns(explaining, 'long/1', 10, 60_000)).map((c) => c.turn)).toEqual([finished + 1]);
-      expect(plans).toHaveLength(3);
+      const dispatched = await markDispatched(explaining, 'long/1', session.id, finished + 1, { type: 'turn_started', attempt: 1, sandboxGeneration: 1 });
+      expect(dispatched.history).toHaveLength(2 * finished);
+      expect(plans).toHaveLength(4);
       for (const plan of plans) {
-        if (process.env.SHOW_PLANS) console.log(plan);
         expect(plan).not.toMatch(/Seq Scan on (turns|sessions)/);
         // a plan that walked this session's turns (or a table) would drop thousands of rows
         const removed = [...plan.matchAll(/Rows Removed by (?:Join )?Filter: (\d+)/g)].map((m) => Number(m[1]));

@@ -1,0 +1,70 @@
+/**
+ * The executor's group commit of dispatches against a real Postgres: the dispatches of many
+ * turns are one statement, each turn marked dispatched with its `turn_started` at the
+ * session's next seq and its history; a turn whose lease is gone fails alone; an abort
+ * requested meanwhile is reported per turn.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../../runtime/db/migrate.ts';
+import { createPool } from '../../../runtime/db/pool.ts';
+import { DispatchGroupCommit } from '../../../runtime/executor/dispatch-group-commit.ts';
+import { LeaseLostError, listEvents } from '../../../runtime/store/events.ts';
+import { createSession } from '../../../runtime/store/sessions.ts';
+import { claimTurns, enqueueTurn, getTurn, requestAbort } from '../../../runtime/store/turns.ts';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
+
+let server: TestPostgres;
+let pool: pg.Pool;
+beforeAll(async () => {
+  server = await startTestPostgres();
+  pool = createPool({ connectionString: await server.createDatabase(), max: 10 });
+  await applyMigrations(pool);
+});
+afterAll(async () => {
+  await pool?.end();
+  await server?.stop();
+});
+
+/** A session whose turn 1 is claimed by `owner`, not dispatched yet (its `user_message` is seq 1). */
+async function claimedTurn(owner: string): Promise<string> {
+  const session = await createSession(pool, { team: 't', harness: 'scripted' });
+  await enqueueTurn(pool, session.id, 't', 'go', 10, { owner, leaseMs: 60_000, historyMaxChars: 1_000 });
+  return session.id;
+}
+
+const started = { type: 'turn_started', attempt: 1, sandboxGeneration: 1 } as const;
+
+describe('DispatchGroupCommit', () => {
+  it('marks the turns of many sessions dispatched in one statement, each with its turn_started', async () => {
+    const owner = 'replica-d/1';
+    const sessions = await Promise.all(Array.from({ length: 50 }, () => claimedTurn(owner)));
+    const commit = new DispatchGroupCommit(pool);
+    const results = await Promise.all(sessions.map((sessionId) => commit.dispatch({ owner, sessionId, turn: 1, started })));
+    expect(commit.statements).toBe(1);
+    for (const [i, result] of results.entries()) {
+      expect(result).toMatchObject({ abortRequested: false, history: [] });
+      expect(result.events.map((e) => [e.seq, e.event])).toEqual([[2, started]]);
+      expect((await getTurn(pool, sessions[i]!, 1))?.dispatched).toBe(true);
+    }
+    expect((await listEvents(pool, sessions[7]!, 0, 10)).map((e) => e.event.type)).toEqual(['user_message', 'turn_started']);
+  });
+
+  it('fails only the turn whose lease is gone, and reports an abort requested meanwhile', async () => {
+    const owner = 'replica-e/1';
+    const [kept, lost, aborted] = await Promise.all([0, 1, 2].map(() => claimedTurn(owner)));
+    // another replica took `lost` over after its lease expired
+    await pool.query("UPDATE turns SET lease_expires_at = now() - interval '1 second' WHERE session_id = $1", [lost]);
+    expect((await claimTurns(pool, 'replica-f/1', 100, 60_000)).map((c) => c.sessionId)).toContain(lost);
+    await requestAbort(pool, aborted!);
+    const commit = new DispatchGroupCommit(pool);
+    const results = await Promise.allSettled([kept!, lost!, aborted!].map((sessionId) => commit.dispatch({ owner, sessionId, turn: 1, started })));
+    expect(commit.statements).toBe(1);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { abortRequested: false } });
+    const lostResult = results[1]!;
+    expect(lostResult.status === 'rejected' && lostResult.reason instanceof LeaseLostError).toBe(true);
+    expect(results[2]).toMatchObject({ status: 'fulfilled', value: { abortRequested: true } });
+    expect((await getTurn(pool, lost!, 1))?.dispatched).toBe(false);
+    expect((await listEvents(pool, lost!, 0, 10)).map((e) => e.event.type)).toEqual(['user_message']);
+  });
+});
