@@ -8,17 +8,14 @@
  * nothing else waiting, an append goes out at once (after the current tick), alone.
  *
  * Durability is unchanged: an append resolves only after the statement that holds it
- * committed; a failed statement rejects every append in it (the writers retry, or ask the
- * database what was written when the commit's outcome is unknown).
+ * committed; a statement that failed with the database unavailable rejects every append in
+ * it (the writers retry, or ask the database what was written when the commit's outcome is
+ * unknown); one the database refused is retried one append per statement.
  */
 import type { Queryable } from '../db/pool.ts';
+import { StatementBatcher } from '../db/statement-batcher.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
-import { appendManyTurns, LeaseLostError, type TurnAppend } from '../store/events.ts';
-
-interface Pending extends TurnAppend {
-  resolve(stored: StoredEvent[]): void;
-  reject(error: unknown): void;
-}
+import { appendManyTurns, type TurnAppend } from '../store/events.ts';
 
 export interface GroupCommitOptions {
   /** statements in flight at once (each on its own connection) */
@@ -28,89 +25,28 @@ export interface GroupCommitOptions {
 }
 
 export class GroupCommit {
-  private pending: Pending[] = [];
-  /** sessions with an append in a statement in flight: one statement holds a session once */
-  private readonly busy = new Set<string>();
-  private inFlight = 0;
-  private scheduled = false;
-  private statementCount = 0;
-  private readonly maxInFlight: number;
-  private readonly maxEvents: number;
+  private readonly batcher: StatementBatcher<TurnAppend, StoredEvent[]>;
 
-  constructor(
-    private readonly db: Queryable,
-    options: GroupCommitOptions = {},
-  ) {
-    this.maxInFlight = options.maxInFlight ?? 2;
-    this.maxEvents = options.maxEvents ?? 5_000;
+  constructor(db: Queryable, options: GroupCommitOptions = {}) {
+    // the batching rules are db/statement-batcher.ts's: a session once per statement and in
+    // one statement at a time, a lost lease (LeaseLostError) failing its append alone
+    this.batcher = new StatementBatcher((batch) => appendManyTurns(db, batch), {
+      key: (append) => append.sessionId.toLowerCase(),
+      maxInFlight: options.maxInFlight ?? 2,
+      maxBatch: Number.POSITIVE_INFINITY,
+      weight: (append) => append.events.length,
+      maxWeight: options.maxEvents ?? 5_000,
+    });
   }
 
   /** statements sent so far */
   get statements(): number {
-    return this.statementCount;
+    return this.batcher.statements;
   }
 
   /** Appends a turn's events, fenced by its lease; resolves once they are committed. */
   append(sessionId: string, turn: number, owner: string, events: readonly SessionEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return Promise.resolve([]);
-    return new Promise<StoredEvent[]>((resolve, reject) => {
-      this.pending.push({ sessionId, turn, owner, events, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // the appends of this tick go out together
-        setImmediate(() => {
-          this.scheduled = false;
-          this.pump();
-        });
-      }
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
-      const batch = this.take();
-      if (batch.length === 0) return;
-      this.inFlight++;
-      this.statementCount++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
-        for (const entry of batch) this.busy.delete(entry.sessionId);
-        this.pump();
-      });
-    }
-  }
-
-  /** The pending appends for one statement: in arrival order, a session once, up to maxEvents. */
-  private take(): Pending[] {
-    const batch: Pending[] = [];
-    const rest: Pending[] = [];
-    let events = 0;
-    for (const entry of this.pending) {
-      const fits = batch.length === 0 || events + entry.events.length <= this.maxEvents;
-      if (fits && !this.busy.has(entry.sessionId)) {
-        batch.push(entry);
-        this.busy.add(entry.sessionId);
-        events += entry.events.length;
-      } else {
-        rest.push(entry);
-      }
-    }
-    this.pending = rest;
-    return batch;
-  }
-
-  private async send(batch: readonly Pending[]): Promise<void> {
-    let results: (StoredEvent[] | LeaseLostError)[];
-    try {
-      results = await appendManyTurns(this.db, batch);
-    } catch (error) {
-      for (const entry of batch) entry.reject(error);
-      return;
-    }
-    batch.forEach((entry, i) => {
-      const result = results[i]!;
-      if (result instanceof LeaseLostError) entry.reject(result);
-      else entry.resolve(result);
-    });
+    return this.batcher.submit({ sessionId, turn, owner, events });
   }
 }
