@@ -6,10 +6,11 @@
  * requests of one key keep their order.
  *
  * Durability is unchanged: a request resolves only after the statement that holds it
- * committed. A failed statement wrote nothing (it is one transaction): a deadlock is tried
- * again; any other refusal of a statement of several requests is tried again one request
- * per statement, so a request the database refuses fails alone, not its neighbours; an
- * unavailable database fails them all (each caller handles it as it did alone).
+ * committed. A statement the server refused wrote nothing (it is one transaction): a
+ * deadlock is tried again; any other refusal of a statement of several requests is tried
+ * again one request per statement, so a request the database refuses fails alone, not its
+ * neighbours. Any other failure (the database unavailable, a connection lost, the outcome
+ * unknown) fails them all, never resent: each caller handles it as it did alone.
  */
 import { isDatabaseUnavailable } from './pool.ts';
 
@@ -36,6 +37,17 @@ const DEADLOCK_DETECTED = '40P01';
 const DEADLOCK_RETRIES = 3;
 /** statements in flight at once when a refused statement's requests are tried one by one */
 const FALLBACK_CONCURRENCY = 4;
+
+/**
+ * An error the server reported for the statement (a SQLSTATE with a severity): the statement's
+ * transaction was rolled back, so running it again writes nothing twice. Anything else (a
+ * socket error, an exception after the answer) leaves the outcome unknown: never resent.
+ */
+function refusedByServer(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+}
 
 export class StatementBatcher<Req, Res> {
   private pending: Pending<Req, Res>[] = [];
@@ -98,16 +110,19 @@ export class StatementBatcher<Req, Res> {
     const batch: Pending<Req, Res>[] = [];
     const rest: Pending<Req, Res>[] = [];
     let weight = 0;
+    // a key left out of this statement keeps its later requests out too (their order)
+    const deferred = new Set<string>();
     for (const entry of this.pending) {
       const w = this.options.weight?.(entry.request) ?? 0;
       const fits = batch.length === 0 || (batch.length < this.maxBatch && weight + w <= this.maxWeight);
       const key = this.options.key(entry.request);
-      if (fits && !this.busy.has(key)) {
+      if (fits && !this.busy.has(key) && !deferred.has(key)) {
         batch.push(entry);
         this.busy.add(key);
         weight += w;
       } else {
         rest.push(entry);
+        deferred.add(key);
       }
     }
     this.pending = rest;
@@ -121,8 +136,8 @@ export class StatementBatcher<Req, Res> {
       try {
         results = await this.run(batch.map((entry) => entry.request));
       } catch (error) {
-        if ((error as { code?: unknown }).code === DEADLOCK_DETECTED && attempt < DEADLOCK_RETRIES) continue;
-        if (batch.length > 1 && !isDatabaseUnavailable(error)) {
+        if (refusedByServer(error) && (error as { code: string }).code === DEADLOCK_DETECTED && attempt < DEADLOCK_RETRIES) continue;
+        if (batch.length > 1 && refusedByServer(error) && !isDatabaseUnavailable(error)) {
           // nothing was written: one statement per request (a few at a time, so one that
           // waits on a lock does not hold up the rest), so only the refused one fails
           let next = 0;

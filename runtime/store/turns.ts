@@ -287,9 +287,18 @@ export interface LeaseStatus {
 /** renewLeases' statement: extend the leases still held, report abort requests */
 const RENEW_LEASES = prepared(
   'paddock_renew_leases',
-  `UPDATE turns t SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
-     FROM unnest($2::uuid[], $3::int[]) AS k(session_id, turn)
-     WHERE t.session_id = k.session_id AND t.turn = k.turn AND t.lease_owner = $1 AND t.state = 'running'
+  `WITH k AS (
+       SELECT session_id, turn FROM unnest($2::uuid[], $3::int[]) AS k(session_id, turn) ORDER BY session_id, turn
+     ), locked AS (
+       -- the turns locked in (session, turn) order before any is updated, as the dispatches'
+       -- statement does (markDispatchedMany): the two lock many turns and never deadlock
+       SELECT l.session_id, l.turn FROM k CROSS JOIN LATERAL (
+         SELECT session_id, turn FROM turns WHERE session_id = k.session_id AND turn = k.turn AND lease_owner = $1 AND state = 'running' FOR UPDATE
+       ) l
+     )
+     UPDATE turns t SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
+     FROM locked
+     WHERE t.session_id = locked.session_id AND t.turn = locked.turn AND t.lease_owner = $1 AND t.state = 'running'
      RETURNING t.session_id, t.turn, t.abort_requested`,
 );
 
@@ -330,8 +339,9 @@ export async function releaseLease(db: Queryable, owner: string, sessionId: stri
  * owner, the `turn_started` event. Per entry still leased to its owner and running: the
  * `dispatched` flag, the session's `last_seq` bumped, the event inserted at it, and the
  * history the harness gets, in one commit (announced by the caller). Sessions are locked in
- * id order before any row is updated (as in enqueueTurns), turns found through the index of
- * unfinished turns; each session at most once.
+ * id order before any row is updated (as in enqueueTurns), then the turns in (session, turn)
+ * order (as in renewLeases), found through the index of unfinished turns; each session at
+ * most once.
  */
 const MARK_DISPATCHED_MANY = prepared(
   'paddock_mark_dispatched_many',
@@ -339,12 +349,19 @@ const MARK_DISPATCHED_MANY = prepared(
        SELECT k, s, t, o, d FROM jsonb_to_recordset($1::jsonb) AS r(k int, s uuid, t int, o text, d jsonb) ORDER BY s
      ), locked AS (
        SELECT l.id FROM input CROSS JOIN LATERAL (SELECT id FROM sessions WHERE id = input.s FOR UPDATE) l
+     ), leased AS (
+       -- every session locked first (the InitPlan), then each turn still leased to its owner,
+       -- in (session, turn) order as renewLeases locks them: the two never deadlock
+       SELECT input.k, x.session_id, x.turn FROM input CROSS JOIN LATERAL (
+         SELECT session_id, turn FROM turns WHERE session_id = input.s AND turn = input.t AND lease_owner = input.o AND state = 'running' FOR UPDATE
+       ) x
+       WHERE input.s = ANY (ARRAY(SELECT id FROM locked))
      ), upd AS (
        UPDATE turns SET dispatched = true
-       FROM input
-       WHERE turns.session_id = ANY (ARRAY(SELECT id FROM locked)) AND turns.state = 'running'
-         AND turns.session_id = input.s AND turns.turn = input.t AND turns.lease_owner = input.o
-       RETURNING input.k, turns.session_id, turns.turn, turns.abort_requested
+       FROM leased
+       WHERE turns.session_id = ANY (ARRAY(SELECT session_id FROM leased)) AND turns.state = 'running'
+         AND turns.session_id = leased.session_id AND turns.turn = leased.turn
+       RETURNING leased.k, turns.session_id, turns.turn, turns.abort_requested
      ), bump AS (
        UPDATE sessions SET last_seq = last_seq + 1, updated_at = now()
        WHERE id = ANY (ARRAY(SELECT session_id FROM upd))

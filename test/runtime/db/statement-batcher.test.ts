@@ -1,8 +1,9 @@
 /**
  * The group-commit batcher on its own (a recording `run`, no database): a tick's requests
  * share a statement, a key is in one statement at a time and keeps its order, the weight
- * and count caps hold, per-request errors reject alone, a refused statement is retried one
- * request per statement, a deadlock is retried whole, and an unavailable database fails all.
+ * and count caps hold (a key's order too), per-request errors reject alone, a statement the
+ * server refused is retried one request per statement, a deadlock is retried whole, and an
+ * unavailable database or an unknown outcome fails all, never resent.
  */
 import { describe, expect, it } from 'vitest';
 import { StatementBatcher } from '../../../runtime/db/statement-batcher.ts';
@@ -25,7 +26,8 @@ function recording(answer: (batch: readonly Req[], call: number) => Promise<(str
   return { batcher, statements };
 }
 
-const fail = (code: string, message = code) => Object.assign(new Error(message), { code });
+/** an error as the server reports it (pg's DatabaseError: a SQLSTATE and a severity) */
+const fail = (code: string, message = code) => Object.assign(new Error(message), { code, severity: 'ERROR' });
 
 describe('StatementBatcher', () => {
   it('sends the requests of one tick as one statement, and a key\'s second request in the next', async () => {
@@ -68,12 +70,30 @@ describe('StatementBatcher', () => {
     expect(deadlocked.statements).toEqual([['a:1', 'b:1'], ['a:1', 'b:1']]);
 
     const down = recording(async () => {
-      throw fail('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432');
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     });
     const results = await Promise.allSettled(['a', 'b'].map((key) => down.batcher.submit({ key, value: 1 })));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     // not retried one by one: an outage is not one request's fault
     expect(down.statements).toEqual([['a:1', 'b:1']]);
+  });
+
+  it('never resends a statement whose outcome is unknown (not refused by the server)', async () => {
+    // a socket error after the commit, an exception while reading the answer, a non-Error
+    for (const thrown of [Object.assign(new Error('write EPROTO'), { code: 'EPROTO' }), new Error('the statement stored 1 of 2 events'), undefined]) {
+      const { batcher, statements } = recording(async () => {
+        throw thrown;
+      });
+      const results = await Promise.allSettled(['a', 'b'].map((key) => batcher.submit({ key, value: 1 })));
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect(statements).toEqual([['a:1', 'b:1']]);
+    }
+  });
+
+  it('keeps a key\'s requests in order when the weight cap leaves its first one out', async () => {
+    const { batcher, statements } = recording(undefined, { maxWeight: 10 });
+    await Promise.all([batcher.submit({ key: 'x', value: 6 }), batcher.submit({ key: 's', value: 5 }), batcher.submit({ key: 's', value: 1 })]);
+    expect(statements).toEqual([['x:6'], ['s:5'], ['s:1']]);
   });
 
   it('keeps at most maxInFlight statements running', async () => {

@@ -2,7 +2,7 @@
  * The executor's group commit of dispatches against a real Postgres: the dispatches of many
  * turns are one statement, each turn marked dispatched with its `turn_started` at the
  * session's next seq and its history; a turn whose lease is gone fails alone; an abort
- * requested meanwhile is reported per turn.
+ * requested meanwhile is reported per turn; it never deadlocks with the lease renewal.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { createPool } from '../../../runtime/db/pool.ts';
 import { DispatchGroupCommit } from '../../../runtime/executor/dispatch-group-commit.ts';
 import { LeaseLostError, listEvents } from '../../../runtime/store/events.ts';
 import { createSession } from '../../../runtime/store/sessions.ts';
-import { claimTurns, enqueueTurn, getTurn, requestAbort } from '../../../runtime/store/turns.ts';
+import { claimTurns, enqueueTurn, getTurn, markDispatchedMany, renewLeases, requestAbort } from '../../../runtime/store/turns.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 
 let server: TestPostgres;
@@ -67,4 +67,19 @@ describe('DispatchGroupCommit', () => {
     expect((await getTurn(pool, lost!, 1))?.dispatched).toBe(false);
     expect((await listEvents(pool, lost!, 0, 10)).map((e) => e.event.type)).toEqual(['user_message']);
   });
+  it('never deadlocks with the lease renewal of the same turns (both lock turns in one order)', async () => {
+    const owner = 'replica-g/1';
+    const sessions = await Promise.all(Array.from({ length: 200 }, () => claimedTurn(owner)));
+    const turns = sessions.map((sessionId) => ({ sessionId, turn: 1 }));
+    for (let round = 0; round < 5; round++) {
+      // the renewal lists the turns in launch order, not in id order
+      const shuffled = [...turns].sort(() => Math.random() - 0.5);
+      const [dispatched, renewed] = await Promise.allSettled([
+        markDispatchedMany(pool, sessions.map((sessionId) => ({ owner, sessionId, turn: 1, started }))),
+        renewLeases(pool, owner, shuffled, 60_000),
+      ]);
+      expect([dispatched.status, renewed.status, ...[dispatched, renewed].map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok'))]).toEqual(['fulfilled', 'fulfilled', 'ok', 'ok']);
+      expect((renewed as PromiseFulfilledResult<unknown[]>).value).toHaveLength(200);
+    }
+  }, 60_000);
 });
