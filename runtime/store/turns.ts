@@ -341,7 +341,8 @@ export async function releaseLease(db: Queryable, owner: string, sessionId: stri
  * history the harness gets, in one commit (announced by the caller). Sessions are locked in
  * id order before any row is updated (as in enqueueTurns), then the turns in (session, turn)
  * order (as in renewLeases), found through the index of unfinished turns; each session at
- * most once.
+ * most once. Idempotent: a turn already dispatched to its owner gets its `turn_started` back,
+ * nothing is written twice (retryWhileUnavailable runs it again when a commit's answer is lost).
  */
 const MARK_DISPATCHED_MANY = prepared(
   'paddock_mark_dispatched_many',
@@ -352,16 +353,18 @@ const MARK_DISPATCHED_MANY = prepared(
      ), leased AS (
        -- every session locked first (the InitPlan), then each turn still leased to its owner,
        -- in (session, turn) order as renewLeases locks them: the two never deadlock
-       SELECT input.k, x.session_id, x.turn FROM input CROSS JOIN LATERAL (
-         SELECT session_id, turn FROM turns WHERE session_id = input.s AND turn = input.t AND lease_owner = input.o AND state = 'running' FOR UPDATE
+       SELECT input.k, x.session_id, x.turn, x.dispatched, x.abort_requested FROM input CROSS JOIN LATERAL (
+         SELECT session_id, turn, dispatched, abort_requested FROM turns WHERE session_id = input.s AND turn = input.t AND lease_owner = input.o AND state = 'running' FOR UPDATE
        ) x
        WHERE input.s = ANY (ARRAY(SELECT id FROM locked))
      ), upd AS (
+       -- a turn already dispatched (this statement retried after its commit's answer was lost)
+       -- is not dispatched twice: its turn_started is answered again below
        UPDATE turns SET dispatched = true
        FROM leased
-       WHERE turns.session_id = ANY (ARRAY(SELECT session_id FROM leased)) AND turns.state = 'running'
-         AND turns.session_id = leased.session_id AND turns.turn = leased.turn
-       RETURNING leased.k, turns.session_id, turns.turn, turns.abort_requested
+       WHERE turns.session_id = ANY (ARRAY(SELECT session_id FROM leased WHERE NOT dispatched)) AND turns.state = 'running'
+         AND turns.session_id = leased.session_id AND turns.turn = leased.turn AND NOT leased.dispatched
+       RETURNING leased.k, turns.session_id, turns.turn
      ), bump AS (
        UPDATE sessions SET last_seq = last_seq + 1, updated_at = now()
        WHERE id = ANY (ARRAY(SELECT session_id FROM upd))
@@ -371,11 +374,18 @@ const MARK_DISPATCHED_MANY = prepared(
        SELECT bump.id, bump.last_seq, upd.turn, input.d->>'type', input.d
        FROM bump JOIN upd ON upd.session_id = bump.id JOIN input ON input.k = upd.k
        RETURNING session_id, seq, created_at
+     ), started AS (
+       SELECT upd.k, ins.seq, ins.created_at FROM upd JOIN ins ON ins.session_id = upd.session_id
+       UNION ALL
+       SELECT leased.k, e.seq, e.created_at FROM leased CROSS JOIN LATERAL (
+         SELECT seq, created_at FROM events WHERE session_id = leased.session_id AND turn = leased.turn AND type = 'turn_started' ORDER BY seq DESC LIMIT 1
+       ) e
+       WHERE leased.dispatched
      )
-     SELECT upd.k, upd.abort_requested, ins.seq, ins.created_at,
+     SELECT leased.k, leased.abort_requested, started.seq, started.created_at,
        (SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
-          FROM turns h WHERE h.session_id = upd.session_id AND h.turn < upd.turn AND h.dispatched AND h.state NOT IN ('queued', 'running')) AS history
-     FROM upd JOIN ins ON ins.session_id = upd.session_id`,
+          FROM turns h WHERE h.session_id = leased.session_id AND h.turn < leased.turn AND h.dispatched AND h.state NOT IN ('queued', 'running')) AS history
+     FROM leased JOIN started ON started.k = leased.k`,
 );
 
 export interface DispatchRequest {

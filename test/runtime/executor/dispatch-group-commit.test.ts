@@ -2,7 +2,8 @@
  * The executor's group commit of dispatches against a real Postgres: the dispatches of many
  * turns are one statement, each turn marked dispatched with its `turn_started` at the
  * session's next seq and its history; a turn whose lease is gone fails alone; an abort
- * requested meanwhile is reported per turn; it never deadlocks with the lease renewal.
+ * requested meanwhile is reported per turn; run again it writes nothing twice; it never
+ * deadlocks with the lease renewal.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,4 +83,17 @@ describe('DispatchGroupCommit', () => {
       expect((renewed as PromiseFulfilledResult<unknown[]>).value).toHaveLength(200);
     }
   }, 60_000);
+  it('is idempotent: run again after its commit (an answer lost), it answers the same turn_started and writes nothing', async () => {
+    const owner = 'replica-h/1';
+    const sessions = await Promise.all([0, 1, 2].map(() => claimedTurn(owner)));
+    const requests = sessions.map((sessionId) => ({ owner, sessionId, turn: 1, started }));
+    const first = await markDispatchedMany(pool, requests);
+    const again = await markDispatchedMany(pool, requests);
+    const seqs = (results: typeof first) => results.map((r) => (r instanceof Error ? r.message : r.events.map((e) => [e.seq, e.createdAt.getTime()])));
+    expect(seqs(again)).toEqual(seqs(first));
+    for (const sessionId of sessions) {
+      expect((await listEvents(pool, sessionId, 0, 10)).map((e) => [e.seq, e.event.type])).toEqual([[1, 'user_message'], [2, 'turn_started']]);
+      expect((await pool.query<{ last_seq: number }>('SELECT last_seq FROM sessions WHERE id = $1', [sessionId])).rows[0]!.last_seq).toBe(2);
+    }
+  });
 });
