@@ -11,8 +11,15 @@ import { build } from 'esbuild';
 export async function bundleRuntimeChild(root: string, outDir: string): Promise<string> {
   const outfile = join(outDir, 'runtime', 'dist', 'runtime-child.mjs');
   mkdirSync(join(outDir, 'runtime', 'dist'), { recursive: true });
+  await bundleForNode(join(root, 'bench', 'support', 'runtime-child.ts'), outfile);
+  cpSync(join(root, 'runtime', 'migrations'), join(outDir, 'runtime', 'migrations'), { recursive: true });
+  return outfile;
+}
+
+/** One ES module with its dependencies inlined, built as the runtime image builds its entry. */
+export async function bundleForNode(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [join(root, 'bench', 'support', 'runtime-child.ts')],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -22,6 +29,4 @@ export async function bundleRuntimeChild(root: string, outDir: string): Promise<
     outfile,
     logLevel: 'error',
   });
-  cpSync(join(root, 'runtime', 'migrations'), join(outDir, 'runtime', 'migrations'), { recursive: true });
-  return outfile;
 }

@@ -5,18 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bundleForNode } from '../../bench/support/bundle-runtime.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { startTestPostgres, type TestPostgres } from './support/postgres.ts';
-
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<unknown>;
-}
-// the repository's esbuild (tsx's), as bench/support/bundle-runtime.ts uses it
-const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx'))('esbuild') as Esbuild;
 
 let server: TestPostgres;
 let receiver: OtlpReceiver;
@@ -31,16 +25,7 @@ afterAll(async () => {
 
 it('traces the statements of a bundled runtime (pg inlined, no node_modules)', async () => {
   const outfile = join(dir, 'main.mjs');
-  await esbuild.build({
-    entryPoints: [join(import.meta.dirname, 'support', 'traced-query-child.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    banner: { js: "import { createRequire as paddockCreateRequire } from 'node:module'; const require = paddockCreateRequire(import.meta.url);" },
-    outfile,
-    logLevel: 'error',
-  });
+  await bundleForNode(join(import.meta.dirname, 'support', 'traced-query-child.ts'), outfile);
   const child = spawn(process.execPath, [outfile], { cwd: dir, env: { PATH: process.env.PATH, DATABASE_URL: await server.createDatabase(), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));

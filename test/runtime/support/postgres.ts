@@ -7,7 +7,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from '../../../runtime/db/embedded.ts';
+import { applyMigrations } from '../../../runtime/db/migrate.ts';
+import { createPool } from '../../../runtime/db/pool.ts';
 
 export interface TestPostgres {
   readonly port: number;
@@ -68,6 +72,49 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
       // that no longer has an error listener, an uncaught exception in the test process
       await server.stop({ graceMs: 500 });
       rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface MigratedDatabase {
+  readonly server: TestPostgres;
+  readonly url: string;
+  /** a runtime pool (db/pool.ts) on the migrated database */
+  readonly pool: pg.Pool;
+}
+
+/**
+ * For a test file: a test Postgres with one migrated database and a runtime pool on it, made
+ * before the file's tests and ended after them. Read its fields inside tests (they are set in
+ * beforeAll).
+ */
+export function useMigratedDatabase(options: { max?: number } = {}): MigratedDatabase {
+  let server: TestPostgres | undefined;
+  let url: string | undefined;
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+    url = await server.createDatabase();
+    pool = createPool({ connectionString: url, max: options.max ?? 10 });
+    await applyMigrations(pool);
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useMigratedDatabase: ${what} is read before beforeAll ran`);
+    return value;
+  };
+  return {
+    get server() {
+      return ready(server, 'server');
+    },
+    get url() {
+      return ready(url, 'url');
+    },
+    get pool() {
+      return ready(pool, 'pool');
     },
   };
 }
