@@ -26,10 +26,6 @@ export interface AuditRecord extends AuditEntry {
   readonly at: Date;
 }
 
-export async function insertAudit(db: Queryable, entry: AuditEntry): Promise<void> {
-  await insertAuditMany(db, [entry]);
-}
-
 /**
  * Inserts `entries` in one statement (one commit), their ids in the given order. An admin's
  * request about a session is about that session's team (kept even if it is deleted later).

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireAudit, insertAudit, queryAudit, type AuditEntry } from '../../../runtime/audit/store.ts';
+import { expireAudit, insertAuditMany, queryAudit, type AuditEntry } from '../../../runtime/audit/store.ts';
 import { applyMigrations } from '../../../runtime/db/migrate.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 
@@ -48,7 +48,7 @@ beforeAll(async () => {
   await applyMigrations(owner);
   const { rows } = await owner.query<{ owner: string; superuser: boolean }>("SELECT tableowner AS owner, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser FROM pg_tables WHERE tablename = 'audit_log'");
   expect(rows[0]).toEqual({ owner: 'paddock_runtime', superuser: false });
-  await insertAudit(owner, entry());
+  await insertAuditMany(owner, [entry()]);
 }, 60_000);
 
 afterAll(async () => {
