@@ -431,14 +431,24 @@ export async function markDispatchedMany(db: Queryable, requests: readonly Dispa
   });
 }
 
-/** bindAndDispatch's statement: markDispatched's, with a new sandbox bound first (and `sandbox acquired` before `turn_started`) */
+/**
+ * bindAndDispatch's statement: markDispatched's, with a new sandbox bound first (and `sandbox
+ * acquired` before `turn_started`). The session is locked, then the turn (the one lock order).
+ * A turn already dispatched to its owner (the statement run again after its commit's answer was
+ * lost) is not bound or dispatched twice: `already_dispatched` tells the caller to read back what
+ * the first run wrote (BOUND_AND_DISPATCHED).
+ */
 const BIND_AND_DISPATCH = prepared(
   'paddock_bind_and_dispatch',
   `WITH s AS (
        SELECT id FROM sessions WHERE id = $1 AND state = 'active' FOR UPDATE
+     ), t AS (
+       SELECT dispatched, abort_requested FROM turns
+       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' AND EXISTS (SELECT 1 FROM s)
+       FOR UPDATE
      ), upd AS (
        UPDATE turns SET dispatched = true
-       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' AND EXISTS (SELECT 1 FROM s)
+       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' AND EXISTS (SELECT 1 FROM t WHERE NOT t.dispatched)
        RETURNING abort_requested
      ), bump AS (
        UPDATE sessions SET sandbox_generation = sandbox_generation + 1, last_seq = last_seq + 2, updated_at = now()
@@ -451,10 +461,24 @@ const BIND_AND_DISPATCH = prepared(
        SELECT $1, bump.last_seq, $2, 'turn_started', jsonb_build_object('type', 'turn_started', 'attempt', $10::int, 'sandboxGeneration', bump.sandbox_generation) FROM bump
        RETURNING seq
      )
-     SELECT (SELECT count(*)::int FROM s) AS active, upd.abort_requested, bump.sandbox_generation AS generation, bump.last_seq,
+     SELECT (SELECT count(*)::int FROM s) AS active, (SELECT dispatched FROM t) AS already_dispatched, upd.abort_requested, bump.sandbox_generation AS generation, bump.last_seq,
        (SELECT count(*)::int FROM ins) AS inserted, (SELECT acquired_at FROM bound) AS acquired_at, now() AS created_at,
        CASE WHEN bump.last_seq IS NOT NULL THEN (${HISTORY_SQL}) END AS history
      FROM (SELECT 1) AS one LEFT JOIN upd ON true LEFT JOIN bump ON true`,
+);
+
+/**
+ * What a first bindAndDispatch of turn $2 wrote, read back for its retry: the binding when it is
+ * still sandbox $3 (the one that run bound), the turn's `sandbox acquired` and `turn_started`,
+ * its abort flag and the history.
+ */
+const BOUND_AND_DISPATCHED = prepared(
+  'paddock_bound_and_dispatched',
+  `SELECT (SELECT row_to_json(b) FROM (SELECT ${columnList(BINDING_COLUMNS)} FROM sandbox_bindings WHERE session_id = $1 AND sandbox_id = $3) b) AS binding, t.abort_requested,
+       (SELECT json_agg(json_build_object('seq', e.seq, 'data', e.data, 'created_at', e.created_at) ORDER BY e.seq)
+          FROM (SELECT seq, data, created_at FROM events WHERE session_id = $1 AND turn = $2 AND type IN ('sandbox', 'turn_started') ORDER BY seq DESC LIMIT 2) e) AS events,
+       (${HISTORY_SQL}) AS history
+     FROM turns t WHERE t.session_id = $1 AND t.turn = $2`,
 );
 
 export type BindAndDispatchResult =
@@ -467,14 +491,17 @@ export type BindAndDispatchResult =
  * and `turn_started`, and marks the turn dispatched, in one statement fenced by the lease and
  * the session being active. One commit where binding, announcing and dispatching took three.
  * When the session ended meanwhile nothing is written (the caller releases the sandbox);
- * a lost lease throws LeaseLostError.
+ * a lost lease throws LeaseLostError. Idempotent, like markDispatchedMany: run again for the
+ * same sandbox after its commit's answer was lost, it answers what the first run wrote and
+ * bumps nothing (retryWhileUnavailable does that).
  */
 export async function bindAndDispatch(db: Queryable, owner: string, sessionId: string, turn: number, sandbox: SandboxBinding, attempt: number, historyMaxChars = 768 * 1024): Promise<BindAndDispatchResult> {
-  const { rows } = await db.query<{ active: number; abort_requested: boolean | null; generation: number | null; last_seq: number | null; inserted: number; acquired_at: Date | null; created_at: Date; history: HistoryTurn[] | null }>(
+  const { rows } = await db.query<{ active: number; already_dispatched: boolean | null; abort_requested: boolean | null; generation: number | null; last_seq: number | null; inserted: number; acquired_at: Date | null; created_at: Date; history: HistoryTurn[] | null }>(
     BIND_AND_DISPATCH.with([sessionId, turn, owner, ...bindingParams(sandbox), attempt]),
   );
   const row = rows[0]!;
   if (row.active === 0) return { ok: false, reason: 'session_not_active' };
+  if (row.already_dispatched === true) return boundAndDispatched(db, sessionId, turn, sandbox, historyMaxChars);
   if (row.generation === null || row.last_seq === null || row.abort_requested === null || row.acquired_at === null) throw new LeaseLostError(sessionId, turn);
   const generation = row.generation;
   const written: SessionEvent[] = [{ type: 'sandbox', action: 'acquired', generation }, { type: 'turn_started', attempt, sandboxGeneration: generation }];
@@ -484,6 +511,23 @@ export async function bindAndDispatch(db: Queryable, owner: string, sessionId: s
     abortRequested: row.abort_requested,
     events: storedTail(sessionId, turn, written, { last_seq: row.last_seq, inserted: row.inserted, created_at: row.created_at }),
     history: historyMessages(row.history ?? [], historyMaxChars),
+  };
+}
+
+/** bindAndDispatch's answer for a turn its owner already dispatched: what that dispatch wrote; LeaseLostError when it was to another sandbox. */
+async function boundAndDispatched(db: Queryable, sessionId: string, turn: number, sandbox: SandboxBinding, historyMaxChars: number): Promise<BindAndDispatchResult> {
+  const { rows } = await db.query<{ binding: BindingRow | null; abort_requested: boolean; events: { seq: number; data: SessionEvent; created_at: string }[] | null; history: HistoryTurn[] }>(
+    BOUND_AND_DISPATCHED.with([sessionId, turn, sandbox.sandboxId]),
+  );
+  const row = rows[0];
+  const events = row?.events ?? [];
+  if (!row?.binding || events.length !== 2 || events[0]!.data.type !== 'sandbox' || events[1]!.data.type !== 'turn_started') throw new LeaseLostError(sessionId, turn);
+  return {
+    ok: true,
+    binding: bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) }),
+    abortRequested: row.abort_requested,
+    events: events.map((e) => ({ sessionId, seq: e.seq, turn, event: e.data, createdAt: new Date(e.created_at) })),
+    history: historyMessages(row.history, historyMaxChars),
   };
 }
 

@@ -255,6 +255,19 @@ describe('binding a new sandbox with the dispatch', () => {
     expect(await bindAndDispatch(pool, ended.owner, ended.session.id, 1, sandbox('sb-late'), 1)).toEqual({ ok: false, reason: 'session_not_active' });
     expect(await state(ended.session.id)).toEqual({ turn: { dispatched: false }, binding: [], events: ['user_message'] });
   });
+
+  it('is idempotent: run again after its commit (an answer lost), it answers what it wrote and binds nothing twice', async () => {
+    const { session, owner } = await claimed();
+    const first = await bindAndDispatch(pool, owner, session.id, 1, sandbox(`sb-${session.id}`), 1);
+    const again = await bindAndDispatch(pool, owner, session.id, 1, sandbox(`sb-${session.id}`), 1);
+    expect(again).toEqual(first);
+    expect(await state(session.id)).toEqual({ turn: { dispatched: true }, binding: [{ sandbox_id: `sb-${session.id}`, generation: 1 }], events: ['user_message', 'sandbox', 'turn_started'] });
+    expect((await pool.query('SELECT sandbox_generation, last_seq FROM sessions WHERE id = $1', [session.id])).rows[0]).toEqual({ sandbox_generation: 1, last_seq: 3 });
+    // the turn dispatched to another sandbox than this one: not this caller's dispatch, nothing written
+    await expect(bindAndDispatch(pool, owner, session.id, 1, sandbox('sb-other'), 1)).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await pool.query('SELECT count(*)::int AS n FROM sandbox_releases WHERE sandbox_id = $1', [`sb-${session.id}`])).rows[0]).toEqual({ n: 0 });
+    expect(await state(session.id)).toEqual({ turn: { dispatched: true }, binding: [{ sandbox_id: `sb-${session.id}`, generation: 1 }], events: ['user_message', 'sandbox', 'turn_started'] });
+  });
 });
 
 describe('history carried over from memory (fast dispatch)', () => {
