@@ -22,28 +22,33 @@ const DONE_EVENT: SessionEvent = { type: 'done', stopReason: 'error' };
 const REPORT_INTERRUPTED = prepared(
   'paddock_report_interrupted_turns',
   `WITH candidates AS (
+       -- not locked here: the sessions are locked first (below), then their turns, the one
+       -- lock order (finishSession locks a session, then its running turn)
        SELECT t.session_id, t.turn FROM turns t
        WHERE t.state = 'running' AND t.dispatched AND (t.lease_expires_at IS NULL OR t.lease_expires_at < now())
        ORDER BY t.created_at
        LIMIT $1
-       FOR UPDATE OF t SKIP LOCKED
+     ), locked AS (
+       -- in id order, as every statement that locks several sessions does (turns.ts
+       -- enqueueTurns, events.ts): two of them never deadlock. A session another report holds
+       -- is skipped: that report takes its turn
+       SELECT l.id FROM (SELECT session_id FROM candidates ORDER BY session_id) c
+       CROSS JOIN LATERAL (SELECT id FROM sessions WHERE id = c.session_id FOR UPDATE SKIP LOCKED) l
      ), upd AS (
-       -- a session has at most one running turn, so each session appears once below
+       -- a session has at most one running turn, so each session appears once below. The
+       -- conditions are checked again on the turn as it is now (another replica may have
+       -- reported or claimed it while this statement waited)
        UPDATE turns t SET state = 'interrupted', stop_reason = 'error', error_code = 'interrupted', error_message = $2,
          finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
          output = coalesce((SELECT string_agg(e.data->>'text', '' ORDER BY e.seq) FROM events e
                             WHERE e.session_id = t.session_id AND e.turn = t.turn AND e.type = 'text_delta'), '')
        FROM candidates c
-       WHERE t.session_id = c.session_id AND t.turn = c.turn
+       WHERE t.session_id = c.session_id AND t.turn = c.turn AND t.session_id = ANY (ARRAY(SELECT id FROM locked))
+         AND t.state = 'running' AND t.dispatched AND (t.lease_expires_at IS NULL OR t.lease_expires_at < now())
        RETURNING t.session_id, t.turn
-     ), locked AS (
-       -- the sessions locked in id order before any is updated, as every statement that locks
-       -- several sessions does (turns.ts enqueueTurns, events.ts): two of them never deadlock
-       SELECT l.id FROM (SELECT session_id FROM upd ORDER BY session_id) u
-       CROSS JOIN LATERAL (SELECT id FROM sessions WHERE id = u.session_id FOR UPDATE) l
      ), bump AS (
        UPDATE sessions s SET last_seq = s.last_seq + 2, updated_at = now()
-       FROM upd WHERE s.id = upd.session_id AND s.id = ANY (ARRAY(SELECT id FROM locked))
+       FROM upd WHERE s.id = upd.session_id
        RETURNING s.id, upd.turn, s.last_seq, s.last_turn, s.state, s.team, s.harness
      ), ins AS (
        INSERT INTO events (session_id, seq, turn, type, data)

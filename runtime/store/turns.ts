@@ -540,12 +540,18 @@ export interface TurnOutcome {
   readonly usage?: TurnUsage | undefined;
 }
 
-/** finishTurn's statement: fenced final state + last events, one commit (events announced by the caller; a runnable later turn here) */
-/** finishTurn's statement: fenced final state + last events, one commit; `announced`: a runnable later turn is announced by the caller (db/notifier.ts), not here */
-const finishTurnSql = (announced: boolean) => `WITH upd AS (
+/**
+ * finishTurn's statement: fenced final state + last events, one commit; `announced`: a runnable
+ * later turn is announced by the caller (db/notifier.ts), not here. The session is locked before
+ * the turn, the one lock order (finishSession and requestAbort lock the session, then its turns):
+ * ending a session as its turn finishes waits instead of deadlocking.
+ */
+const finishTurnSql = (announced: boolean) => `WITH s AS (
+       SELECT id FROM sessions WHERE id = $1 FOR UPDATE
+     ), upd AS (
        UPDATE turns SET state = $4, stop_reason = $5, output = $6, error_code = $7, error_message = $8, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
          input_tokens = $10, output_tokens = $11, cost_usd = $12
-       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running'
+       WHERE session_id = $1 AND turn = $2 AND lease_owner = $3 AND state = 'running' AND EXISTS (SELECT 1 FROM s)
        RETURNING turn
      ), bump AS (
        UPDATE sessions SET last_seq = last_seq + jsonb_array_length($9::jsonb), updated_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM upd)
