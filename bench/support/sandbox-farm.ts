@@ -46,6 +46,8 @@ export async function startSandboxFarm(cwd: string): Promise<SandboxFarm> {
 /** The runtime's driver in the bench: sandboxes from the farm at `url`. */
 export class FarmDriver implements SandboxDriver {
   readonly name = 'local' as const;
+  /** isAlive is the harness's status call: the keeper's protocol call before a turn proves it */
+  readonly alivenessIsHarnessAnswer = true;
   constructor(private readonly url: string) {}
 
   async acquire(): Promise<SandboxBinding> {

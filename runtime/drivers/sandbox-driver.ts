@@ -56,6 +56,13 @@ export interface SandboxDriver {
   /** After a runtime restart or a failed call: is this sandbox still alive and ours? */
   isAlive(binding: SandboxBinding): Promise<boolean>;
   /**
+   * isAlive is nothing but the harness answering its protocol with the binding's token (the
+   * local driver: a process on loopback). The keeper's own protocol call before a turn then
+   * proves it, one round trip instead of two; a driver that asks an API first (Kubernetes: the
+   * claim still holds this incarnation, at this pod IP) leaves it unset.
+   */
+  readonly alivenessIsHarnessAnswer?: boolean;
+  /**
    * The session used this sandbox: a driver with a lifetime backstop pushes its expiry out
    * (the claim's shutdownTime). Cheap when nothing is due; never throws.
    */

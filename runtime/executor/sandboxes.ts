@@ -89,9 +89,16 @@ export class SandboxKeeper {
     await this.releaseNow(sandbox);
   }
 
-  /** Is this sandbox alive, ours and idle? A busy one is asked to abort its stale turn. */
+  /**
+   * Is this sandbox alive, ours and idle? One round trip when it is: an abort that finds nothing
+   * running (204) proves it answers, to our token, and is idle. A turn still running there is
+   * stale (a previous runtime process started it; nobody listens to it any more): the same call
+   * aborted it (202), and the sandbox is polled until its turn ended.
+   */
   async check(binding: SandboxBinding, signal: AbortSignal): Promise<SandboxCheck> {
-    if (!this.verified.has(binding.sandboxId)) {
+    // the driver's own check first (an API, for Kubernetes): the token goes only to the sandbox
+    // that still holds this incarnation, never to whatever answers at its address now
+    if (!this.verified.has(binding.sandboxId) && !this.driver.alivenessIsHarnessAnswer) {
       let alive = false;
       try {
         alive = await this.driver.isAlive(binding);
@@ -99,20 +106,19 @@ export class SandboxKeeper {
         this.log.warn('sandbox liveness check failed', { sandbox: binding.sandboxId, error: errorMessage(error) });
       }
       if (!alive) return { ok: false, reason: 'the sandbox no longer exists' };
-      this.verified.add(binding.sandboxId);
     }
     const client = new HarnessClient(binding.endpoint, binding.token, { timeoutMs: 3_000 });
     try {
-      let status = await client.status(signal);
-      if (status.busy) {
-        // a turn a previous runtime process started: nobody listens to it any more
-        await client.abort({}, signal);
-        for (let i = 0; i < 30 && status.busy; i++) {
-          await delay(100, undefined, { signal });
-          status = await client.status(signal);
+      if (await client.abort({}, signal)) {
+        let busy = true;
+        // the harness ends an aborted turn within its abortGraceMs (2 s by default)
+        for (let waitedMs = 0, pauseMs = 10; busy && waitedMs < 3_000; waitedMs += pauseMs, pauseMs = Math.min(pauseMs * 2, 200)) {
+          await delay(pauseMs, undefined, { signal });
+          busy = (await client.status(signal)).busy;
         }
-        if (status.busy) return { ok: false, reason: 'the sandbox is stuck on an earlier turn' };
+        if (busy) return { ok: false, reason: 'the sandbox is stuck on an earlier turn' };
       }
+      this.verified.add(binding.sandboxId);
       return { ok: true };
     } catch (error) {
       if (signal.aborted) throw error;

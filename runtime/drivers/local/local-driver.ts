@@ -63,6 +63,8 @@ const SCRIPT = /\.(ts|mts|js|mjs|cjs)$/;
 
 export class LocalDriver implements SandboxDriver {
   readonly name = 'local' as const;
+  /** isAlive is the harness's status call: the keeper's protocol call before a turn proves it */
+  readonly alivenessIsHarnessAnswer = true;
   private readonly sandboxes = new Map<string, LocalSandbox>();
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly harnessesDir: string;

@@ -4,8 +4,8 @@
  * `done` is trusted without a protocol check and the conversation comes from memory; at 0 every
  * turn checks its sandbox and rebuilds the conversation from the turns table.
  *
- * Observed from outside: the harness is reached through a counting proxy (its `GET /v1/status`
- * requests are the checks), and the stored output of turn 1 is rewritten in SQL between the
+ * Observed from outside: the harness is reached through a counting proxy (its `POST /v1/abort`
+ * and `GET /v1/status` requests are the checks: sandboxes.ts check), and the stored output of turn 1 is rewritten in SQL between the
  * turns, so a `/recall` on turn 2 tells which conversation the harness was handed.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -99,10 +99,11 @@ async function secondTurnAfterEditingTheFirst(warmSessionMs: number | undefined)
     const edited = await db.query("UPDATE turns SET output = 'rewritten in the database' WHERE session_id = $1 AND turn = 1", [session]);
     expect(edited.rowCount).toBe(1);
     const proxy = driver.proxies[0]!;
-    const checksBefore = proxy.count('GET /v1/status');
+    const checksOf = () => proxy.count('POST /v1/abort') + proxy.count('GET /v1/status');
+    const checksBefore = checksOf();
     await api.send(session, '/recall');
     const reply = textOf(await api.waitForDone(session, 2));
-    return { reply, checks: proxy.count('GET /v1/status') - checksBefore };
+    return { reply, checks: checksOf() - checksBefore };
   } finally {
     await replica?.close();
     await db.end();
