@@ -26,25 +26,35 @@ export interface AuditRecord extends AuditEntry {
   readonly at: Date;
 }
 
+/** An entry as the trail holds it: with the id that makes writing it again a no-op. */
+export interface RecordedAuditEntry extends AuditEntry {
+  /** a random UUID given when the request was recorded (audit_log.entry_id, unique) */
+  readonly entryId: string;
+}
+
 /**
- * Inserts `entries` in one statement (one commit), their ids in the given order. An admin's
- * request about a session is about that session's team (kept even if it is deleted later).
+ * Inserts `entries` in one statement (one commit), their ids in the given order, and returns
+ * how many rows it added: an entry whose `entryId` is already there is skipped, so a batch sent
+ * again after its commit's answer was lost writes nothing twice. An admin's request about a
+ * session is about that session's team (kept even if it is deleted later).
  */
-export async function insertAuditMany(db: Queryable, entries: readonly AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const column = <T>(pick: (e: AuditEntry) => T | undefined) => entries.map((e) => pick(e) ?? null);
-  await db.query(
-    `INSERT INTO audit_log (principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code)
-     SELECT u.principal, u.team, u.action, u.session_id, COALESCE(u.subject_team, (SELECT team FROM sessions WHERE id = u.session_id)),
+export async function insertAuditMany(db: Queryable, entries: readonly RecordedAuditEntry[]): Promise<number> {
+  if (entries.length === 0) return 0;
+  const column = <T>(pick: (e: RecordedAuditEntry) => T | undefined) => entries.map((e) => pick(e) ?? null);
+  const { rowCount } = await db.query(
+    `INSERT INTO audit_log (entry_id, principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code)
+     SELECT u.entry_id, u.principal, u.team, u.action, u.session_id, COALESCE(u.subject_team, (SELECT team FROM sessions WHERE id = u.session_id)),
             u.request_id, u.client_address, u.method, u.route, u.status, u.error_code
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[])
-            WITH ORDINALITY AS u(principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code, ord)
-      ORDER BY u.ord`,
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
+            WITH ORDINALITY AS u(entry_id, principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code, ord)
+      ORDER BY u.ord
+     ON CONFLICT (entry_id) DO NOTHING`,
     [
-      column((e) => e.principal), column((e) => e.team), column((e) => e.action), column((e) => e.sessionId), column((e) => e.subjectTeam),
+      column((e) => e.entryId), column((e) => e.principal), column((e) => e.team), column((e) => e.action), column((e) => e.sessionId), column((e) => e.subjectTeam),
       column((e) => e.requestId), column((e) => e.clientAddress), column((e) => e.method), column((e) => e.route), column((e) => e.status), column((e) => e.errorCode),
     ],
   );
+  return rowCount ?? 0;
 }
 
 export interface AuditQuery {

@@ -10,7 +10,8 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Pool } from '../db/pool.ts';
 import { errorMessage, type Logger } from '../log.ts';
-import { expireAudit, insertAuditMany, type AuditEntry } from './store.ts';
+import { randomUUID } from 'node:crypto';
+import { expireAudit, insertAuditMany, type AuditEntry, type RecordedAuditEntry } from './store.ts';
 
 export const AUDIT_WRITE_FAILURES_METRIC = 'paddock_audit_write_failures_total';
 
@@ -28,11 +29,11 @@ export class AuditTrail {
   private readonly failures: Counter<'reason'>;
   private readonly written: Counter;
   /** entries waiting for the statement in flight to finish, oldest first */
-  private readonly queue: AuditEntry[] = [];
+  private readonly queue: RecordedAuditEntry[] = [];
   /** the writer draining the queue, one statement in flight */
   private writing: Promise<void> | undefined;
   /** entries whose write found the database unavailable, oldest first */
-  private readonly held: AuditEntry[] = [];
+  private readonly held: RecordedAuditEntry[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   /** an outage is being ridden out (said once when it starts, once when it ends) */
   private holding = false;
@@ -55,10 +56,11 @@ export class AuditTrail {
   /**
    * Records `entry` in the background; flush() waits until it is written. Entries recorded
    * while a statement is in flight are written together by the next one (a group commit):
-   * a burst of requests costs the database a few commits, not one per request.
+   * a burst of requests costs the database a few commits, not one per request. The entry gets
+   * its id here: however often its statement is sent again, it is one row.
    */
   record(entry: AuditEntry): void {
-    this.queue.push(entry);
+    this.queue.push({ ...entry, entryId: randomUUID() });
     this.startWriting();
   }
 
@@ -93,8 +95,10 @@ export class AuditTrail {
     }
   }
 
-  private async write(entries: AuditEntry[], last = false): Promise<void> {
+  private async write(entries: RecordedAuditEntry[], last = false): Promise<void> {
     try {
+      // every entry is in the table now: added by this statement, or by an earlier one of
+      // these entries that committed but whose answer was lost (counted here, not there)
       await insertAuditMany(this.pool, entries);
       this.written.inc(entries.length);
       if (this.holding && this.held.length === 0) {
@@ -116,7 +120,7 @@ export class AuditTrail {
     }
   }
 
-  private hold(entry: AuditEntry, error: unknown): void {
+  private hold(entry: RecordedAuditEntry, error: unknown): void {
     if (!this.holding) this.log.warn('database unavailable: audit records held until it is back', { error: errorMessage(error) });
     this.holding = true;
     this.held.push(entry);
@@ -132,7 +136,7 @@ export class AuditTrail {
     this.startWriting();
   }
 
-  private giveUp(entry: AuditEntry, reason: 'unavailable' | 'other', error: unknown): void {
+  private giveUp(entry: RecordedAuditEntry, reason: 'unavailable' | 'other', error: unknown): void {
     this.failures.inc({ reason });
     this.log.error('audit record not written to the database', { audit: entry, reason, error: errorMessage(error) });
   }

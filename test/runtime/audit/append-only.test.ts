@@ -5,6 +5,7 @@
  * refused; rows leave only through paddock_audit_expire(), only past the retention, never
  * younger than 30 days, and cannot be backdated to get there.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireAudit, insertAuditMany, queryAudit, type AuditEntry } from '../../../runtime/audit/store.ts';
@@ -48,7 +49,7 @@ beforeAll(async () => {
   await applyMigrations(owner);
   const { rows } = await owner.query<{ owner: string; superuser: boolean }>("SELECT tableowner AS owner, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser FROM pg_tables WHERE tablename = 'audit_log'");
   expect(rows[0]).toEqual({ owner: 'paddock_runtime', superuser: false });
-  await insertAuditMany(owner, [entry()]);
+  await insertAuditMany(owner, [{ ...entry(), entryId: randomUUID() }]);
 }, 60_000);
 
 afterAll(async () => {

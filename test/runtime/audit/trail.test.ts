@@ -60,7 +60,7 @@ describe('AuditTrail', () => {
     broken.record(entry);
     await broken.flush();
     expect(await failures(registry2, 'other')).toBe(1);
-    expect(lines).toContainEqual({ level: 'error', message: 'audit record not written to the database', fields: expect.objectContaining({ audit: entry, reason: 'other', error: expect.stringMatching(/audit_log/) }) });
+    expect(lines).toContainEqual({ level: 'error', message: 'audit record not written to the database', fields: expect.objectContaining({ audit: { ...entry, entryId: expect.stringMatching(/^[0-9a-f-]{36}$/) }, reason: 'other', error: expect.stringMatching(/audit_log/) }) });
     await migrated.end();
     await bare.end();
   });
@@ -114,6 +114,30 @@ describe('AuditTrail', () => {
     expect(statements).toBe(4);
     expect((await pool.query('SELECT request_id FROM audit_log ORDER BY id')).rows.map((r) => r.request_id)).toEqual(ids);
     expect(lines).toEqual([]);
+    await pool.end();
+  });
+
+  it('writes each entry once when its statement committed but the answer was lost, and sent again', async () => {
+    const pool = new pg.Pool({ connectionString: await server.createDatabase() });
+    await applyMigrations(pool);
+    // the first statement commits, then the connection "drops" before its answer arrives
+    let answersToLose = 1;
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    (pool as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+      const result = await query(...args);
+      if (answersToLose-- > 0) throw new Error('Connection terminated unexpectedly');
+      return result;
+    };
+    const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
+    const registry = new Registry();
+    const trail = new AuditTrail(pool, recordingLogger(lines), registry, isDatabaseUnavailable, { retryMs: 50 });
+    for (const requestId of ['lost-1', 'lost-2', 'lost-3']) trail.record({ ...entry, requestId });
+    await trail.flush(false);
+    await expect.poll(() => trail.heldCount, { timeout: 10_000 }).toBe(0);
+    await trail.flush();
+    expect((await pool.query('SELECT request_id FROM audit_log ORDER BY id')).rows.map((r) => r.request_id)).toEqual(['lost-1', 'lost-2', 'lost-3']);
+    expect((await (await registry.getSingleMetric('paddock_audit_records_total')!.get()).values[0]!.value)).toBe(3);
+    expect(lines.map((l) => l.message)).toEqual(['database unavailable: audit records held until it is back', 'database back: held audit records written']);
     await pool.end();
   });
 
