@@ -4,7 +4,7 @@
  *           conversation comes from memory (the two shortcuts of a turn that follows within
  *           PADDOCK_WARM_SESSION_SECONDS);
  *   cold  — the same turns with the shortcuts off (PADDOCK_WARM_SESSION_SECONDS=0), as for a
- *           person who paused: a status check over the protocol and the conversation rebuilt
+ *           person who paused: a check of the sandbox over the protocol and the conversation rebuilt
  *           from the turns table before every turn;
  *   first — the first turn of a new session: a sandbox claimed and bound with the dispatch.
  * Each sample is a pair: the turn through the runtime (POST message → `done` on SSE) and the
@@ -171,7 +171,7 @@ export function turnOverheadBenchmark(series: readonly OverheadSeries[]): Runtim
           `paired samples: the same turn through the runtime (POST message -> done on SSE) and straight to a sandbox in the same harness process; order alternates inside each pair; p50/p99/p99.9 of the differences`,
           `each runtime process first serves ${size.warmUpPairs} warm-up pairs (sessions of ${size.turnsPerSession} turns): V8 compiles the turn path, the pools open their connections, the statements get prepared; a replica serving turns for hours is in that state`,
           `then ANALYZE: the warm-up grew the tables faster than autovacuum analyzes them, and the runtime's generic plans are re-made for tables of their real size (a running system has current statistics)`,
-          `warm = back-to-back turns (trusted sandbox, conversation from memory); cold = PADDOCK_WARM_SESSION_SECONDS=0 (status check + history from SQL every turn); first = a new session's first turn (sandbox claimed from the farm and bound)`,
+          `warm = back-to-back turns (trusted sandbox, conversation from memory); cold = PADDOCK_WARM_SESSION_SECONDS=0 (the sandbox checked over the protocol, one abort call that finds it idle, + history from SQL every turn); first = a new session's first turn (sandbox claimed from the farm and bound)`,
         ],
         figures: series.flatMap((s) => seriesFigures(s, samples.get(s) ?? [])),
       };
