@@ -183,8 +183,9 @@ export class Executor {
           if (turn.laterTurn) runner.notifier?.notify(TURNS_CHANNEL, turn.sessionId);
           if (turn.sessionState !== 'active') runner.publish(turn.sessionId, await closeEndedSessionLog(pool, turn.sessionId));
         }
-        if (reported.length > 0) log.info('reported interrupted turns', { turns: reported.length });
-        if (reported.length < batch) return;
+        // a short batch may have skipped turns held by others: go on until a pass reports none
+        if (reported.length === 0) return;
+        log.info('reported interrupted turns', { turns: reported.length });
       }
     } catch (error) {
       const unavailable = isDatabaseUnavailable(error);

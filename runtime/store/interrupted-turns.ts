@@ -28,23 +28,30 @@ const REPORT_INTERRUPTED = prepared(
        WHERE t.state = 'running' AND t.dispatched AND (t.lease_expires_at IS NULL OR t.lease_expires_at < now())
        ORDER BY t.created_at
        LIMIT $1
-     ), locked AS (
+     ), locked_sessions AS (
        -- in id order, as every statement that locks several sessions does (turns.ts
-       -- enqueueTurns, events.ts): two of them never deadlock. A session another report holds
-       -- is skipped: that report takes its turn
+       -- enqueueTurns, events.ts); one that another transaction holds is skipped
        SELECT l.id FROM (SELECT session_id FROM candidates ORDER BY session_id) c
        CROSS JOIN LATERAL (SELECT id FROM sessions WHERE id = c.session_id FOR UPDATE SKIP LOCKED) l
+     ), locked_turns AS (
+       -- then the turns, in (session, turn) order as renewLeases locks them, re-checked as they
+       -- are now and skipped when another transaction holds one (a renewal, a claim, another
+       -- report): this statement never waits for a lock, so it is in no deadlock
+       SELECT x.session_id, x.turn FROM (
+         SELECT session_id, turn FROM candidates WHERE session_id = ANY (ARRAY(SELECT id FROM locked_sessions)) ORDER BY session_id, turn
+       ) c CROSS JOIN LATERAL (
+         SELECT session_id, turn FROM turns
+         WHERE session_id = c.session_id AND turn = c.turn AND state = 'running' AND dispatched AND (lease_expires_at IS NULL OR lease_expires_at < now())
+         FOR UPDATE SKIP LOCKED
+       ) x
      ), upd AS (
-       -- a session has at most one running turn, so each session appears once below. The
-       -- conditions are checked again on the turn as it is now (another replica may have
-       -- reported or claimed it while this statement waited)
+       -- a session has at most one running turn, so each session appears once below
        UPDATE turns t SET state = 'interrupted', stop_reason = 'error', error_code = 'interrupted', error_message = $2,
          finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
          output = coalesce((SELECT string_agg(e.data->>'text', '' ORDER BY e.seq) FROM events e
                             WHERE e.session_id = t.session_id AND e.turn = t.turn AND e.type = 'text_delta'), '')
-       FROM candidates c
-       WHERE t.session_id = c.session_id AND t.turn = c.turn AND t.session_id = ANY (ARRAY(SELECT id FROM locked))
-         AND t.state = 'running' AND t.dispatched AND (t.lease_expires_at IS NULL OR t.lease_expires_at < now())
+       FROM locked_turns c
+       WHERE t.session_id = c.session_id AND t.turn = c.turn
        RETURNING t.session_id, t.turn
      ), bump AS (
        UPDATE sessions s SET last_seq = s.last_seq + 2, updated_at = now()
@@ -87,7 +94,11 @@ interface ReportedRow {
   inserted: number;
 }
 
-/** Reports up to `limit` interrupted turns (of any dead owner) in one statement; returns them. */
+/**
+ * Reports up to `limit` interrupted turns (of any dead owner) in one statement; returns them.
+ * It never waits for a lock: a turn or session another transaction holds is left for a later
+ * call (or the claim pass), so fewer than `limit` does not mean none are left.
+ */
 export async function reportInterruptedTurns(db: Queryable, limit: number): Promise<InterruptedTurn[]> {
   const { rows } = await db.query<ReportedRow>(REPORT_INTERRUPTED.with([limit, INTERRUPTED_MESSAGE, JSON.stringify(ERROR_EVENT), JSON.stringify(DONE_EVENT)]));
   if (rows.length > 0 && rows[0]!.inserted !== rows.length * 2) throw new Error(`reporting interrupted turns: the statement stored ${rows[0]!.inserted} events for ${rows.length} turns`);

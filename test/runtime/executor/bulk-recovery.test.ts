@@ -68,3 +68,38 @@ it('reports every turn the previous process dispatched before readiness, in bulk
   expect(metrics).toMatch(/paddock_turns_total\{team="alpha",harness="scripted",outcome="interrupted"\} 30\b/);
   expect(metrics).toMatch(/paddock_turn_errors_total\{team="alpha",harness="scripted",code="interrupted"\} 30\b/);
 });
+
+it('goes on past a batch that skipped a turn another transaction holds: every other turn is reported before readiness', async () => {
+  await replica?.close();
+  replica = undefined;
+  const name = `${REPLICA}-held`;
+  const dead = `${name}/dead0001`;
+  // more than one batch (500) of the dead process's dispatched turns, inserted in bulk
+  const { rows: created } = await db.query<{ id: string }>(
+    `WITH s AS (
+       INSERT INTO sessions (id, team, harness, title, last_turn, created_at)
+       SELECT gen_random_uuid(), 'alpha', 'scripted', 'held ' || i, 1, now() - (521 - i) * interval '1 millisecond' FROM generate_series(1, 520) i RETURNING id, created_at
+     ), t AS (
+       INSERT INTO turns (session_id, turn, state, input, lease_owner, lease_expires_at, attempts, dispatched, started_at, created_at)
+       SELECT id, 1, 'running', 'work', $1, now() + interval '10 minutes', 1, true, now(), created_at FROM s RETURNING session_id
+     )
+     SELECT session_id AS id FROM t`,
+    [dead],
+  );
+  const sessions = created.map((r) => r.id);
+  // the oldest turn's session is held by another transaction: the first batch skips it
+  const { rows: oldest } = await db.query<{ session_id: string }>('SELECT session_id FROM turns WHERE session_id = ANY($1::uuid[]) ORDER BY created_at LIMIT 1', [sessions]);
+  const held = oldest[0]!.session_id;
+  const gate = await db.connect();
+  try {
+    await gate.query('BEGIN');
+    await gate.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [held]);
+    replica = await startTestRuntime(databaseUrl, { replicaName: name, pollMs: 60_000 });
+    const { rows } = await db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM turns WHERE session_id = ANY($1::uuid[]) AND session_id <> $2 GROUP BY 1', [sessions, held]);
+    expect(rows).toEqual([{ state: 'interrupted', n: 519 }]);
+    expect((await db.query('SELECT state FROM turns WHERE session_id = $1', [held])).rows).toEqual([{ state: 'running' }]);
+  } finally {
+    await gate.query('ROLLBACK');
+    gate.release();
+  }
+});

@@ -96,4 +96,38 @@ describe('a session, then its turns: the one lock order', () => {
     expect((await listEvents(database.pool, sessionId, 0, 100)).map((e) => e.event.type)).toEqual(['user_message', 'turn_started', 'error', 'done']);
     expect(await getTurn(database.pool, sessionId, 1)).toMatchObject({ state: 'interrupted' });
   }, 20_000);
+
+  it('reports interrupted turns while a lease renewal holds one of them: the report skips that turn instead of waiting for it', async () => {
+    const owner = `dead-${Date.now()}/renewed`;
+    // lo's turn first, so any plan reaches it before hi's
+    const first = await dispatchedTurn(owner);
+    const second = await dispatchedTurn(owner);
+    const [lo, hi] = first < second ? [first, second] : [second, first];
+    if (lo !== first) await database.pool.query("UPDATE turns SET created_at = created_at - interval '1 second' WHERE session_id = $1", [lo]);
+    await database.pool.query("UPDATE turns SET lease_expires_at = now() - interval '1 second' WHERE lease_owner = $1", [owner]);
+    // a renewal of both, as renewLeases locks them ((session, turn) order), stopped after hi's...
+    const renewal = await database.pool.connect();
+    try {
+      await renewal.query('BEGIN');
+      await renewal.query('SELECT 1 FROM turns WHERE session_id = $1 AND turn = 1 FOR UPDATE', [hi]);
+      let reportSettled = false;
+      const report = reportInterruptedTurns(database.pool, 1_000).finally(() => {
+        reportSettled = true;
+      });
+      await expect.poll(async () => reportSettled || (await waitingOnLocks()) === 1, { timeout: 5_000, interval: 10 }).toBe(true);
+      // ...then lo's (the old report held lo's turn here and waited for hi's: a cycle)
+      const renewedLo = await renewal.query("UPDATE turns SET lease_expires_at = lease_expires_at WHERE session_id = $1 AND turn = 1 AND state = 'running'", [lo]).then(
+        (r) => r.rowCount,
+        (error: { code?: string }) => error.code,
+      );
+      await renewal.query('COMMIT');
+      const [reported] = await Promise.allSettled([report]);
+      expect([reported.status, renewedLo]).toEqual(['fulfilled', 0]);
+      expect((reported as PromiseFulfilledResult<Awaited<typeof report>>).value.map((r) => r.sessionId).filter((id) => id === lo || id === hi)).toEqual([lo]);
+    } finally {
+      renewal.release();
+    }
+    // the turn it skipped is reported by the next call
+    expect((await reportInterruptedTurns(database.pool, 1_000)).map((r) => r.sessionId).filter((id) => id === lo || id === hi)).toEqual([hi]);
+  }, 20_000);
 });
