@@ -48,7 +48,7 @@ export async function insertAuditMany(db: Queryable, entries: readonly RecordedA
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
             WITH ORDINALITY AS u(entry_id, principal, team, action, session_id, subject_team, request_id, client_address, method, route, status, error_code, ord)
       ORDER BY u.ord
-     ON CONFLICT (entry_id) DO NOTHING`,
+     ON CONFLICT (entry_id) WHERE entry_id IS NOT NULL DO NOTHING`,
     [
       column((e) => e.entryId), column((e) => e.principal), column((e) => e.team), column((e) => e.action), column((e) => e.sessionId), column((e) => e.subjectTeam),
       column((e) => e.requestId), column((e) => e.clientAddress), column((e) => e.method), column((e) => e.route), column((e) => e.status), column((e) => e.errorCode),

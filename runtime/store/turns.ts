@@ -470,7 +470,8 @@ const BIND_AND_DISPATCH = prepared(
 /**
  * What a first bindAndDispatch of turn $2 wrote, read back for its retry: the binding when it is
  * still sandbox $3 (the one that run bound), the turn's `sandbox acquired` and `turn_started`,
- * its abort flag and the history.
+ * its abort flag and the history; no row unless the turn is still running, dispatched, under
+ * owner $4's lease.
  */
 const BOUND_AND_DISPATCHED = prepared(
   'paddock_bound_and_dispatched',
@@ -478,7 +479,7 @@ const BOUND_AND_DISPATCHED = prepared(
        (SELECT json_agg(json_build_object('seq', e.seq, 'data', e.data, 'created_at', e.created_at) ORDER BY e.seq)
           FROM (SELECT seq, data, created_at FROM events WHERE session_id = $1 AND turn = $2 AND type IN ('sandbox', 'turn_started') ORDER BY seq DESC LIMIT 2) e) AS events,
        (${HISTORY_SQL}) AS history
-     FROM turns t WHERE t.session_id = $1 AND t.turn = $2`,
+     FROM turns t WHERE t.session_id = $1 AND t.turn = $2 AND t.lease_owner = $4 AND t.state = 'running' AND t.dispatched`,
 );
 
 export type BindAndDispatchResult =
@@ -501,7 +502,7 @@ export async function bindAndDispatch(db: Queryable, owner: string, sessionId: s
   );
   const row = rows[0]!;
   if (row.active === 0) return { ok: false, reason: 'session_not_active' };
-  if (row.already_dispatched === true) return boundAndDispatched(db, sessionId, turn, sandbox, historyMaxChars);
+  if (row.already_dispatched === true) return boundAndDispatched(db, owner, sessionId, turn, sandbox, historyMaxChars);
   if (row.generation === null || row.last_seq === null || row.abort_requested === null || row.acquired_at === null) throw new LeaseLostError(sessionId, turn);
   const generation = row.generation;
   const written: SessionEvent[] = [{ type: 'sandbox', action: 'acquired', generation }, { type: 'turn_started', attempt, sandboxGeneration: generation }];
@@ -515,18 +516,20 @@ export async function bindAndDispatch(db: Queryable, owner: string, sessionId: s
 }
 
 /** bindAndDispatch's answer for a turn its owner already dispatched: what that dispatch wrote; LeaseLostError when it was to another sandbox. */
-async function boundAndDispatched(db: Queryable, sessionId: string, turn: number, sandbox: SandboxBinding, historyMaxChars: number): Promise<BindAndDispatchResult> {
+async function boundAndDispatched(db: Queryable, owner: string, sessionId: string, turn: number, sandbox: SandboxBinding, historyMaxChars: number): Promise<BindAndDispatchResult> {
   const { rows } = await db.query<{ binding: BindingRow | null; abort_requested: boolean; events: { seq: number; data: SessionEvent; created_at: string }[] | null; history: HistoryTurn[] }>(
-    BOUND_AND_DISPATCHED.with([sessionId, turn, sandbox.sandboxId]),
+    BOUND_AND_DISPATCHED.with([sessionId, turn, sandbox.sandboxId, owner]),
   );
   const row = rows[0];
-  const events = row?.events ?? [];
-  if (!row?.binding || events.length !== 2 || events[0]!.data.type !== 'sandbox' || events[1]!.data.type !== 'turn_started') throw new LeaseLostError(sessionId, turn);
+  const [acquired, started] = row?.events ?? [];
+  // the two events of that dispatch, for this binding's generation: anything else is not this caller's dispatch
+  const ours = row?.binding && acquired?.data.type === 'sandbox' && acquired.data.generation === row.binding.generation && started?.data.type === 'turn_started' && started.data.sandboxGeneration === row.binding.generation;
+  if (!row?.binding || !ours) throw new LeaseLostError(sessionId, turn);
   return {
     ok: true,
     binding: bindingFromRow({ ...row.binding, acquired_at: new Date(row.binding.acquired_at) }),
     abortRequested: row.abort_requested,
-    events: events.map((e) => ({ sessionId, seq: e.seq, turn, event: e.data, createdAt: new Date(e.created_at) })),
+    events: [acquired!, started!].map((e) => ({ sessionId, seq: e.seq, turn, event: e.data, createdAt: new Date(e.created_at) })),
     history: historyMessages(row.history, historyMaxChars),
   };
 }
