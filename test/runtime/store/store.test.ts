@@ -267,7 +267,7 @@ describe('binding a new sandbox with the dispatch', () => {
     await expect(bindAndDispatch(pool, owner, session.id, 1, sandbox('sb-other'), 1)).rejects.toBeInstanceOf(LeaseLostError);
     expect((await pool.query('SELECT count(*)::int AS n FROM sandbox_releases WHERE sandbox_id = $1', [`sb-${session.id}`])).rows[0]).toEqual({ n: 0 });
     expect(await state(session.id)).toEqual({ turn: { dispatched: true }, binding: [{ sandbox_id: `sb-${session.id}`, generation: 1 }], events: ['user_message', 'sandbox', 'turn_started'] });
-    // the turn has another owner now: the retry is not answered as if it still had it
+    // the turn has another owner now: the retry is refused by the statement's own lease fence
     await pool.query("UPDATE turns SET lease_owner = 'another/1' WHERE session_id = $1", [session.id]);
     await expect(bindAndDispatch(pool, owner, session.id, 1, sandbox(`sb-${session.id}`), 1)).rejects.toBeInstanceOf(LeaseLostError);
   });
