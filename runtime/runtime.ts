@@ -27,6 +27,7 @@ import { SandboxKeeper } from './executor/sandboxes.ts';
 import { createLogger, errorMessage, type Logger } from './log.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { ABORTS_CHANNEL, ALL_CHANNELS, EVENTS_CHANNEL, TURNS_CHANNEL } from './store/channels.ts';
+import { DEFAULT_HISTORY_MAX_CHARS } from './store/turns.ts';
 
 /** how often a replica deletes the audit rows past the retention */
 const AUDIT_EXPIRY_INTERVAL_MS = 6 * 3600_000;
@@ -126,7 +127,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       turnTimeoutMs: options.turnTimeoutMs ?? options.config.turnTimeoutSeconds * 1000,
       maxAttempts: 5,
-      historyMaxChars: 768 * 1024,
+      historyMaxChars: DEFAULT_HISTORY_MAX_CHARS,
       abortGraceMs: 5_000,
       notifier,
     },

@@ -7,7 +7,7 @@
  * deadlock is tried again; an unavailable database fails each message as it did alone.
  */
 import type { Queryable } from '../db/pool.ts';
-import { StatementBatcher } from '../db/statement-batcher.ts';
+import { bySession, StatementBatcher } from '../db/statement-batcher.ts';
 import { enqueueTurns, type EnqueueRequest, type EnqueueResult } from '../store/turns.ts';
 
 export interface EnqueueGroupCommitOptions {
@@ -23,9 +23,8 @@ export class EnqueueGroupCommit {
   private readonly batcher: StatementBatcher<EnqueueRequest, EnqueueResult>;
 
   constructor(db: Queryable, options: EnqueueGroupCommitOptions = {}) {
-    this.batcher = new StatementBatcher((batch) => enqueueTurns(db, batch), {
-      // ids are compared as Postgres compares uuids: case does not matter
-      key: (request) => request.sessionId.toLowerCase(),
+    this.batcher = new StatementBatcher<EnqueueRequest, EnqueueResult>((batch) => enqueueTurns(db, batch), {
+      key: bySession,
       maxInFlight: options.maxInFlight ?? 2,
       maxBatch: options.maxBatch ?? 500,
       weight: (request) => request.input.length,

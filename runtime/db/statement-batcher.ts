@@ -32,6 +32,12 @@ export interface StatementBatcherOptions<Req> {
   readonly maxWeight?: number;
 }
 
+/**
+ * The key of a request about one session: its id as Postgres compares uuids (case does not
+ * matter), so one session is never in two statements at once however its id was written.
+ */
+export const bySession = (request: { readonly sessionId: string }): string => request.sessionId.toLowerCase();
+
 /** Postgres' deadlock_detected: the statement was rolled back whole, so it can run again. */
 const DEADLOCK_DETECTED = '40P01';
 const DEADLOCK_RETRIES = 3;

@@ -6,15 +6,15 @@
  * are db/statement-batcher.ts's; a turn whose lease was lost fails alone (LeaseLostError).
  */
 import type { Queryable } from '../db/pool.ts';
-import { StatementBatcher } from '../db/statement-batcher.ts';
+import { bySession, StatementBatcher } from '../db/statement-batcher.ts';
 import { markDispatchedMany, type DispatchRequest, type Dispatched } from '../store/turns.ts';
 
 export class DispatchGroupCommit {
   private readonly batcher: StatementBatcher<DispatchRequest, Dispatched>;
 
   constructor(db: Queryable, options: { readonly maxInFlight?: number; readonly maxBatch?: number } = {}) {
-    this.batcher = new StatementBatcher((batch) => markDispatchedMany(db, batch), {
-      key: (request) => request.sessionId.toLowerCase(),
+    this.batcher = new StatementBatcher<DispatchRequest, Dispatched>((batch) => markDispatchedMany(db, batch), {
+      key: bySession,
       maxInFlight: options.maxInFlight ?? 2,
       maxBatch: options.maxBatch ?? 500,
     });

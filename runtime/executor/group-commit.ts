@@ -13,7 +13,7 @@
  * unknown); one the database refused is retried one append per statement.
  */
 import type { Queryable } from '../db/pool.ts';
-import { StatementBatcher } from '../db/statement-batcher.ts';
+import { bySession, StatementBatcher } from '../db/statement-batcher.ts';
 import type { SessionEvent, StoredEvent } from '../session-events.ts';
 import { appendManyTurns, type TurnAppend } from '../store/events.ts';
 
@@ -30,8 +30,8 @@ export class GroupCommit {
   constructor(db: Queryable, options: GroupCommitOptions = {}) {
     // the batching rules are db/statement-batcher.ts's: a session once per statement and in
     // one statement at a time, a lost lease (LeaseLostError) failing its append alone
-    this.batcher = new StatementBatcher((batch) => appendManyTurns(db, batch), {
-      key: (append) => append.sessionId.toLowerCase(),
+    this.batcher = new StatementBatcher<TurnAppend, StoredEvent[]>((batch) => appendManyTurns(db, batch), {
+      key: bySession,
       maxInFlight: options.maxInFlight ?? 2,
       maxBatch: Number.POSITIVE_INFINITY,
       weight: (append) => append.events.length,

@@ -21,9 +21,14 @@ interface HistoryTurn {
   output: string;
 }
 
-/** Turns before $2 of session $1 that a harness saw, oldest first, as a JSON array. */
-const HISTORY_SQL = `SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
-  FROM turns h WHERE h.session_id = $1 AND h.turn < $2 AND h.dispatched AND h.state NOT IN ('queued', 'running')`;
+/** The history handed to a harness is trimmed from its oldest end above this many characters (ADR 0005). */
+export const DEFAULT_HISTORY_MAX_CHARS = 768 * 1024;
+
+/** Turns before `turn` of session `session` (SQL expressions) that a harness saw, oldest first, as a JSON array. */
+const historySql = (session: string, turn: string) => `SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
+  FROM turns h WHERE h.session_id = ${session} AND h.turn < ${turn} AND h.dispatched AND h.state NOT IN ('queued', 'running')`;
+/** historySql of session $1 before turn $2 */
+const HISTORY_SQL = historySql('$1', '$2');
 
 export type EnqueueResult =
   | {
@@ -382,9 +387,7 @@ const MARK_DISPATCHED_MANY = prepared(
        ) e
        WHERE leased.dispatched
      )
-     SELECT leased.k, leased.abort_requested, started.seq, started.created_at,
-       (SELECT coalesce(json_agg(json_build_object('input', h.input, 'output', h.output) ORDER BY h.turn), '[]'::json)
-          FROM turns h WHERE h.session_id = leased.session_id AND h.turn < leased.turn AND h.dispatched AND h.state NOT IN ('queued', 'running')) AS history
+     SELECT leased.k, leased.abort_requested, started.seq, started.created_at, (${historySql('leased.session_id', 'leased.turn')}) AS history
      FROM leased JOIN started ON started.k = leased.k`,
 );
 
@@ -407,7 +410,7 @@ export interface Dispatched {
  * the lease. From here on, losing the owner means the turn is reported interrupted rather than
  * silently run twice. Returns whether an abort was requested meanwhile.
  */
-export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent, historyMaxChars = 768 * 1024): Promise<Dispatched> {
+export async function markDispatched(db: Queryable, owner: string, sessionId: string, turn: number, started: SessionEvent, historyMaxChars = DEFAULT_HISTORY_MAX_CHARS): Promise<Dispatched> {
   const [result] = await markDispatchedMany(db, [{ owner, sessionId, turn, started, historyMaxChars }]);
   if (result instanceof Error) throw result;
   return result!;
@@ -427,7 +430,7 @@ export async function markDispatchedMany(db: Queryable, requests: readonly Dispa
   return requests.map((r, k) => {
     const row = byIndex.get(k);
     if (!row) return new LeaseLostError(r.sessionId, r.turn);
-    return { abortRequested: row.abort_requested, events: [{ sessionId: r.sessionId, seq: row.seq, turn: r.turn, event: r.started, createdAt: row.created_at }], history: historyMessages(row.history, r.historyMaxChars ?? 768 * 1024) };
+    return { abortRequested: row.abort_requested, events: [{ sessionId: r.sessionId, seq: row.seq, turn: r.turn, event: r.started, createdAt: row.created_at }], history: historyMessages(row.history, r.historyMaxChars ?? DEFAULT_HISTORY_MAX_CHARS) };
   });
 }
 
@@ -496,7 +499,7 @@ export type BindAndDispatchResult =
  * same sandbox after its commit's answer was lost, it answers what the first run wrote and
  * bumps nothing (retryWhileUnavailable does that).
  */
-export async function bindAndDispatch(db: Queryable, owner: string, sessionId: string, turn: number, sandbox: SandboxBinding, attempt: number, historyMaxChars = 768 * 1024): Promise<BindAndDispatchResult> {
+export async function bindAndDispatch(db: Queryable, owner: string, sessionId: string, turn: number, sandbox: SandboxBinding, attempt: number, historyMaxChars = DEFAULT_HISTORY_MAX_CHARS): Promise<BindAndDispatchResult> {
   const { rows } = await db.query<{ active: number; already_dispatched: boolean | null; abort_requested: boolean | null; generation: number | null; last_seq: number | null; inserted: number; acquired_at: Date | null; created_at: Date; history: HistoryTurn[] | null }>(
     BIND_AND_DISPATCH.with([sessionId, turn, owner, ...bindingParams(sandbox), attempt]),
   );
