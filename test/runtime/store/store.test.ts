@@ -271,6 +271,51 @@ describe('binding a new sandbox with the dispatch', () => {
     await pool.query("UPDATE turns SET lease_owner = 'another/1' WHERE session_id = $1", [session.id]);
     await expect(bindAndDispatch(pool, owner, session.id, 1, sandbox(`sb-${session.id}`), 1)).rejects.toBeInstanceOf(LeaseLostError);
   });
+
+  describe("a retry's read-back, when the turn moves between its two statements", () => {
+    /** the pool, with `between` run right after the retry's first statement answers (a real interleaving, staged) */
+    const interleaved = (between: () => Promise<unknown>): Pick<pg.Pool, 'query'> => {
+      let statements = 0;
+      return {
+        query: (async (...args: Parameters<pg.Pool['query']>) => {
+          const result = await (pool.query as (...a: unknown[]) => Promise<unknown>)(...args);
+          if (++statements === 1) await between();
+          return result;
+        }) as pg.Pool['query'],
+      };
+    };
+    const retried = async (between: (sessionId: string) => Promise<unknown>) => {
+      const { session, owner } = await claimed();
+      await bindAndDispatch(pool, owner, session.id, 1, sandbox(`sb-${session.id}`), 1);
+      const before = await state(session.id);
+      const retry = bindAndDispatch(interleaved(() => between(session.id)), owner, session.id, 1, sandbox(`sb-${session.id}`), 1);
+      return { retry, session, before };
+    };
+
+    it('refuses when another replica took the lease', async () => {
+      const { retry, session, before } = await retried((id) => pool.query("UPDATE turns SET lease_owner = 'another/1' WHERE session_id = $1", [id]));
+      await expect(retry).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await state(session.id)).toEqual(before);
+    });
+
+    it('refuses when the turn is no longer running', async () => {
+      const { retry } = await retried((id) => pool.query("UPDATE turns SET state = 'interrupted' WHERE session_id = $1", [id]));
+      await expect(retry).rejects.toBeInstanceOf(LeaseLostError);
+    });
+
+    it('refuses when the session was bound again (a newer generation): those are not the dispatch it wrote', async () => {
+      const { retry, session } = await retried((id) => pool.query('UPDATE sandbox_bindings SET generation = 2 WHERE session_id = $1', [id]));
+      await expect(retry).rejects.toBeInstanceOf(LeaseLostError);
+      expect((await pool.query('SELECT count(*)::int AS n FROM events WHERE session_id = $1', [session.id])).rows[0]).toEqual({ n: 3 });
+    });
+
+    it('answers what the first run wrote when nothing moved (the staging itself changes nothing)', async () => {
+      const { retry, before } = await retried(() => Promise.resolve());
+      const answer = await retry;
+      expect(answer.ok && answer.binding.sandboxId).toBe(before.binding[0]!.sandbox_id);
+      expect(answer.ok && answer.events.map((e) => e.event.type)).toEqual(['sandbox', 'turn_started']);
+    });
+  });
 });
 
 describe('history carried over from memory (fast dispatch)', () => {
