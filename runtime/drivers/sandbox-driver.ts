@@ -63,6 +63,13 @@ export interface SandboxDriver {
    */
   readonly alivenessIsHarnessAnswer?: boolean;
   /**
+   * isAlive without its harness call: the driver's own word (Kubernetes: the claim still holds
+   * this incarnation, Ready, at this pod IP). The keeper asks this before its own protocol call
+   * to the sandbox, which proves the rest (the harness answers to the token): one harness round
+   * trip instead of two. A driver without it is asked isAlive.
+   */
+  holdsIncarnation?(binding: SandboxBinding): Promise<boolean>;
+  /**
    * The session used this sandbox: a driver with a lifetime backstop pushes its expiry out
    * (the claim's shutdownTime). Cheap when nothing is due; never throws.
    */

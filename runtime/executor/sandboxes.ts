@@ -101,7 +101,8 @@ export class SandboxKeeper {
     if (!this.verified.has(binding.sandboxId) && !this.driver.alivenessIsHarnessAnswer) {
       let alive = false;
       try {
-        alive = await this.driver.isAlive(binding);
+        // the harness part of isAlive is the abort call below: asked once, not twice
+        alive = await (this.driver.holdsIncarnation ? this.driver.holdsIncarnation(binding) : this.driver.isAlive(binding));
       } catch (error) {
         this.log.warn('sandbox liveness check failed', { sandbox: binding.sandboxId, error: errorMessage(error) });
       }

@@ -95,6 +95,12 @@ export class KubernetesSandboxDriver implements SandboxDriver {
   }
 
   async isAlive(binding: SandboxBinding): Promise<boolean> {
+    if (!(await this.holdsIncarnation(binding))) return false;
+    return harnessAnswersAsOurs(binding.endpoint, binding.token, this.harnessRequestTimeoutMs);
+  }
+
+  /** The claim still holds this binding's incarnation, Ready, at its pod IP: isAlive without the harness call. */
+  async holdsIncarnation(binding: SandboxBinding): Promise<boolean> {
     if (binding.driver !== 'kubernetes') return false;
     const claim = await this.client.get(binding.namespace, binding.sandboxId).catch((error: unknown) => {
       throw apiFailure(error, `checking the sandbox of SandboxClaim "${binding.sandboxId}"`);
@@ -102,8 +108,7 @@ export class KubernetesSandboxDriver implements SandboxDriver {
     if (!claim || !isOurIncarnation(claim, binding.token)) return false;
     const state = readClaimState(claim);
     if (state.kind !== 'ready' || state.sandboxName !== binding.sandboxName) return false;
-    if (!state.podIPs.some((ip) => harnessEndpoint(ip, portOf(binding.endpoint)) === binding.endpoint)) return false;
-    return harnessAnswersAsOurs(binding.endpoint, binding.token, this.harnessRequestTimeoutMs);
+    return state.podIPs.some((ip) => harnessEndpoint(ip, portOf(binding.endpoint)) === binding.endpoint);
   }
 
   /**

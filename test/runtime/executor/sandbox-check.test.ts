@@ -89,6 +89,25 @@ describe('SandboxKeeper.check', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it("asks a driver's own word without its harness call (holdsIncarnation) when it has one: the abort is the one harness call", async () => {
+    const { harness, binding, requests } = await startHarness();
+    harnesses.push(harness);
+    const asked: string[] = [];
+    const withOwnWord = (holds: boolean): SandboxDriver => ({
+      ...driverOf(true, false).driver,
+      isAlive: () => Promise.reject(new Error('isAlive would call the harness a second time')),
+      holdsIncarnation: async (b) => {
+        asked.push(b.sandboxId);
+        return holds;
+      },
+    });
+    expect(await keeperWith(withOwnWord(true)).check(binding, signal)).toEqual({ ok: true });
+    expect(asked).toEqual([binding.sandboxId]);
+    expect(requests).toEqual(['POST /v1/abort']);
+    expect(await keeperWith(withOwnWord(false)).check(binding, signal)).toEqual({ ok: false, reason: 'the sandbox no longer exists' });
+    expect(requests).toEqual(['POST /v1/abort']);
+  });
+
   it('aborts a stale turn still running there and waits until the sandbox is idle', async () => {
     const { harness, binding, requests } = await startHarness();
     harnesses.push(harness);

@@ -1,12 +1,17 @@
 /**
  * After acquire: isAlive answers whether the binding's sandbox is still there and still ours
- * (also from a restarted runtime holding only the stored binding), and release deletes the
+ * (also from a restarted runtime holding only the stored binding), holdsIncarnation answers the
+ * API's part of that without calling the harness, and release deletes the
  * claim — once, idempotently, and never a newer claim of the same session.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { TOKEN_HASH_ANNOTATION } from '../../../../runtime/drivers/kubernetes/sandbox-claim.ts';
+import type pg from 'pg';
 import { SandboxError } from '../../../../runtime/drivers/sandbox-driver.ts';
+import { SandboxKeeper } from '../../../../runtime/executor/sandboxes.ts';
+import { silentLogger } from '../../../../runtime/log.ts';
+import { RuntimeMetrics } from '../../../../runtime/metrics.ts';
 import { scriptedHarnessLauncher, waitForHealthz } from '../../../support/fake-kube-api/harness-process.ts';
 import { eventually, NAMESPACE, startDriverFixture, type DriverFixture } from './driver-fixture.ts';
 
@@ -108,6 +113,10 @@ describe('KubernetesSandboxDriver.isAlive', () => {
       await waitForHealthz(pool.port, { timeoutMs: 20_000, process: restarted });
       expect(f.api.store.get(NAMESPACE, binding.sandboxId)?.status?.sandbox?.name).toBe(binding.sandboxName);
       expect(await f.driver.isAlive(binding)).toBe(false);
+      // the API's word alone still holds: only a harness call (the keeper's abort) can tell
+      expect(await f.driver.holdsIncarnation(binding)).toBe(true);
+      const keeper = new SandboxKeeper(undefined as unknown as pg.Pool, f.driver, new RuntimeMetrics({ defaultMetrics: false }), silentLogger);
+      expect(await keeper.check(binding, new AbortController().signal)).toEqual({ ok: false, reason: "the sandbox no longer accepts this session's token (it was replaced)" });
     } finally {
       await restarted.stop();
     }
@@ -119,8 +128,11 @@ describe('KubernetesSandboxDriver.isAlive', () => {
     const binding = await f.driver.acquire(f.request());
     expect(await f.driver.isAlive({ ...binding, token: 'z'.repeat(43) })).toBe(false);
     expect(await f.driver.isAlive({ ...binding, driver: 'local' })).toBe(false);
+    expect(await f.driver.holdsIncarnation({ ...binding, token: 'z'.repeat(43) })).toBe(false);
+    expect(await f.driver.holdsIncarnation(binding)).toBe(true);
     await f.driver.release(binding);
     expect(await f.driver.isAlive(binding)).toBe(false);
+    expect(await f.driver.holdsIncarnation(binding)).toBe(false);
   });
 
   it('is false when the claim was re-annotated for another token, even while everything else still matches', async () => {
