@@ -151,7 +151,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
 
-  const audit = new AuditTrail(pool, log.child('audit'), metrics.registry, isDatabaseUnavailable);
+  // the API audits the 503s it answers before the migrations ran: written once they have
+  const audit = new AuditTrail(pool, log.child('audit'), metrics.registry, isDatabaseUnavailable, { heldUntilOpen: true });
   const auditRetentionDays = options.config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
   let auditExpiry: NodeJS.Timeout | undefined;
   let authenticate = createAuthenticator(options.tokenHashes);
@@ -198,6 +199,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       try {
         const result = await applyMigrations(pool, migrations, (line) => log.info(line));
         if (result.applied.length > 0) log.info('database migrations applied', { applied: result.applied });
+        audit.open();
         await executor.start();
         break;
       } catch (error) {

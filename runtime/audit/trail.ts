@@ -20,6 +20,12 @@ export interface AuditTrailOptions {
   readonly maxHeld?: number;
   /** how long to wait before writing held entries again */
   readonly retryMs?: number;
+  /**
+   * Nothing is written until open(): a replica answers (503 not_ready) before its migrations
+   * have run, and those answers are audited too; written then, they failed on a table without
+   * the columns they need and were given up. Held in the queue (bounded by maxHeld) instead.
+   */
+  readonly heldUntilOpen?: boolean;
 }
 
 /** the most entries one statement writes */
@@ -39,6 +45,8 @@ export class AuditTrail {
   private holding = false;
   private readonly maxHeld: number;
   private readonly retryMs: number;
+  /** false until open() when heldUntilOpen: entries wait in the queue */
+  private opened: boolean;
 
   constructor(
     private readonly pool: Pool,
@@ -49,6 +57,7 @@ export class AuditTrail {
   ) {
     this.maxHeld = options.maxHeld ?? 10_000;
     this.retryMs = options.retryMs ?? 2_000;
+    this.opened = !options.heldUntilOpen;
     this.failures = new Counter({ name: AUDIT_WRITE_FAILURES_METRIC, help: 'Audit rows that could not be written (the entry was logged at error level instead), by reason (unavailable, other).', labelNames: ['reason'] as const, registers: [registry] });
     this.written = new Counter({ name: 'paddock_audit_records_total', help: 'Audit rows written by this replica.', registers: [registry] });
   }
@@ -61,6 +70,13 @@ export class AuditTrail {
    */
   record(entry: AuditEntry): void {
     this.queue.push({ ...entry, entryId: randomUUID() });
+    if (!this.opened && this.queue.length > this.maxHeld) this.giveUp(this.queue.shift()!, 'unavailable', new Error(`more than ${this.maxHeld} audit records held before the database was migrated`));
+    this.startWriting();
+  }
+
+  /** The schema is migrated: entries recorded until now are written, oldest first, and so is every later one. */
+  open(): void {
+    this.opened = true;
     this.startWriting();
   }
 
@@ -73,6 +89,8 @@ export class AuditTrail {
   async flush(final = true): Promise<void> {
     while (this.writing) await this.writing;
     if (!final) return;
+    // never opened (stopped before its migrations ran): nothing can be written, each is given up (logged)
+    if (!this.opened) for (const entry of this.queue.splice(0)) this.giveUp(entry, 'unavailable', new Error('the runtime stopped before the database was migrated'));
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     while (this.held.length > 0) await this.write(this.held.splice(0, MAX_BATCH), true);
@@ -84,7 +102,7 @@ export class AuditTrail {
    * record() replaces (the trail would stop writing).
    */
   private startWriting(): void {
-    if (this.writing === undefined && this.queue.length > 0) this.writing = this.drain();
+    if (this.opened && this.writing === undefined && this.queue.length > 0) this.writing = this.drain();
   }
 
   private async drain(): Promise<void> {

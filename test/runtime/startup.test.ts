@@ -1,10 +1,11 @@
-/** runtime/main.ts start-up: refuses bad input clearly, refuses a tampered schema, waits for a database. */
+/** runtime/main.ts start-up: refuses bad input clearly, refuses a tampered schema, waits for a database (auditing what it refuses meanwhile). */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_ENV } from '../../config/names.ts';
+import { MIGRATION_LOCK_KEY } from '../../runtime/db/migrate.ts';
 import { startTestPostgres, type TestPostgres } from './support/postgres.ts';
 import { runtimeProcessFiles, spawnRuntime, TOKENS, type RuntimeProcess, type RuntimeProcessFiles } from './support/runtime.ts';
 
@@ -85,11 +86,49 @@ describe('runtime start-up', () => {
       const api = await fetch(`${p.url}/v1/sessions`, { headers: { authorization: `Bearer ${TOKENS.alpha}` } });
       expect(api.status).toBe(503);
       expect(api.headers.get('retry-after')).toBe('2');
+      const create = await fetch(`${p.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.alpha}`, 'content-type': 'application/json' }, body: JSON.stringify({ harness: 'scripted' }) });
+      expect(create.status).toBe(503);
     } finally {
       await server.resume();
     }
     await p.waitReady(30_000);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
+    // the refused create answered before the migrations ran is in the audit trail (held until they had run)
+    const db = new pg.Client({ connectionString: f.env[RUNTIME_ENV.databaseUrl] });
+    await db.connect();
+    const { rows } = await db.query('SELECT action, route, method, status, error_code FROM audit_log');
+    await db.end();
+    expect(rows).toEqual([{ action: 'session.create', route: '/v1/sessions', method: 'POST', status: 503, error_code: 'not_ready' }]);
+  });
+
+  it('audits what it refuses while its migrations wait (the database up, the schema not there yet), once they have run', async () => {
+    const f = await files();
+    // another replica migrating: this one waits on the migration lock with the database reachable
+    const other = new pg.Client({ connectionString: f.env[RUNTIME_ENV.databaseUrl] });
+    await other.connect();
+    await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    const p = await spawnRuntime(f.env);
+    running.push(p);
+    try {
+      let create: Response | undefined;
+      for (let i = 0; i < 100 && !create; i++) {
+        create = await fetch(`${p.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.alpha}`, 'content-type': 'application/json' }, body: JSON.stringify({ harness: 'scripted' }) }).catch(() => undefined);
+        if (!create) await delay(100);
+      }
+      expect(create?.status).toBe(503);
+      expect(await create?.json()).toMatchObject({ error: { code: 'not_ready' } });
+      // its audit write had the time to fail on the missing table (it did before: given up)
+      await delay(500);
+    } finally {
+      await other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    }
+    await p.waitReady(30_000);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const { rows } = await other.query('SELECT action, status, error_code FROM audit_log');
+    await other.end();
+    expect(rows).toEqual([{ action: 'session.create', status: 503, error_code: 'not_ready' }]);
+    expect(p.output()).not.toMatch(/audit record not written/);
   });
 });

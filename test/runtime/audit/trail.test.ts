@@ -158,4 +158,38 @@ describe('AuditTrail', () => {
     expect(lines.map((l) => [l.level, (l.fields?.audit as AuditEntry | undefined)?.requestId])).toEqual([['error', 'bad']]);
     await pool.end();
   });
+  it('held until open (a replica answering before its migrations ran): written once the schema is there, none given up', async () => {
+    const url = await server.createDatabase();
+    const db = new pg.Pool({ connectionString: url });
+    const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
+    const registry = new Registry();
+    const trail = new AuditTrail(db, recordingLogger(lines), registry, isDatabaseUnavailable, { heldUntilOpen: true });
+    // the 503s of a replica whose migrations have not run: the table is not there yet
+    trail.record({ ...entry, requestId: 'before-1', status: 503, errorCode: 'not_ready' });
+    trail.record({ ...entry, requestId: 'before-2', status: 503, errorCode: 'not_ready' });
+    await trail.flush(false);
+    expect(trail.heldCount).toBe(0);
+    await applyMigrations(db);
+    trail.open();
+    trail.record({ ...entry, requestId: 'after' });
+    await trail.flush();
+    expect((await db.query('SELECT request_id FROM audit_log ORDER BY id')).rows.map((r: { request_id: string }) => r.request_id)).toEqual(['before-1', 'before-2', 'after']);
+    expect(await failures(registry, 'unavailable')).toBe(0);
+    expect(await failures(registry, 'other')).toBe(0);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    await db.end();
+  });
+
+  it('held until open, but bounded, and given up (logged, counted) when the replica stops before it opens', async () => {
+    const db = new pg.Pool({ connectionString: await server.createDatabase() });
+    const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
+    const registry = new Registry();
+    const trail = new AuditTrail(db, recordingLogger(lines), registry, isDatabaseUnavailable, { heldUntilOpen: true, maxHeld: 2 });
+    for (const id of ['a', 'b', 'c']) trail.record({ ...entry, requestId: id });
+    expect(await failures(registry, 'unavailable')).toBe(1);
+    await trail.flush();
+    expect(await failures(registry, 'unavailable')).toBe(3);
+    expect(lines.filter((l) => l.level === 'error').map((l) => (l.fields?.audit as { requestId: string }).requestId)).toEqual(['a', 'b', 'c']);
+    await db.end();
+  });
 });
