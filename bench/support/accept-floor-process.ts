@@ -12,12 +12,10 @@
  *   DATABASE_URL=... PORT=... node --import tsx bench/support/accept-floor-process.ts
  * Prints `{"floor":{"url":...}}` on stdout once it listens.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
 import pg from 'pg';
-import { BENCH_TOKEN } from './bench-config.ts';
+import { answer, authorized, readBody } from './floor-http.ts';
 
-const MAX_BODY_BYTES = 64 * 1024;
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
 await pool.query('CREATE TABLE IF NOT EXISTS floor_messages (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, session_id uuid NOT NULL, input text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
 
@@ -52,32 +50,10 @@ function pump(): void {
   }
 }
 
-const expected = Buffer.from(`Bearer ${BENCH_TOKEN}`);
 const watchers = new Map<string, ServerResponse>();
 
-function authorized(req: IncomingMessage): boolean {
-  const given = Buffer.from(req.headers.authorization ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error('body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
-function answer(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-}
 
 const route = /^\/v1\/sessions\/([0-9a-f-]{36})\/(messages|events)$/;
 const server = createServer((req, res) => {

@@ -42,6 +42,27 @@ export async function sendMessage(url: string, sessionId: string, text: string, 
   return turn;
 }
 
+/** A user of a burst: when the message went out, when it was accepted, whether it failed. */
+export interface BurstSender {
+  readonly sessionId: string;
+  sentAt?: number;
+  acceptedAt?: number;
+  failed: boolean;
+}
+
+/** Sends `message` on every session at once through `agent` (users already connected); resolves once each is answered. */
+export async function sendBurst(url: string, senders: readonly BurstSender[], message: string, agent: Agent): Promise<void> {
+  await Promise.all(
+    senders.map((s) => {
+      s.sentAt = performance.now();
+      return sendMessage(url, s.sessionId, message, agent).then(
+        () => void (s.acceptedAt = performance.now()),
+        () => void (s.failed = true),
+      );
+    }),
+  );
+}
+
 /**
  * An agent holding `count` open keep-alive connections to `url` (each opened by a request that
  * `url` answers with any complete response): a burst sent through it models `count` users who

@@ -20,14 +20,13 @@
  *   GET  /v1/sessions/:id/events         -> the session's SSE stream
  *   POST /v1/sessions/:id/messages       -> 202 {"turn":{"number","state"}}
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Agent, createServer, request, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import { SseParser } from '../../harnesses/protocol/sse.ts';
 import type { SandboxBinding } from '../../runtime/drivers/sandbox-driver.ts';
-import { BENCH_TOKEN } from './bench-config.ts';
+import { answer, authorized, readBody } from './floor-http.ts';
 
-const MAX_BODY_BYTES = 64 * 1024;
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
 await pool.query(`CREATE TABLE IF NOT EXISTS floor_turns (session_id uuid NOT NULL, turn int NOT NULL, input text NOT NULL, PRIMARY KEY (session_id, turn));
   CREATE TABLE IF NOT EXISTS floor_events (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, session_id uuid NOT NULL, turn int NOT NULL, type text NOT NULL, data jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
@@ -119,30 +118,8 @@ function dispatch(sessionId: string, session: Session, turn: number, input: stri
   req.end(payload);
 }
 
-const expected = Buffer.from(`Bearer ${BENCH_TOKEN}`);
-function authorized(req: IncomingMessage): boolean {
-  const given = Buffer.from(req.headers.authorization ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error('body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
-function answer(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-}
 
 async function claimSandbox(): Promise<SandboxBinding> {
   const res = await fetch(`${farmUrl}/sandboxes`, { method: 'POST' });

@@ -5,13 +5,11 @@
  * times from sending a message to its 202 and to the agent's first event on the session's
  * stream, and the CPU seconds the floor, the farm and Postgres used in the burst.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { concurrently } from './concurrently.ts';
+import { startFloorProcess } from './floor-process.ts';
 import { cpuSeconds, cpuSecondsByName } from './cpu.ts';
-import { connectedAgent, createSession, sendMessage, subscribe, type Subscription } from './http.ts';
+import { connectedAgent, createSession, sendBurst, sendMessage, subscribe, type Subscription } from './http.ts';
 
 export interface TurnFloor {
   /** POST -> 202, ms */
@@ -26,7 +24,7 @@ interface Watch {
   readonly sessionId: string;
   readonly stream: Subscription;
   turn: number;
-  sentAt: number;
+  sentAt?: number;
   acceptedAt?: number;
   firstAt?: number;
   doneAt?: number;
@@ -34,20 +32,14 @@ interface Watch {
 }
 
 export async function measureTurnFloor(cwd: string, databaseUrl: string, farm: { url: string; pid: number }, count: number, message: string, agentEvents: ReadonlySet<string>): Promise<TurnFloor> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./turn-floor-process.ts', import.meta.url))], { cwd, env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, FARM_URL: farm.url }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const floor = await startFloorProcess(cwd, new URL('./turn-floor-process.ts', import.meta.url), { DATABASE_URL: databaseUrl, FARM_URL: farm.url });
+  const { url } = floor;
   const watches: Watch[] = [];
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`the turn floor exited with ${code} before listening`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const parsed = JSON.parse(line) as { floor?: { url: string } };
-        if (parsed.floor) resolve(parsed.floor.url);
-      });
-    });
     const sessions = await concurrently(Array.from({ length: count }), 32, () => createSession(url));
     for (const sessionId of sessions) {
       const stream = subscribe(url, sessionId, { parseAll: true });
-      const watch: Watch = { sessionId, stream, turn: 1, sentAt: 0, failed: false };
+      const watch: Watch = { sessionId, stream, turn: 1, failed: false };
       stream.onEvent = (event, at) => {
         if (event.turn !== watch.turn) return;
         if (agentEvents.has(event.type)) watch.firstAt ??= at;
@@ -66,31 +58,19 @@ export async function measureTurnFloor(cwd: string, databaseUrl: string, farm: {
     for (const w of watches) [w.turn, w.firstAt, w.doneAt] = [2, undefined, undefined];
     const agent = await connectedAgent(url, count);
     await delay(500);
-    const before = { floor: cpuSeconds(child.pid!), farm: cpuSeconds(farm.pid), postgres: cpuSecondsByName('postgres') };
-    await Promise.all(
-      watches.map((w) => {
-        w.sentAt = performance.now();
-        return sendMessage(url, w.sessionId, message, agent).then(
-          () => void (w.acceptedAt = performance.now()),
-          () => void (w.failed = true),
-        );
-      }),
-    );
+    const before = { floor: cpuSeconds(floor.pid), farm: cpuSeconds(farm.pid), postgres: cpuSecondsByName('postgres') };
+    await sendBurst(url, watches, message, agent);
     await untilDone(120_000);
-    const cpu = { floor: cpuSeconds(child.pid!) - before.floor, farm: cpuSeconds(farm.pid) - before.farm, postgres: cpuSecondsByName('postgres') - before.postgres };
+    const cpu = { floor: cpuSeconds(floor.pid) - before.floor, farm: cpuSeconds(farm.pid) - before.farm, postgres: cpuSecondsByName('postgres') - before.postgres };
     agent.destroy();
     return {
-      accepted: watches.filter((w) => w.acceptedAt !== undefined).map((w) => w.acceptedAt! - w.sentAt),
-      firstEvent: watches.filter((w) => w.firstAt !== undefined).map((w) => w.firstAt! - w.sentAt),
+      accepted: watches.filter((w) => w.acceptedAt !== undefined).map((w) => w.acceptedAt! - w.sentAt!),
+      firstEvent: watches.filter((w) => w.firstAt !== undefined).map((w) => w.firstAt! - w.sentAt!),
       errors: watches.filter((w) => w.failed || w.firstAt === undefined || w.doneAt === undefined || w.stream.error() !== undefined).length,
       cpu,
     };
   } finally {
     for (const w of watches) w.stream.close();
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, delay(5_000).then(() => child.kill('SIGKILL'))]);
-    }
+    await floor.stop();
   }
 }
