@@ -237,6 +237,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (closing) return;
       closing = true;
       state = { ready: false, reason: 'shutting down' };
+      // the migrations may never finish (another replica holds their lock, with no timeout):
+      // what the trail holds for them is logged now, not lost with a SIGKILL while waiting
+      if (!audit.isOpen) await audit.flush();
       await ready.catch(() => undefined);
       await executor.stop(closeOptions.drainMs ?? 30_000);
       api.closeStreams();

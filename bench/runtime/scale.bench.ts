@@ -7,14 +7,16 @@
  * message, a broken stream, a turn not completed), and the runtime's resident memory per
  * active session: (RSS while the turns stream − RSS with the sessions idle) / sessions, both
  * after full collections. Targets: no errors, first event p99 < 250 ms, < 200 KiB per session.
- * Baselines, in the same run and first, the same burst against two floors, the least any
- * implementation does on this machine: of a durable accept (support/accept-floor-process.ts:
+ * Baselines, in the same run and first, the same burst against two floors: an implementation
+ * that does what the figure's path needs and nothing else (not a proven minimum, but nothing
+ * left to take away), on this machine: of a durable accept (support/accept-floor-process.ts:
  * the messages group-committed, each shown on its session's stream, nothing else), for
  * "message accepted"; and of the whole path (support/turn-floor-process.ts: the message and
  * its turn group-committed, the turn sent to a farm sandbox, each event of its stream
  * group-committed and shown, nothing else), for "first agent event". When the whole-path
- * floor itself misses the 250 ms target, the target is out of reach on this machine: the
- * output says so, and the runtime's figure is read against the floor's.
+ * floor itself misses the 250 ms target with every turn through, the target is out of reach
+ * on this machine as the bench runs it (the farm, Postgres and the clients share its cores):
+ * the output says so, and the runtime's figure is read against the floor's.
  */
 import type { Agent } from 'node:http';
 import { availableParallelism } from 'node:os';
@@ -56,7 +58,10 @@ export const scaleBenchmark: RuntimeBenchmark = {
     const floor = await measureAcceptFloor(ROOT, (await ctx.freshDatabase()).url, count, MESSAGE);
     ctx.progress(`scale: baseline, ${count} messages at once to the floor of the whole path, on a farm of its own ...`);
     const floorFarm = await ctx.startFarm();
-    const pathFloor = await measureTurnFloor(ROOT, (await ctx.freshDatabase()).url, floorFarm, count, MESSAGE, AGENT_EVENTS).finally(() => floorFarm.close());
+    // a floor that failed is reported as such: the runtime side is measured all the same
+    const pathFloor = await measureTurnFloor(ROOT, (await ctx.freshDatabase()).url, floorFarm, count, MESSAGE, AGENT_EVENTS)
+      .catch((error: Error) => ({ accepted: [], firstEvent: [], errors: count, failure: error.message, cpu: { floor: 0, farm: 0, postgres: 0 } }))
+      .finally(() => floorFarm.close());
     const { url, db } = await ctx.freshDatabase();
     const farm = await ctx.startFarm();
     const runtime = await spawnRuntime({ cwd: ROOT, entry: ctx.runtimeEntry, databaseUrl: url, farmUrl: farm.url, maxConcurrentTurns: count + 64 });
@@ -168,6 +173,13 @@ export const scaleBenchmark: RuntimeBenchmark = {
       const p99 = percentile(firsts, 99);
       const floorVisibleP99 = percentile(floor.visible, 99);
       const pathFloorP99 = percentile(pathFloor.firstEvent, 99);
+      // a verdict only from a floor whose every turn went through
+      const floorValid = pathFloor.errors === 0 && pathFloor.firstEvent.length === count;
+      const floorVerdict = !floorValid
+        ? `The floor is invalid this run (${pathFloor.errors} of ${count} turns failed${'failure' in pathFloor ? `: ${pathFloor.failure}` : ''}): no verdict on the target`
+        : pathFloorP99 >= FIRST_EVENT_P99_MS
+          ? `The floor misses the ${FIRST_EVENT_P99_MS} ms target itself: the target is out of reach on this machine (the floor shares its ${availableParallelism()} cores with the farm, Postgres and the clients, as the runtime does)`
+          : `The floor meets the ${FIRST_EVENT_P99_MS} ms target: the target is reachable on this machine`;
       return {
         title: 'scale',
         method: [`${count} sessions on one replica, all turns in flight at once (${runningRows[0]!.n} running when the memory was read), each watched by its own SSE client; turns stream 20 deltas 300 ms apart`],
@@ -186,7 +198,7 @@ export const scaleBenchmark: RuntimeBenchmark = {
           {
             name: 'baseline: floor of the whole path',
             value: `first agent event p50/p99 ${ms(percentile(pathFloor.firstEvent, 50))} / ${ms(pathFloorP99)}; 202 p50/p99 ${ms(percentile(pathFloor.accepted, 50))} / ${ms(percentile(pathFloor.accepted, 99))}${pathFloor.errors > 0 ? `; ${pathFloor.errors} errors` : ''}`,
-            note: `the same burst to a process that group-commits each message with its turn, sends the turn to a farm sandbox, and group-commits and shows each event of its stream (no lease, check, history, audit or tracing); CPU seconds until every turn was done: it ${pathFloor.cpu.floor.toFixed(1)}, farm ${pathFloor.cpu.farm.toFixed(1)}, Postgres ${pathFloor.cpu.postgres.toFixed(1)}. ${pathFloorP99 >= FIRST_EVENT_P99_MS ? `The floor misses the ${FIRST_EVENT_P99_MS} ms target itself: the target is out of reach on this machine` : `The floor meets the ${FIRST_EVENT_P99_MS} ms target: the target is reachable on this machine`}`,
+            note: `the same burst to a process that group-commits each message with its turn, sends the turn to a farm sandbox, and group-commits and shows each event of its stream (no lease, check, history, audit or tracing); CPU seconds until every turn was done: it ${pathFloor.cpu.floor.toFixed(1)}, farm ${pathFloor.cpu.farm.toFixed(1)}, Postgres ${pathFloor.cpu.postgres.toFixed(1)}. ${floorVerdict}`,
           },
           { name: 'message accepted p50/p99', value: `${ms(percentile(accepts, 50))} / ${ms(percentile(accepts, 99))} (POST -> 202, the turn stored)` },
           { name: 'first agent event p50', value: ms(percentile(firsts, 50)) },
@@ -194,7 +206,7 @@ export const scaleBenchmark: RuntimeBenchmark = {
             name: 'first agent event: the steps',
             value: `message stored ${ms(percentile(messageStored, 50), 0)} / ${ms(percentile(messageStored, 99), 0)}, the event stored ${ms(percentile(firstStored, 50), 0)} / ${ms(percentile(firstStored, 99), 0)}, on the client ${ms(percentile(firsts, 50), 0)} / ${ms(percentile(firsts, 99), 0)} (p50 / p99 after sending; stored = the statement's start)`,
           },
-          { name: 'first agent event p99', value: `${ms(p99)} (${(p99 / pathFloorP99).toFixed(1)}x the whole-path floor's p99${pathFloorP99 >= FIRST_EVENT_P99_MS ? `; the floor misses the target too: out of reach here` : ''})`, target: `< ${FIRST_EVENT_P99_MS} ms`, pass: p99 < FIRST_EVENT_P99_MS },
+          { name: 'first agent event p99', value: `${ms(p99)}${floorValid ? ` (${(p99 / pathFloorP99).toFixed(1)}x the whole-path floor's p99${pathFloorP99 >= FIRST_EVENT_P99_MS ? '; the floor misses the target too: out of reach here' : ''})` : ' (no valid whole-path floor this run)'}`, target: `< ${FIRST_EVENT_P99_MS} ms`, pass: p99 < FIRST_EVENT_P99_MS },
           { name: 'errors', value: `${errors}${kinds.size > 0 ? ` (${[...kinds].map(([k, n]) => `${n}x ${k}`).join('; ')})` : ''}`, target: '0', pass: errors === 0 },
           { name: 'RSS per active session', value: `${perSession.toFixed(1)} KiB (idle ${Math.round(idleRss / 1024)} MiB, streaming ${Math.round(activeRss / 1024)} MiB after GC, peak ${Math.round(peakRss / 1024)} MiB)`, target: `< ${RSS_PER_SESSION_KIB} KiB`, pass: perSession < RSS_PER_SESSION_KIB },
         ],

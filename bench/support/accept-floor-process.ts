@@ -1,5 +1,5 @@
 /**
- * The scale benchmark's baseline: the least any service must do to take a user's message
+ * The scale benchmark's baseline: the least a service can do to take a user's message
  * durably and show it to the session's watcher, and nothing else. One node:http process (as
  * the runtime), a bearer token compared, the JSON body parsed, the message inserted with the
  * durable settings — group-committed: messages that arrive while a statement runs go together

@@ -1,5 +1,5 @@
 /**
- * The scale benchmark's second baseline: the least any service must do for a user's message
+ * The scale benchmark's second baseline: the least a service can do for a user's message
  * to become an agent's first event on the user's stream, durably, and nothing else. One
  * node:http process (as the runtime) that, per message: compares the bearer token, parses the
  * JSON body, stores the message and its turn in one group-committed statement, shows the
@@ -93,6 +93,11 @@ function show(session: Session, seq: number, event: Record<string, unknown>): vo
   session.watcher?.write(`id: ${seq}\nevent: ${String(event.type)}\ndata: ${JSON.stringify({ ...event, seq })}\n\n`);
 }
 
+/** The floor's own failure, shown as `floor_failed` (not an agent event: the bench counts the turn as failed). */
+function floorFailed(session: Session, turn: number, message: string): void {
+  session.watcher?.write(`event: floor_failed\ndata: ${JSON.stringify({ type: 'floor_failed', turn, seq: 0, message })}\n\n`);
+}
+
 /** Sends the turn to the session's sandbox; stores and shows each event of its stream in order. */
 function dispatch(sessionId: string, session: Session, turn: number, input: string): void {
   const url = new URL(session.binding.endpoint);
@@ -103,23 +108,26 @@ function dispatch(sessionId: string, session: Session, turn: number, input: stri
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
       for (const message of parser.push(chunk)) {
-        const event = JSON.parse(message.data) as Record<string, unknown>;
+        let event: Record<string, unknown>;
+        try {
+          event = JSON.parse(message.data) as Record<string, unknown>;
+        } catch {
+          floorFailed(session, turn, `the harness sent an event that is not JSON: ${message.data.slice(0, 80)}`);
+          continue;
+        }
         // a session's events are stored in stream order (each once the one before it is
         // committed: two statements in flight could commit them the other way round), each
         // shown once it is committed
         stored = stored.then(() => events.add({ sessionId, turn, type: message.event, data: message.data })).then(
           (seq) => show(session, seq, { ...event, turn }),
-          (error: Error) => show(session, 0, { type: 'error', turn, code: 'store_failed', message: error.message }),
+          (error: Error) => floorFailed(session, turn, `storing an event failed: ${error.message}`),
         );
       }
     });
   });
-  req.on('error', (error) => show(session, 0, { type: 'error', turn, code: 'dispatch_failed', message: error.message }));
+  req.on('error', (error) => floorFailed(session, turn, `the turn request failed: ${error.message}`));
   req.end(payload);
 }
-
-
-
 
 async function claimSandbox(): Promise<SandboxBinding> {
   const res = await fetch(`${farmUrl}/sandboxes`, { method: 'POST' });

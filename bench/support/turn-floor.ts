@@ -42,6 +42,7 @@ export async function measureTurnFloor(cwd: string, databaseUrl: string, farm: {
       const watch: Watch = { sessionId, stream, turn: 1, failed: false };
       stream.onEvent = (event, at) => {
         if (event.turn !== watch.turn) return;
+        if (event.type === 'floor_failed') watch.failed = true;
         if (agentEvents.has(event.type)) watch.firstAt ??= at;
         if (event.type === 'done') watch.doneAt = at;
       };
@@ -63,10 +64,12 @@ export async function measureTurnFloor(cwd: string, databaseUrl: string, farm: {
     await untilDone(120_000);
     const cpu = { floor: cpuSeconds(floor.pid) - before.floor, farm: cpuSeconds(farm.pid) - before.farm, postgres: cpuSecondsByName('postgres') - before.postgres };
     agent.destroy();
+    const ok = (w: Watch) => !w.failed && w.sentAt !== undefined && w.firstAt !== undefined && w.doneAt !== undefined && w.stream.error() === undefined;
     return {
       accepted: watches.filter((w) => w.acceptedAt !== undefined).map((w) => w.acceptedAt! - w.sentAt!),
-      firstEvent: watches.filter((w) => w.firstAt !== undefined).map((w) => w.firstAt! - w.sentAt!),
-      errors: watches.filter((w) => w.failed || w.firstAt === undefined || w.doneAt === undefined || w.stream.error() !== undefined).length,
+      // only turns that went through whole: a failure's early event is no first event of the path
+      firstEvent: watches.filter((w) => ok(w)).map((w) => w.firstAt! - w.sentAt!),
+      errors: watches.filter((w) => !ok(w)).length,
       cpu,
     };
   } finally {

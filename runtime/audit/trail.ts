@@ -80,6 +80,11 @@ export class AuditTrail {
     this.startWriting();
   }
 
+  /** open() was called (always, unless heldUntilOpen) */
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
   /** entries waiting for the database to come back */
   get heldCount(): number {
     return this.held.length;

@@ -131,4 +131,28 @@ describe('runtime start-up', () => {
     expect(rows).toEqual([{ action: 'session.create', status: 503, error_code: 'not_ready' }]);
     expect(p.output()).not.toMatch(/audit record not written/);
   });
+
+  it('logs what it held for the audit trail when stopped while its migrations still wait', async () => {
+    const f = await files();
+    const other = new pg.Client({ connectionString: f.env[RUNTIME_ENV.databaseUrl] });
+    await other.connect();
+    await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    const p = await spawnRuntime(f.env);
+    running.push(p);
+    try {
+      let create: Response | undefined;
+      for (let i = 0; i < 100 && !create; i++) {
+        create = await fetch(`${p.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.alpha}`, 'content-type': 'application/json' }, body: JSON.stringify({ harness: 'scripted' }) }).catch(() => undefined);
+        if (!create) await delay(100);
+      }
+      expect(create?.status).toBe(503);
+      // stopped while the lock is still held: the stop waits for the migrations, which wait for the lock
+      p.child.kill('SIGTERM');
+      await expect.poll(() => p.output(), { timeout: 10_000 }).toMatch(/audit record not written[^\n]*session\.create/);
+    } finally {
+      await other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
+      await other.end();
+    }
+    expect(await p.exited).toBe(0);
+  });
 });

@@ -3,6 +3,8 @@
  * sandbox farm: every message of both turns is committed with its turn, sent to its session's
  * own sandbox, and every event of each turn's stream is committed and shown, ending in `done`.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ROOT } from '../../../bench/support/bench-context.ts';
@@ -40,3 +42,21 @@ it('commits every message with its turn and every event of both turns on each sa
   expect(replies).toHaveLength(20);
   expect(replies[0]!.text).toMatch(/one.*two.*three/);
 }, 60_000);
+
+it('counts a turn the floor could not run as an error, never as a first event', async () => {
+  // a farm whose sandboxes answer nowhere: every turn request of the floor fails
+  const deadFarm = createServer((req, res) => {
+    req.resume();
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ binding: { driver: 'local', sandboxId: 'gone', sandboxName: '0', namespace: 'team-bench', endpoint: 'http://127.0.0.1:9', token: 'gone-gone-gone-gone-gone-gone-gone' } }));
+  });
+  await new Promise<void>((resolve) => deadFarm.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(deadFarm.address() as AddressInfo).port}`;
+    const floor = await measureTurnFloor(ROOT, await server.createDatabase(), { url, pid: process.pid }, 5, 'hello', new Set(['status', 'text_delta', 'error', 'done']));
+    expect(floor.errors).toBe(5);
+    expect(floor.firstEvent).toEqual([]);
+  } finally {
+    deadFarm.close();
+  }
+}, 90_000);

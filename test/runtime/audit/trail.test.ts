@@ -168,7 +168,10 @@ describe('AuditTrail', () => {
     trail.record({ ...entry, requestId: 'before-1', status: 503, errorCode: 'not_ready' });
     trail.record({ ...entry, requestId: 'before-2', status: 503, errorCode: 'not_ready' });
     await trail.flush(false);
-    expect(trail.heldCount).toBe(0);
+    // nothing was tried yet: no failure counted, nothing logged (written then, both fail on the missing table)
+    expect(trail.isOpen).toBe(false);
+    expect(await failures(registry, 'other')).toBe(0);
+    expect(lines).toEqual([]);
     await applyMigrations(db);
     trail.open();
     trail.record({ ...entry, requestId: 'after' });

@@ -299,13 +299,15 @@ describe('binding a new sandbox with the dispatch', () => {
     });
 
     it('refuses when the turn is no longer running', async () => {
-      const { retry } = await retried((id) => pool.query("UPDATE turns SET state = 'interrupted' WHERE session_id = $1", [id]));
+      const { retry, session, before } = await retried((id) => pool.query("UPDATE turns SET state = 'interrupted' WHERE session_id = $1", [id]));
       await expect(retry).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await state(session.id)).toEqual(before);
     });
 
     it('refuses when the session was bound again (a newer generation): those are not the dispatch it wrote', async () => {
-      const { retry, session } = await retried((id) => pool.query('UPDATE sandbox_bindings SET generation = 2 WHERE session_id = $1', [id]));
+      const { retry, session, before } = await retried((id) => pool.query('WITH s AS (UPDATE sessions SET sandbox_generation = 2 WHERE id = $1) UPDATE sandbox_bindings SET generation = 2 WHERE session_id = $1', [id]));
       await expect(retry).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await state(session.id)).toEqual({ ...before, binding: [{ ...before.binding[0], generation: 2 }] });
       expect((await pool.query('SELECT count(*)::int AS n FROM events WHERE session_id = $1', [session.id])).rows[0]).toEqual({ n: 3 });
     });
 
