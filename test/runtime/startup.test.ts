@@ -102,26 +102,35 @@ describe('runtime start-up', () => {
     expect(rows).toEqual([{ action: 'session.create', route: '/v1/sessions', method: 'POST', status: 503, error_code: 'not_ready' }]);
   });
 
-  it('audits what it refuses while its migrations wait (the database up, the schema not there yet), once they have run', async () => {
+  /**
+   * A runtime whose migrations wait on the migration lock (another replica migrating) with the
+   * database reachable, and the answer to a session create it was sent meanwhile.
+   */
+  async function waitingOnMigrations() {
     const f = await files();
-    // another replica migrating: this one waits on the migration lock with the database reachable
     const other = new pg.Client({ connectionString: f.env[RUNTIME_ENV.databaseUrl] });
     await other.connect();
     await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
     const p = await spawnRuntime(f.env);
     running.push(p);
+    let create: Response | undefined;
+    for (let i = 0; i < 100 && !create; i++) {
+      create = await fetch(`${p.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.alpha}`, 'content-type': 'application/json' }, body: JSON.stringify({ harness: 'scripted' }) }).catch(() => undefined);
+      if (!create) await delay(100);
+    }
+    const release = () => other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    return { p, other, create, release };
+  }
+
+  it('audits what it refuses while its migrations wait (the database up, the schema not there yet), once they have run', async () => {
+    const { p, other, create, release } = await waitingOnMigrations();
     try {
-      let create: Response | undefined;
-      for (let i = 0; i < 100 && !create; i++) {
-        create = await fetch(`${p.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.alpha}`, 'content-type': 'application/json' }, body: JSON.stringify({ harness: 'scripted' }) }).catch(() => undefined);
-        if (!create) await delay(100);
-      }
       expect(create?.status).toBe(503);
       expect(await create?.json()).toMatchObject({ error: { code: 'not_ready' } });
       // its audit write had the time to fail on the missing table (it did before: given up)
       await delay(500);
     } finally {
-      await other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
+      await release();
     }
     await p.waitReady(30_000);
     p.child.kill('SIGTERM');
@@ -133,24 +142,14 @@ describe('runtime start-up', () => {
   });
 
   it('logs what it held for the audit trail when stopped while its migrations still wait', async () => {
-    const f = await files();
-    const other = new pg.Client({ connectionString: f.env[RUNTIME_ENV.databaseUrl] });
-    await other.connect();
-    await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
-    const p = await spawnRuntime(f.env);
-    running.push(p);
+    const { p, other, create, release } = await waitingOnMigrations();
     try {
-      let create: Response | undefined;
-      for (let i = 0; i < 100 && !create; i++) {
-        create = await fetch(`${p.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.alpha}`, 'content-type': 'application/json' }, body: JSON.stringify({ harness: 'scripted' }) }).catch(() => undefined);
-        if (!create) await delay(100);
-      }
       expect(create?.status).toBe(503);
       // stopped while the lock is still held: the stop waits for the migrations, which wait for the lock
       p.child.kill('SIGTERM');
       await expect.poll(() => p.output(), { timeout: 10_000 }).toMatch(/audit record not written[^\n]*session\.create/);
     } finally {
-      await other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
+      await release();
       await other.end();
     }
     expect(await p.exited).toBe(0);
