@@ -46,8 +46,11 @@ export async function startSandboxFarm(cwd: string): Promise<SandboxFarm> {
 /** The runtime's driver in the bench: sandboxes from the farm at `url`. */
 export class FarmDriver implements SandboxDriver {
   readonly name = 'local' as const;
-  /** isAlive is the harness's status call: the keeper's protocol call before a turn proves it */
-  readonly alivenessIsHarnessAnswer = true;
+  /** isAlive is nothing but the harness's status call: there is no word of its own to ask, the keeper's protocol call proves the rest */
+  holdsIncarnation(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   constructor(private readonly url: string) {}
 
   async acquire(): Promise<SandboxBinding> {

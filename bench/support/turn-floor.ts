@@ -1,6 +1,6 @@
 /**
- * Runs the scale benchmark's whole-path baseline (turn-floor-process.ts) exactly as the
- * runtime side is driven: `count` sessions (a farm sandbox each), a first turn on each, `count`
+ * Runs the scale benchmark's whole-path baseline (turn-floor-process.ts) as the runtime side
+ * is driven (which alone also samples Postgres' wait events and its memory in the burst): `count` sessions (a farm sandbox each), a first turn on each, `count`
  * SSE watchers, then `count` messages at once, one per already open connection. Returns the
  * times from sending a message to its 202 and to the agent's first event on the session's
  * stream, and the CPU seconds the floor, the farm and Postgres used in the burst.

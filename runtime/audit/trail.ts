@@ -7,10 +7,10 @@
  * keeps it when the database did not) and `paddock_audit_write_failures_total` counts it,
  * which an alert watches (charts-synth/charts/monitoring.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
 import type { Pool } from '../db/pool.ts';
 import { errorMessage, type Logger } from '../log.ts';
-import { randomUUID } from 'node:crypto';
 import { expireAudit, insertAuditMany, type AuditEntry, type RecordedAuditEntry } from './store.ts';
 
 export const AUDIT_WRITE_FAILURES_METRIC = 'paddock_audit_write_failures_total';

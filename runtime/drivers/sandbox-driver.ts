@@ -56,17 +56,11 @@ export interface SandboxDriver {
   /** After a runtime restart or a failed call: is this sandbox still alive and ours? */
   isAlive(binding: SandboxBinding): Promise<boolean>;
   /**
-   * isAlive is nothing but the harness answering its protocol with the binding's token (the
-   * local driver: a process on loopback). The keeper's own protocol call before a turn then
-   * proves it, one round trip instead of two; a driver that asks an API first (Kubernetes: the
-   * claim still holds this incarnation, at this pod IP) leaves it unset.
-   */
-  readonly alivenessIsHarnessAnswer?: boolean;
-  /**
    * isAlive without its harness call: the driver's own word (Kubernetes: the claim still holds
-   * this incarnation, Ready, at this pod IP). The keeper asks this before its own protocol call
-   * to the sandbox, which proves the rest (the harness answers to the token): one harness round
-   * trip instead of two. A driver without it is asked isAlive.
+   * this incarnation, Ready, at this pod IP; the local driver: nothing to ask, always true). The
+   * keeper asks this before its own protocol call to the sandbox, which proves the rest (the
+   * harness answers to the token): one harness round trip instead of two. A driver without it
+   * is asked isAlive.
    */
   holdsIncarnation?(binding: SandboxBinding): Promise<boolean>;
   /**

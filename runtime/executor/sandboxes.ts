@@ -98,7 +98,7 @@ export class SandboxKeeper {
   async check(binding: SandboxBinding, signal: AbortSignal): Promise<SandboxCheck> {
     // the driver's own check first (an API, for Kubernetes): the token goes only to the sandbox
     // that still holds this incarnation, never to whatever answers at its address now
-    if (!this.verified.has(binding.sandboxId) && !this.driver.alivenessIsHarnessAnswer) {
+    if (!this.verified.has(binding.sandboxId)) {
       let alive = false;
       try {
         // the harness part of isAlive is the abort call below: asked once, not twice

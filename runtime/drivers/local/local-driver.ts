@@ -63,8 +63,6 @@ const SCRIPT = /\.(ts|mts|js|mjs|cjs)$/;
 
 export class LocalDriver implements SandboxDriver {
   readonly name = 'local' as const;
-  /** isAlive is the harness's status call: the keeper's protocol call before a turn proves it */
-  readonly alivenessIsHarnessAnswer = true;
   private readonly sandboxes = new Map<string, LocalSandbox>();
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly harnessesDir: string;
@@ -186,6 +184,11 @@ export class LocalDriver implements SandboxDriver {
     }
     this.options.log.info('local sandbox started', { sandbox: sandboxId, harness: request.harness.name, team: request.team.name, pid: child.pid, port });
     return { driver: 'local', sandboxId, sandboxName: String(child.pid), namespace: request.team.namespace, endpoint: `http://127.0.0.1:${port}`, token };
+  }
+
+  /** isAlive is nothing but the harness's status call: there is no word of its own to ask, the keeper's protocol call proves the rest */
+  holdsIncarnation(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   async isAlive(binding: SandboxBinding): Promise<boolean> {

@@ -38,12 +38,15 @@ async function startHarness(options: { deaf?: boolean } = {}) {
   return { harness, binding, requests };
 }
 
-/** A driver whose isAlive answers `alive` and is counted; `alivenessIsHarnessAnswer` as given. */
-function driverOf(alive: boolean, alivenessIsHarnessAnswer: boolean) {
+/**
+ * A driver whose isAlive answers `alive` and is counted; `harnessAnswerOnly`: like the local
+ * driver, its liveness is nothing but the harness's answer (holdsIncarnation has nothing to ask).
+ */
+function driverOf(alive: boolean, harnessAnswerOnly: boolean) {
   const calls: string[] = [];
   const driver: SandboxDriver = {
     name: 'local',
-    alivenessIsHarnessAnswer,
+    ...(harnessAnswerOnly ? { holdsIncarnation: () => Promise.resolve(true) } : {}),
     acquire: () => Promise.reject(new Error('not in this test')),
     isAlive: async (binding) => {
       calls.push(binding.sandboxId);
